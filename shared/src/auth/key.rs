@@ -1,0 +1,96 @@
+//! Key material: `rst_` + 192 random bits (base64url). Only its SHA-256 is stored — a fast hash
+//! is right here because the key has full entropy; Argon2 is for low-entropy passwords.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::HeaderMap;
+use sha2::{Digest, Sha256};
+
+use crate::Error;
+
+pub const KEY_PREFIX: &str = "rst_";
+const PREFIX_SHOWN: usize = 12;
+
+/// A freshly made key: the secret is shown to the caller once and then dropped.
+pub struct ApiKey {
+    pub secret: String,
+}
+
+impl ApiKey {
+    pub fn generate() -> Result<Self, Error> {
+        let mut bytes = [0u8; 24];
+        getrandom::getrandom(&mut bytes).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        Ok(Self { secret: format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)) })
+    }
+
+    /// The recognisable, non-secret start of the key.
+    pub fn prefix(&self) -> String {
+        self.secret.chars().take(PREFIX_SHOWN).collect()
+    }
+
+    pub fn hash(&self) -> String {
+        hash_key(&self.secret)
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKey({}…)", self.prefix())
+    }
+}
+
+/// Hex SHA-256 of a presented key.
+pub fn hash_key(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key from `x-api-key`, `Authorization: Apikey KEY` or `X-eSignatur-Id`, in that order.
+pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    if let Some(key) = header("x-api-key") {
+        return Some(key.to_string());
+    }
+    if let Some(auth) = header("authorization") {
+        if let Some((scheme, key)) = auth.split_once(' ') {
+            if scheme.eq_ignore_ascii_case("apikey") && !key.trim().is_empty() {
+                return Some(key.trim().to_string());
+            }
+        }
+    }
+    header("x-esignatur-id").map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn keys_are_long_random_and_prefixed() {
+        let a = ApiKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        let b = ApiKey::generate().unwrap_or_else(|e| panic!("{e}"));
+        assert!(a.secret.starts_with("rst_"));
+        assert_eq!(a.secret.len(), 4 + 32);
+        assert_ne!(a.secret, b.secret);
+        assert_eq!(a.hash().len(), 64);
+        assert!(!format!("{a:?}").contains(&a.secret));
+    }
+
+    #[test]
+    fn keys_are_read_from_every_documented_header() {
+        let cases = [
+            ("x-api-key", "rst_a"),
+            ("authorization", "Apikey rst_a"),
+            ("authorization", "APIKEY rst_a"),
+            ("x-esignatur-id", "rst_a"),
+        ];
+        for (name, value) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert(name, HeaderValue::from_static(value));
+            assert_eq!(key_from_headers(&headers).as_deref(), Some("rst_a"), "{name}: {value}");
+        }
+        let mut bearer = HeaderMap::new();
+        bearer.insert("authorization", HeaderValue::from_static("Bearer rst_a"));
+        assert_eq!(key_from_headers(&bearer), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! Timestamps. Stored and returned as fixed-width RFC 3339 UTC strings with milliseconds, so
+//! that lexicographic order (DynamoDB sort keys) equals time order.
+
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+const DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// Now, as a sortable timestamp string.
+pub fn now() -> String {
+    format_timestamp(OffsetDateTime::now_utc())
+}
+
+pub fn now_epoch_seconds() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+pub fn format_timestamp(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(TIMESTAMP)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+pub fn format_date(date: Date) -> String {
+    date.format(DATE).unwrap_or_default()
+}
+
+pub fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text, DATE).ok()
+}
+
+/// Today's date in UTC.
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// Parses a date (`2024-01-31`, meaning its start in UTC) or an RFC 3339 date-time into the
+/// sortable timestamp form, for `updatedSince`-style filters.
+pub fn parse_since(text: &str) -> Option<String> {
+    if let Some(date) = parse_date(text) {
+        return Some(format_timestamp(PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_utc()));
+    }
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(format_timestamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_fixed_width_and_sortable() {
+        let a = parse_since("2024-01-02T03:04:05Z").unwrap_or_default();
+        let b = parse_since("2024-01-02T03:04:05.5+00:00").unwrap_or_default();
+        assert_eq!(a, "2024-01-02T03:04:05.000Z");
+        assert_eq!(b, "2024-01-02T03:04:05.500Z");
+        assert!(a < b);
+    }
+
+    #[test]
+    fn a_date_means_its_start_in_utc() {
+        assert_eq!(parse_since("2024-05-06").as_deref(), Some("2024-05-06T00:00:00.000Z"));
+        assert_eq!(parse_since("2024-05-06T02:00:00+02:00").as_deref(), Some("2024-05-06T00:00:00.000Z"));
+    }
+
+    #[test]
+    fn garbage_is_not_a_date() {
+        for bad in ["", "yesterday", "2024-13-01", "2024-02-30", "1999-01-01 10:00"] {
+            assert_eq!(parse_since(bad), None, "{bad}");
+        }
+    }
+}

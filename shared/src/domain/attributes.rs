@@ -1,0 +1,77 @@
+//! A small string map for extra identity data (`netsId`, `identificationType`, …).
+
+use std::collections::BTreeMap;
+
+/// At most 20 entries; keys 1–64 of `[A-Za-z][A-Za-z0-9_-]*` (so they are valid XML names too);
+/// values at most 256 characters without control characters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+pub struct Attributes(BTreeMap<String, String>);
+
+impl Attributes {
+    pub const MAX_ENTRIES: usize = 20;
+
+    pub fn new(map: BTreeMap<String, String>) -> Result<Self, String> {
+        if map.len() > Self::MAX_ENTRIES {
+            return Err(format!("must hold at most {} entries", Self::MAX_ENTRIES));
+        }
+        for (key, value) in &map {
+            let key_ok = (1..=64).contains(&key.len())
+                && key.starts_with(|c: char| c.is_ascii_alphabetic())
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !key_ok {
+                return Err(format!("key {key:?} must be 1-64 characters of A-Z, a-z, 0-9, _ and -, starting with a letter"));
+            }
+            if value.chars().count() > 256 || value.chars().any(char::is_control) {
+                return Err(format!("value of {key} must be at most 256 characters without control characters"));
+            }
+        }
+        Ok(Self(map))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn as_map(&self) -> &BTreeMap<String, String> {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl TryFrom<BTreeMap<String, String>> for Attributes {
+    type Error = String;
+    fn try_from(map: BTreeMap<String, String>) -> Result<Self, String> {
+        Self::new(map)
+    }
+}
+
+impl From<Attributes> for BTreeMap<String, String> {
+    fn from(value: Attributes) -> Self {
+        value.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_names() {
+        let ok: BTreeMap<_, _> = [("netsId".to_string(), "1234".to_string())].into();
+        assert!(Attributes::new(ok).is_ok());
+        for key in ["", "1abc", "with space", "a<b"] {
+            let bad: BTreeMap<_, _> = [(key.to_string(), "v".to_string())].into();
+            assert!(Attributes::new(bad).is_err(), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn size_is_bounded() {
+        let many: BTreeMap<_, _> = (0..21).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        assert!(Attributes::new(many).is_err());
+    }
+}

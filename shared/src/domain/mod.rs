@@ -1,0 +1,97 @@
+//! Domain types. Each newtype can only hold a valid value: it is made by `parse`/`TryFrom`,
+//! and (de)serialises as its string form, so storage round-trips re-validate.
+
+macro_rules! string_newtype {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                Self::parse(&value)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = String;
+            fn try_from(value: &str) -> Result<Self, String> {
+                Self::parse(value)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(value: &str) -> Result<Self, String> {
+                Self::parse(value)
+            }
+        }
+    };
+}
+
+mod attributes;
+mod email;
+mod external_id;
+mod flag;
+mod ids;
+mod language;
+mod party_id;
+mod person_name;
+mod phone;
+mod user;
+mod username;
+
+pub use attributes::Attributes;
+pub use email::{Email, Emails};
+pub use external_id::ExternalId;
+pub use flag::{Flag, KNOWN_FLAGS};
+pub use ids::{KeyId, OrgId, UserId};
+pub use language::{Language, LANGUAGES};
+pub use party_id::PartyId;
+pub use person_name::PersonName;
+pub use phone::Phone;
+pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};
+pub use username::Username;
+
+/// Shared check: no control characters and no surrounding whitespace.
+fn plain_text(value: &str, max_chars: usize) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if value.trim() != value {
+        return Err("must not start or end with whitespace".into());
+    }
+    if value.chars().count() > max_chars {
+        return Err(format!("must be at most {max_chars} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! The Lambda entry path: API Gateway (REST or HTTP API / Function URL) events become requests
+//! for the same axum router `make dev` serves.
+
+use axum::body::Body;
+use axum::Router;
+use lambda_http::{Request, RequestExt};
+use tower::ServiceExt;
+
+/// Makes an axum request of a Lambda one. The path is the resource path without the stage
+/// (`/v1/users`, not `/prod/v1/users`), so routes match on AWS, under `sam local` and under
+/// `cargo lambda watch` alike.
+pub fn to_axum_request(request: Request) -> http::Request<Body> {
+    let raw_path = request.raw_http_path().to_string();
+    let (mut parts, body) = request.into_parts();
+    if !raw_path.is_empty() {
+        let path_and_query = match parts.uri.query() {
+            Some(q) => format!("{raw_path}?{q}"),
+            None => raw_path,
+        };
+        if let Ok(uri) = path_and_query.parse() {
+            parts.uri = uri;
+        }
+    }
+    let bytes: Vec<u8> = match body {
+        lambda_http::Body::Empty => Vec::new(),
+        lambda_http::Body::Text(t) => t.into_bytes(),
+        lambda_http::Body::Binary(b) => b,
+        _ => Vec::new(),
+    };
+    http::Request::from_parts(parts, Body::from(bytes))
+}
+
+/// Handles one Lambda HTTP request with `router`.
+pub async fn handle(router: Router, request: Request) -> Result<http::Response<Body>, std::convert::Infallible> {
+    router.oneshot(to_axum_request(request)).await
+}
+
+/// Runs `router` as a Lambda function until the runtime stops it.
+pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
+    lambda_http::run(lambda_http::service_fn(move |request: Request| handle(router.clone(), request))).await
+}
+
+/// Decodes a sample API Gateway event (as in `events/`) into a Lambda HTTP request.
+pub fn request_from_event(event_json: &str) -> Result<Request, serde_json::Error> {
+    let event: lambda_http::request::LambdaRequest = serde_json::from_str(event_json)?;
+    Ok(event.into())
+}
+
+/// Installs the JSON log subscriber (once per cold start).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).with_target(false).try_init();
+}

@@ -1,0 +1,20 @@
+//! HTTP glue shared by every function: the request context (id, format, logging), problem+json,
+//! typed extractors, content negotiation (JSON or XML), and the Lambda entry path.
+
+mod context;
+mod extract;
+mod fields;
+pub mod lambda;
+mod problem;
+mod query;
+mod respond;
+mod routes;
+pub mod xml;
+
+pub use context::{request_context, RequestInfo};
+pub use fields::ObjectReader;
+pub use extract::{Caller, IfMatch, JsonBody, OptionalJsonBody, MAX_BODY_BYTES};
+pub use problem::{not_found_fallback, method_not_allowed};
+pub use query::QueryParams;
+pub use respond::{etag, page_body, Doc};
+pub use routes::RouteSet;

@@ -1,0 +1,92 @@
+//! Domain commands: validated inputs of the use cases, made by each API surface from its DTOs.
+
+use crate::domain::{
+    Attributes, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, RegistrationState, Role, Status,
+    ValidUntil, Username,
+};
+use crate::password::Password;
+
+/// A JSON-merge-patch field: left out, set to `null`, or given a value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    pub fn apply(self, current: Option<T>) -> Option<T> {
+        match self {
+            Self::Keep => current,
+            Self::Clear => None,
+            Self::Set(v) => Some(v),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Keep => Patch::Keep,
+            Self::Clear => Patch::Clear,
+            Self::Set(v) => Patch::Set(f(v)),
+        }
+    }
+}
+
+/// A user to create (or, for upsert, the full new state of one).
+#[derive(Clone, Debug, Default)]
+pub struct NewUser {
+    pub username: Option<Username>,
+    pub name: Option<PersonName>,
+    pub emails: Emails,
+    pub phone: Option<Phone>,
+    pub language: Option<Language>,
+    pub external_id: Option<ExternalId>,
+    pub business_partner_id: Option<PartyId>,
+    pub role: Option<Role>,
+    /// ACTIVE or INACTIVE; DELETED is refused by the surfaces.
+    pub status: Option<Status>,
+    pub valid_until: Option<ValidUntil>,
+    pub flags: Vec<Flag>,
+    pub registration_state: Option<RegistrationState>,
+    pub attributes: Attributes,
+    pub password: Option<Password>,
+}
+
+/// A partial update of a user (manager view).
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub username: Option<Username>,
+    pub name: Option<PersonName>,
+    pub emails: Option<Emails>,
+    pub phone: Patch<Phone>,
+    pub language: Option<Language>,
+    pub external_id: Patch<ExternalId>,
+    pub business_partner_id: Patch<PartyId>,
+    pub role: Option<Role>,
+    pub status: Option<Status>,
+    pub valid_until: Patch<ValidUntil>,
+    pub flags: Option<Vec<Flag>>,
+    pub registration_state: Option<RegistrationState>,
+    pub attributes: Option<Attributes>,
+    pub password: Option<Password>,
+}
+
+/// What a user may change of itself.
+#[derive(Clone, Debug, Default)]
+pub struct MeChanges {
+    pub name: Option<PersonName>,
+    pub emails: Option<Emails>,
+    pub phone: Patch<Phone>,
+    pub language: Option<Language>,
+    pub password: Option<Password>,
+    pub current_password: Option<String>,
+}
+
+/// A partial update of a profile.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub timezone: Patch<String>,
+    pub preferences: Option<Attributes>,
+}

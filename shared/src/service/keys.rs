@@ -1,0 +1,51 @@
+//! API-key use cases: issue (the secret is returned once), list (metadata), revoke.
+
+use super::Roster;
+use crate::auth::{ApiKey, Principal};
+use crate::clock;
+use crate::domain::{KeyId, OrgId, UserId};
+use crate::store::KeyRecord;
+use crate::Error;
+
+/// A key just issued. `secret` is shown this once and never stored.
+#[derive(Debug)]
+pub struct IssuedKey {
+    pub record: KeyRecord,
+    pub key: ApiKey,
+}
+
+impl Roster {
+    pub(crate) async fn issue_key_in(&self, org: &OrgId, user: &UserId) -> Result<IssuedKey, Error> {
+        let key = ApiKey::generate()?;
+        let record = KeyRecord {
+            key_id: KeyId::generate(),
+            org: org.clone(),
+            user_id: user.clone(),
+            prefix: key.prefix(),
+            hash: key.hash(),
+            created_at: clock::now(),
+            last_used_at: None,
+        };
+        self.store.create_key(&record).await?;
+        Ok(IssuedKey { record, key })
+    }
+
+    pub async fn issue_key(&self, caller: &Principal, user: &UserId) -> Result<IssuedKey, Error> {
+        caller.require_manager()?;
+        self.issue_key_in(&caller.org, user).await
+    }
+
+    pub async fn list_keys(&self, caller: &Principal, user: &UserId) -> Result<Vec<KeyRecord>, Error> {
+        caller.require_manager()?;
+        // 404 for a user of another organization, not an empty list.
+        self.load_user(&caller.org, user).await?;
+        self.store.list_keys(&caller.org, user).await
+    }
+
+    pub async fn revoke_key(&self, caller: &Principal, user: &UserId, key: &KeyId) -> Result<(), Error> {
+        caller.require_manager()?;
+        self.store.revoke_key(&caller.org, user, key).await?;
+        self.auth.invalidate_user(user);
+        Ok(())
+    }
+}

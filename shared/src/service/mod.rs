@@ -1,0 +1,33 @@
+//! The use cases. Every business rule lives here, once; native routes and compatible surfaces
+//! all call these functions.
+
+mod commands;
+mod keys;
+mod orgs;
+mod paging;
+mod users;
+
+use std::sync::Arc;
+
+pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
+pub use keys::IssuedKey;
+pub use users::MAX_BATCH;
+pub use paging::{ListPage, Paging};
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Everything a request needs; cheap to clone (one per process, built in `main`).
+#[derive(Clone)]
+pub struct Roster {
+    pub store: Store,
+    pub auth: Arc<Authenticator>,
+}
+
+impl Roster {
+    pub fn new(store: Store, config: &Config) -> Self {
+        let auth = Arc::new(Authenticator::new(store.clone(), config.auth_cache_ttl));
+        Self { store, auth }
+    }
+}

@@ -1,0 +1,25 @@
+//! Bootstrapping: the operator creates an organization, its first manager and that manager's key.
+
+use super::{IssuedKey, Roster};
+use crate::clock;
+use crate::domain::{Language, OrgId, PersonName, User, Username};
+use crate::store::Organization;
+use crate::Error;
+
+impl Roster {
+    /// Creates `org` with a manager `username` and returns the manager and its first key.
+    pub async fn bootstrap_org(&self, org: &OrgId, username: Username, language: Language) -> Result<(User, IssuedKey), Error> {
+        let organization = Organization {
+            id: org.clone(),
+            default_language: language.clone(),
+            requires_registration: false,
+            ip_allow_list: vec![],
+            created_at: clock::now(),
+        };
+        self.store.create_org(&organization).await?;
+        let name = PersonName::parse(&format!("{username} (manager)")).map_err(|e| Error::field("manager", e))?;
+        let manager = self.create_user_in(org, &language, Self::bootstrap_manager(username, name)).await?;
+        let key = self.issue_key_in(org, &manager.id).await?;
+        Ok((manager, key))
+    }
+}

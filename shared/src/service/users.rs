@@ -1,0 +1,338 @@
+//! User use cases: create (one or a batch), read, update, upsert, soft delete, list, profiles,
+//! and the caller's own record.
+
+use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges};
+use super::{ListPage, Paging, Roster};
+use crate::auth::Principal;
+use crate::clock;
+use crate::domain::{
+    Language, OrgId, Profile, Registration, RegistrationState, Role, Status, User, UserId, Username,
+};
+use crate::error::Problems;
+use crate::password::{self, Password};
+use crate::store::{UserFilter, UserWrite};
+use crate::Error;
+
+/// Most items one batch request may carry.
+pub const MAX_BATCH: usize = 100;
+
+async fn hash_password(password: Option<Password>) -> Result<Option<String>, Error> {
+    match password {
+        Some(p) => Ok(Some(password::hash(p.expose().to_string()).await?)),
+        None => Ok(None),
+    }
+}
+
+fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
+    if status == Some(Status::Deleted) {
+        problems.push("status", "must be ACTIVE or INACTIVE (delete a user with DELETE)");
+    }
+}
+
+impl Roster {
+    /// Creates a user in `org` without a role check: for the operator command and for the
+    /// checked entry points below.
+    pub async fn create_user_in(&self, org: &OrgId, org_language: &Language, new: NewUser) -> Result<User, Error> {
+        let mut problems = Problems::default();
+        if new.username.is_none() {
+            problems.push("username", "is required");
+        }
+        if new.name.is_none() {
+            problems.push("name", "is required");
+        }
+        refuse_deleted_status(new.status, &mut problems);
+        problems.finish()?;
+        let (Some(username), Some(name)) = (new.username, new.name) else {
+            return Err(Error::internal("checked above"));
+        };
+        let now = clock::now();
+        let user = User {
+            id: UserId::generate(),
+            org: org.clone(),
+            external_id: new.external_id,
+            username,
+            name,
+            emails: new.emails,
+            phone: new.phone,
+            language: new.language.unwrap_or_else(|| org_language.clone()),
+            business_partner_id: new.business_partner_id,
+            role: new.role.unwrap_or_default(),
+            status: new.status.unwrap_or_default(),
+            valid_until: new.valid_until,
+            flags: new.flags,
+            registration: Registration::default().moved_to(new.registration_state.unwrap_or_default()),
+            attributes: new.attributes,
+            password_hash: hash_password(new.password).await?,
+            created_at: now.clone(),
+            updated_at: now,
+            deleted_at: None,
+            version: 1,
+        };
+        let profile = Profile::default_for(&user);
+        let write = UserWrite { user, profile };
+        self.store.create_user(&write).await?;
+        Ok(write.user)
+    }
+
+    /// `POST /v1/users` (one): 201 with the user.
+    pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
+        caller.require_manager()?;
+        self.create_user_in(&caller.org, &caller.org_language, new).await
+    }
+
+    /// A batch: each item is committed on its own; a result per item, in input order.
+    pub async fn create_users(&self, caller: &Principal, items: Vec<Result<NewUser, Error>>) -> Result<Vec<Result<User, Error>>, Error> {
+        caller.require_manager()?;
+        if items.len() > MAX_BATCH {
+            return Err(Error::field("body", format!("must hold at most {MAX_BATCH} items")));
+        }
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            results.push(match item {
+                Ok(new) => self.create_user_in(&caller.org, &caller.org_language, new).await,
+                Err(e) => Err(e),
+            });
+        }
+        Ok(results)
+    }
+
+    /// Reads a user of the caller's organization (404 for any other).
+    pub async fn get_user(&self, caller: &Principal, id: &UserId) -> Result<User, Error> {
+        caller.require_manager()?;
+        self.load_user(&caller.org, id).await
+    }
+
+    pub(crate) async fn load_user(&self, org: &OrgId, id: &UserId) -> Result<User, Error> {
+        self.store.get_user(org, id).await?.ok_or(Error::NotFound("user"))
+    }
+
+    /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
+    pub async fn update_user(&self, caller: &Principal, id: &UserId, changes: UserChanges, if_match: Option<u64>) -> Result<User, Error> {
+        caller.require_manager()?;
+        let old = self.load_user(&caller.org, id).await?;
+        if old.status == Status::Deleted {
+            return Err(Error::Conflict("USER_DELETED", "The user is deleted; restore it before changing it.".into()));
+        }
+        if if_match.is_some_and(|v| v != old.version) {
+            return Err(Error::PreconditionFailed);
+        }
+        let mut problems = Problems::default();
+        refuse_deleted_status(changes.status, &mut problems);
+        problems.finish()?;
+        let mut new = old.clone();
+        if let Some(v) = changes.username {
+            new.username = v;
+        }
+        if let Some(v) = changes.name {
+            new.name = v;
+        }
+        if let Some(v) = changes.emails {
+            new.emails = v;
+        }
+        new.phone = changes.phone.apply(new.phone);
+        if let Some(v) = changes.language {
+            new.language = v;
+        }
+        new.external_id = changes.external_id.apply(new.external_id);
+        new.business_partner_id = changes.business_partner_id.apply(new.business_partner_id);
+        if let Some(v) = changes.role {
+            new.role = v;
+        }
+        if let Some(v) = changes.status {
+            new.status = v;
+        }
+        new.valid_until = changes.valid_until.apply(new.valid_until);
+        if let Some(v) = changes.flags {
+            new.flags = v;
+        }
+        if let Some(state) = changes.registration_state {
+            new.registration = new.registration.moved_to(state);
+        }
+        if let Some(v) = changes.attributes {
+            new.attributes = v;
+        }
+        if let Some(hash) = hash_password(changes.password).await? {
+            new.password_hash = Some(hash);
+        }
+        self.save(&old, new, None).await
+    }
+
+    /// Writes `new` over `old`, stamping time and version, and drops cached keys of the user.
+    async fn save(&self, old: &User, mut new: User, actor: Option<&UserId>) -> Result<User, Error> {
+        new.updated_at = clock::now();
+        new.version = old.version + 1;
+        self.store.replace_user(old, &new, actor).await?;
+        if old.role != new.role || old.status != new.status {
+            self.auth.invalidate_user(&new.id);
+        }
+        Ok(new)
+    }
+
+    /// `PUT /v1/users/by-username/{username}`: creates the user (true) or replaces its fields
+    /// (false). Left-out fields take their defaults, except password, role and status, which are
+    /// kept when left out.
+    pub async fn upsert_user(&self, caller: &Principal, username: Username, new: NewUser) -> Result<(User, bool), Error> {
+        caller.require_manager()?;
+        for _ in 0..2 {
+            let Some(old) = self.store.find_by_username(&caller.org, &username).await? else {
+                let create = NewUser { username: Some(username.clone()), ..new.clone() };
+                match self.create_user_in(&caller.org, &caller.org_language, create).await {
+                    // Someone created it meanwhile: update theirs instead.
+                    Err(Error::UsernameTaken) => continue,
+                    other => return other.map(|u| (u, true)),
+                };
+            };
+            let mut problems = Problems::default();
+            if new.name.is_none() {
+                problems.push("name", "is required");
+            }
+            refuse_deleted_status(new.status, &mut problems);
+            problems.finish()?;
+            let replacement = new.clone();
+            let mut user = old.clone();
+            user.username = username.clone();
+            if let Some(name) = replacement.name {
+                user.name = name;
+            }
+            user.emails = replacement.emails;
+            user.phone = replacement.phone;
+            user.language = replacement.language.unwrap_or_else(|| caller.org_language.clone());
+            user.external_id = replacement.external_id;
+            user.business_partner_id = replacement.business_partner_id;
+            user.role = replacement.role.unwrap_or(old.role);
+            user.status = replacement.status.unwrap_or(old.status);
+            user.valid_until = replacement.valid_until;
+            user.flags = replacement.flags;
+            user.registration = old.registration.moved_to(replacement.registration_state.unwrap_or(old.registration.state));
+            user.attributes = replacement.attributes;
+            if let Some(hash) = hash_password(replacement.password).await? {
+                user.password_hash = Some(hash);
+            }
+            return self.save(&old, user, None).await.map(|u| (u, false));
+        }
+        Err(Error::Unavailable("the user kept changing; retry".into()))
+    }
+
+    /// Soft delete: releases username, emails and external id, records the deletion, and stops
+    /// the user's keys. Deleting a deleted user changes nothing.
+    pub async fn delete_user(&self, caller: &Principal, id: &UserId) -> Result<(), Error> {
+        caller.require_manager()?;
+        if id == &caller.user_id {
+            return Err(Error::Conflict("CANNOT_DELETE_SELF", "A manager cannot delete its own user.".into()));
+        }
+        let old = self.load_user(&caller.org, id).await?;
+        if old.status == Status::Deleted {
+            return Ok(());
+        }
+        let mut new = old.clone();
+        new.status = Status::Deleted;
+        new.deleted_at = Some(clock::now());
+        self.save(&old, new, Some(&caller.user_id)).await.map(|_| ())
+    }
+
+    pub async fn list_users(&self, caller: &Principal, filter: UserFilter, paging: &Paging) -> Result<ListPage<User>, Error> {
+        caller.require_manager()?;
+        let (request, current) = paging.resolve(&caller.org)?;
+        let (page, total) = tokio::try_join!(
+            self.store.list_users(&caller.org, &filter, &request),
+            self.store.count_users(&caller.org, &filter)
+        )?;
+        Ok(paging.finish(&caller.org, page, current, total))
+    }
+
+    pub async fn list_deleted(&self, caller: &Principal, paging: &Paging) -> Result<ListPage<crate::store::DeletedRecord>, Error> {
+        caller.require_manager()?;
+        let (request, current) = paging.resolve(&caller.org)?;
+        let (page, counters) = tokio::try_join!(
+            self.store.list_deleted(&caller.org, &request),
+            self.store.org_counters(&caller.org)
+        )?;
+        Ok(paging.finish(&caller.org, page, current, counters.deleted_history))
+    }
+
+    /// The profile of a user the caller may see (a manager: any user of the organization).
+    pub async fn get_profile(&self, caller: &Principal, id: &UserId) -> Result<Profile, Error> {
+        if id != &caller.user_id {
+            caller.require_manager()?;
+        }
+        self.store.get_profile(&caller.org, id).await?.ok_or(Error::NotFound("user"))
+    }
+
+    pub async fn update_profile(&self, caller: &Principal, id: &UserId, changes: ProfileChanges) -> Result<Profile, Error> {
+        let old = self.get_profile(caller, id).await?;
+        let mut new = old.clone();
+        if let Some(name) = changes.name {
+            new.name = name;
+        }
+        new.timezone = changes.timezone.apply(new.timezone);
+        if let Some(p) = changes.preferences {
+            new.preferences = p;
+        }
+        new.updated_at = clock::now();
+        new.version = old.version + 1;
+        self.store.replace_profile(&caller.org, &new, old.version).await?;
+        Ok(new)
+    }
+
+    /// `GET /v1/me`: any role.
+    pub async fn me(&self, caller: &Principal) -> Result<User, Error> {
+        self.load_user(&caller.org, &caller.user_id).await
+    }
+
+    /// `PATCH /v1/me`: name, emails, phone, language, and the password — the latter only with
+    /// the current password when one is set.
+    pub async fn update_me(&self, caller: &Principal, changes: MeChanges) -> Result<User, Error> {
+        let old = self.me(caller).await?;
+        let mut new = old.clone();
+        if let Some(password) = changes.password {
+            if let Some(stored) = &old.password_hash {
+                let Some(current) = changes.current_password else {
+                    return Err(Error::field("currentPassword", "is required to change the password"));
+                };
+                if !password::verify(current, stored.clone()).await? {
+                    return Err(Error::field("currentPassword", "does not match the current password"));
+                }
+            }
+            new.password_hash = hash_password(Some(password)).await?;
+        }
+        if let Some(v) = changes.name {
+            new.name = v;
+        }
+        if let Some(v) = changes.emails {
+            new.emails = v;
+        }
+        new.phone = changes.phone.apply(new.phone);
+        if let Some(v) = changes.language {
+            new.language = v;
+        }
+        self.save(&old, new, None).await
+    }
+
+    /// Sets a user's status (activation, deactivation): used by the operator command and the
+    /// activation function.
+    pub async fn set_status(&self, caller: &Principal, id: &UserId, status: Status) -> Result<User, Error> {
+        caller.require_manager()?;
+        let old = self.load_user(&caller.org, id).await?;
+        if old.status == Status::Deleted {
+            return Err(Error::Conflict("USER_DELETED", "The user is deleted; restore it first.".into()));
+        }
+        if old.status == status {
+            return Ok(old);
+        }
+        let mut new = old.clone();
+        new.status = status;
+        self.save(&old, new, None).await
+    }
+
+    /// Marks the operator-made first manager as registered, so registration-requiring
+    /// organizations accept its key.
+    pub(crate) fn bootstrap_manager(username: Username, name: crate::domain::PersonName) -> NewUser {
+        NewUser {
+            username: Some(username),
+            name: Some(name),
+            role: Some(Role::ApManager),
+            registration_state: Some(RegistrationState::Registered),
+            ..NewUser::default()
+        }
+    }
+}

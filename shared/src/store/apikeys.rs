@@ -1,0 +1,122 @@
+//! API keys: a metadata item in the organization's partition (listing, revoking) and a lookup
+//! item addressed by the key's SHA-256 (authentication). Both are written and removed together.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::tx::{Condition, OnFail, Tx};
+use super::{av, decode, encode, errors, keys, Store};
+use crate::domain::{KeyId, OrgId, Status, UserId};
+use crate::Error;
+
+/// What is stored of a key: never the key itself, only its hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyRecord {
+    pub key_id: KeyId,
+    pub org: OrgId,
+    pub user_id: UserId,
+    /// The first characters of the key, shown so people can tell keys apart.
+    pub prefix: String,
+    pub hash: String,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
+}
+
+impl Store {
+    /// Stores a new key for a user that exists and is not deleted.
+    pub async fn create_key(&self, record: &KeyRecord) -> Result<(), Error> {
+        let org_pk = keys::org_pk(&record.org);
+        let mut meta = encode(record, "key")?;
+        meta.insert(keys::PK.into(), av::s(org_pk.clone()));
+        meta.insert(keys::SK.into(), av::s(keys::user_key_sk(&record.user_id, &record.key_id)));
+        meta.insert(keys::ENTITY.into(), av::s("KEY"));
+        let mut lookup = encode(record, "key")?;
+        lookup.insert(keys::PK.into(), av::s(keys::key_lookup_pk(&record.hash)));
+        lookup.insert(keys::SK.into(), av::s(keys::key_lookup_sk()));
+        lookup.insert(keys::ENTITY.into(), av::s("KEY_LOOKUP"));
+        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
+            .name("#pk", keys::PK)
+            .name("#status", "status")
+            .value(":deleted", av::s(Status::Deleted.as_str()));
+        let mut tx = Tx::new();
+        tx.check(&self.table, org_pk, keys::user_sk(&record.user_id), user_live, OnFail::Missing("user"))?;
+        tx.put(&self.table, meta, Some(Condition::absent()), OnFail::Invariant("key id reused"))?;
+        tx.put(&self.table, lookup, Some(Condition::absent()), OnFail::Invariant("key hash reused"))?;
+        self.commit(tx).await
+    }
+
+    pub async fn list_keys(&self, org: &OrgId, user: &UserId) -> Result<Vec<KeyRecord>, Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
+            .expression_attribute_values(":prefix", av::s(keys::user_keys_prefix(user)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("Query(keys)", e))?;
+        out.items.unwrap_or_default().into_iter().map(|i| decode(i, "key")).collect()
+    }
+
+    /// Removes both items of a key; 404 if the user has no such key.
+    pub async fn revoke_key(&self, org: &OrgId, user: &UserId, key: &KeyId) -> Result<KeyRecord, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::user_key_sk(user, key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(key)", e))?;
+        let record: KeyRecord = out.item.map(|i| decode(i, "key")).transpose()?.ok_or(Error::NotFound("API key"))?;
+        let mut tx = Tx::new();
+        tx.delete(&self.table, keys::org_pk(org), keys::user_key_sk(user, key), Some(Condition::present()), OnFail::Missing("API key"))?;
+        tx.delete(&self.table, keys::key_lookup_pk(&record.hash), keys::key_lookup_sk(), None, OnFail::Invariant("lookup"))?;
+        self.commit(tx).await?;
+        Ok(record)
+    }
+
+    /// The key stored under `hash`, if any.
+    pub async fn lookup_key(&self, hash: &str) -> Result<Option<KeyRecord>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::key_lookup_pk(hash)))
+            .key(keys::SK, av::s(keys::key_lookup_sk()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(key lookup)", e))?;
+        out.item.map(|i| decode(i, "key")).transpose()
+    }
+
+    /// Records when a key was last used (best effort, at most once per cache period).
+    pub async fn touch_key(&self, record: &KeyRecord, at: &str) -> Result<(), Error> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(&record.org)))
+            .key(keys::SK, av::s(keys::user_key_sk(&record.user_id, &record.key_id)))
+            .update_expression("SET #at = :at")
+            .condition_expression("attribute_exists(#pk)")
+            .set_expression_attribute_names(Some(HashMap::from([
+                ("#at".to_string(), "lastUsedAt".to_string()),
+                ("#pk".to_string(), keys::PK.to_string()),
+            ])))
+            .expression_attribute_values(":at", av::s(at))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| errors::storage("UpdateItem(key used)", e))
+    }
+}

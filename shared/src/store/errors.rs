@@ -1,0 +1,44 @@
+//! Maps SDK failures to domain errors: unreachable or throttled storage is a 503 the caller
+//! may retry; anything else unexpected is an internal error with context for the logs.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::Error;
+
+/// Error codes DynamoDB uses for "try again later".
+const RETRYABLE_CODES: &[&str] = &[
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+];
+
+pub(crate) fn storage<E, R>(operation: &str, err: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
+            Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))
+        }
+        _ if err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c)) => {
+            Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))
+        }
+        _ => Error::internal(format!("{operation}: {}", DisplayErrorContext(&err))),
+    }
+}
+
+/// True when DynamoDB rejected the request's `ExclusiveStartKey` (a caller's bad cursor).
+pub(crate) fn is_bad_start_key<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.code() == Some("ValidationException")
+        && err.message().is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("start") || m.contains("exclusivestartkey") || m.contains("query boundaries")
+        })
+}

@@ -1,0 +1,104 @@
+//! The DynamoDB single-table store. The only code that touches `AttributeValue`; every
+//! DynamoDB outcome is mapped to a domain [`Error`] here.
+
+mod apikeys;
+mod cursor;
+mod errors;
+pub mod keys;
+mod orgs;
+mod query;
+mod table;
+mod tx;
+mod users;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::Client;
+
+pub use apikeys::KeyRecord;
+pub use cursor::Cursor;
+pub use orgs::{OrgCounters, Organization};
+pub use query::{Page, PageRequest};
+pub use users::{DeletedRecord, UserFilter, UserWrite};
+
+use crate::config::Config;
+use crate::Error;
+
+/// Handle to the table. Cheap to clone; build it once per cold start.
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    /// Loads the SDK configuration once, with bounded timeouts and retries so that an
+    /// unreachable DynamoDB turns into a prompt 503 rather than a hang.
+    pub async fn connect(config: &Config) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .operation_attempt_timeout(Duration::from_secs(2))
+            .operation_timeout(Duration::from_secs(5))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        if let Some(endpoint) = &config.dynamodb_endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let sdk_config = loader.load().await;
+        Self::new(Client::new(&sdk_config), config.table_name.clone())
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Opens the connection pool (TLS handshake on AWS) during init, so the first request
+    /// doesn't pay for it. Errors are ignored: the first request will report them properly.
+    pub async fn warm_up(&self) {
+        let _ = self.client.describe_table().table_name(&self.table).send().await;
+    }
+}
+
+/// Small constructors for attribute values.
+pub(crate) mod av {
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    pub fn s(value: impl Into<String>) -> AttributeValue {
+        AttributeValue::S(value.into())
+    }
+
+    pub fn n(value: impl ToString) -> AttributeValue {
+        AttributeValue::N(value.to_string())
+    }
+
+    pub fn get_s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
+        item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    }
+
+    pub fn get_n(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> i64 {
+        item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
+    }
+}
+
+pub(crate) type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(item: Item, what: &str) -> Result<T, Error> {
+    serde_dynamo::aws_sdk_dynamodb_1::from_item(item).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
+}
+
+pub(crate) fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<Item, Error> {
+    serde_dynamo::aws_sdk_dynamodb_1::to_item(value).map_err(|e| Error::internal(format!("{what} not encodable: {e}")))
+}

@@ -1,0 +1,80 @@
+//! Organizations: settings and the counters that keep `totalItems` exact.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::tx::{Condition, OnFail, Tx};
+use super::{av, decode, encode, errors, keys, Store};
+use crate::domain::{Language, OrgId};
+use crate::Error;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: OrgId,
+    pub default_language: Language,
+    /// When set, keys of users whose registration state is UNREGISTERED are refused (seed 002).
+    #[serde(default)]
+    pub requires_registration: bool,
+    /// CIDRs allowed to call; empty means any address.
+    #[serde(default)]
+    pub ip_allow_list: Vec<String>,
+    pub created_at: String,
+}
+
+/// Exact counts of the organization's users by status, and of its deleted history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OrgCounters {
+    pub active: u64,
+    pub inactive: u64,
+    pub deleted: u64,
+    pub deleted_history: u64,
+}
+
+impl Store {
+    /// Creates the organization (409 `ORGANIZATION_EXISTS` if it does).
+    pub async fn create_org(&self, org: &Organization) -> Result<(), Error> {
+        let mut item = encode(org, "organization")?;
+        item.insert(keys::PK.into(), av::s(keys::org_pk(&org.id)));
+        item.insert(keys::SK.into(), av::s(keys::org_sk()));
+        item.insert(keys::ENTITY.into(), av::s("ORG"));
+        let registry = HashMap::from([
+            (keys::PK.to_string(), av::s(keys::org_registry_pk())),
+            (keys::SK.to_string(), av::s(keys::org_pk(&org.id))),
+            (keys::ENTITY.to_string(), av::s("ORG_REGISTRY")),
+            ("orgId".to_string(), av::s(org.id.as_str())),
+        ]);
+        let exists = || OnFail::Conflict("ORGANIZATION_EXISTS", format!("organization {} exists", org.id));
+        let mut tx = Tx::new();
+        tx.put(&self.table, item, Some(Condition::absent()), exists())?;
+        tx.put(&self.table, registry, Some(Condition::absent()), exists())?;
+        self.commit(tx).await
+    }
+
+    pub async fn get_org(&self, org: &OrgId) -> Result<Option<(Organization, OrgCounters)>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::org_sk()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(org)", e))?;
+        let Some(item) = out.item else { return Ok(None) };
+        let count = |name: &str| u64::try_from(av::get_n(&item, name)).unwrap_or(0);
+        let counters = OrgCounters {
+            active: count("usersACTIVE"),
+            inactive: count("usersINACTIVE"),
+            deleted: count("usersDELETED"),
+            deleted_history: count("deletedHistory"),
+        };
+        Ok(Some((decode(item, "organization")?, counters)))
+    }
+
+    pub async fn org_counters(&self, org: &OrgId) -> Result<OrgCounters, Error> {
+        Ok(self.get_org(org).await?.map(|(_, c)| c).unwrap_or_default())
+    }
+}

@@ -1,0 +1,216 @@
+//! One `TransactWriteItems` with a meaning for each item's failed condition, so a cancelled
+//! transaction maps to the precise domain error (which marker was taken, which version moved).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
+
+use super::{av, errors, keys, Item, Store};
+use crate::Error;
+
+/// What a failed condition on one item means to the caller.
+#[derive(Clone, Debug)]
+pub(crate) enum OnFail {
+    UsernameTaken,
+    EmailTaken(String),
+    ExternalIdTaken,
+    /// The item changed since it was read.
+    Changed,
+    /// The item (of this kind) does not exist.
+    Missing(&'static str),
+    /// A referenced field names something that does not exist (400 naming the field).
+    Invalid(&'static str, String),
+    /// Any other conflict, with its code and message.
+    Conflict(&'static str, String),
+    /// A condition that cannot fail unless the table is corrupt.
+    Invariant(&'static str),
+}
+
+impl OnFail {
+    fn into_error(self) -> Error {
+        match self {
+            Self::UsernameTaken => Error::UsernameTaken,
+            Self::EmailTaken(email) => Error::EmailTaken(email),
+            Self::ExternalIdTaken => Error::ExternalIdTaken,
+            Self::Changed => Error::PreconditionFailed,
+            Self::Missing(what) => Error::NotFound(what),
+            Self::Conflict(code, message) => Error::Conflict(code, message),
+            Self::Invalid(field, message) => Error::field(field, message),
+            Self::Invariant(what) => Error::internal(format!("transaction invariant broken: {what}")),
+        }
+    }
+}
+
+/// A condition expression with its names and values.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Condition {
+    pub expression: String,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+impl Condition {
+    pub fn new(expression: &str) -> Self {
+        Self { expression: expression.into(), ..Self::default() }
+    }
+
+    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names.insert(placeholder.into(), attribute.into());
+        self
+    }
+
+    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.into(), value);
+        self
+    }
+
+    /// The item must not exist yet.
+    pub fn absent() -> Self {
+        Self::new("attribute_not_exists(#pk)").name("#pk", keys::PK)
+    }
+
+    /// The item must exist.
+    pub fn present() -> Self {
+        Self::new("attribute_exists(#pk)").name("#pk", keys::PK)
+    }
+
+    /// The item must still be at `version`.
+    pub fn at_version(version: u64) -> Self {
+        Self::new("#version = :expected_version").name("#version", "version").value(":expected_version", av::n(version))
+    }
+
+    /// A marker must belong to `user`.
+    pub fn owned_by(user: &str) -> Self {
+        Self::new("#owner = :owner").name("#owner", "userId").value(":owner", av::s(user))
+    }
+}
+
+fn key(pk: String, sk: String) -> Item {
+    HashMap::from([(keys::PK.to_string(), av::s(pk)), (keys::SK.to_string(), av::s(sk))])
+}
+
+#[derive(Default)]
+pub(crate) struct Tx {
+    items: Vec<TransactWriteItem>,
+    on_fail: Vec<OnFail>,
+}
+
+impl Tx {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn put(&mut self, table: &str, item: Item, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
+        let mut put = Put::builder().table_name(table).set_item(Some(item));
+        if let Some(c) = condition {
+            put = put
+                .condition_expression(c.expression)
+                .set_expression_attribute_names(Some(c.names))
+                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
+        }
+        let put = put.build().map_err(|e| Error::internal(format!("put: {e}")))?;
+        self.items.push(TransactWriteItem::builder().put(put).build());
+        self.on_fail.push(on_fail);
+        Ok(())
+    }
+
+    pub fn delete(&mut self, table: &str, pk: String, sk: String, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
+        let mut delete = Delete::builder().table_name(table).set_key(Some(key(pk, sk)));
+        if let Some(c) = condition {
+            delete = delete
+                .condition_expression(c.expression)
+                .set_expression_attribute_names(Some(c.names))
+                .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
+        }
+        let delete = delete.build().map_err(|e| Error::internal(format!("delete: {e}")))?;
+        self.items.push(TransactWriteItem::builder().delete(delete).build());
+        self.on_fail.push(on_fail);
+        Ok(())
+    }
+
+    /// An update; `update.values`/`names` are merged with the condition's.
+    pub fn update(&mut self, table: &str, pk: String, sk: String, update: Condition, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
+        let mut names = update.names;
+        let mut values = update.values;
+        let mut builder = Update::builder().table_name(table).set_key(Some(key(pk, sk))).update_expression(update.expression);
+        if let Some(c) = condition {
+            names.extend(c.names);
+            values.extend(c.values);
+            builder = builder.condition_expression(c.expression);
+        }
+        let update = builder
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .build()
+            .map_err(|e| Error::internal(format!("update: {e}")))?;
+        self.items.push(TransactWriteItem::builder().update(update).build());
+        self.on_fail.push(on_fail);
+        Ok(())
+    }
+
+    pub fn check(&mut self, table: &str, pk: String, sk: String, condition: Condition, on_fail: OnFail) -> Result<(), Error> {
+        let check = ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(key(pk, sk)))
+            .condition_expression(condition.expression)
+            .set_expression_attribute_names(Some(condition.names))
+            .set_expression_attribute_values((!condition.values.is_empty()).then_some(condition.values))
+            .build()
+            .map_err(|e| Error::internal(format!("check: {e}")))?;
+        self.items.push(TransactWriteItem::builder().condition_check(check).build());
+        self.on_fail.push(on_fail);
+        Ok(())
+    }
+}
+
+/// How often a transaction that lost a race with another transaction is tried again.
+const CONFLICT_ATTEMPTS: u32 = 3;
+
+impl Store {
+    /// Commits `tx` atomically. The `ClientRequestToken` makes the SDK's own retries idempotent
+    /// (a retry after a timeout that did commit returns success, not a false 409); a conflict
+    /// with a concurrent transaction is retried with a fresh token, then reported as 503.
+    pub(crate) async fn commit(&self, tx: Tx) -> Result<(), Error> {
+        if tx.items.is_empty() {
+            return Ok(());
+        }
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let token = ulid::Ulid::new().to_string();
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(tx.items.clone()))
+                .client_request_token(token)
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(err) => err,
+            };
+            let cancelled = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c,
+                _ => return Err(errors::storage("TransactWriteItems", err)),
+            };
+            let reasons = cancelled.cancellation_reasons();
+            for (reason, on_fail) in reasons.iter().zip(&tx.on_fail) {
+                if reason.code() == Some("ConditionalCheckFailed") {
+                    return Err(on_fail.clone().into_error());
+                }
+            }
+            let retryable = reasons
+                .iter()
+                .any(|r| matches!(r.code(), Some("TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded")));
+            if !retryable {
+                return Err(Error::internal(format!("transaction cancelled: {reasons:?}")));
+            }
+            if attempt < CONFLICT_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+        }
+        Err(Error::Unavailable("transaction kept conflicting with concurrent writes".into()))
+    }
+}

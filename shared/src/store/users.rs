@@ -1,0 +1,390 @@
+//! User items, their uniqueness markers, profiles, the deleted history and the counters, each
+//! write in one transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+use super::query::QuerySpec;
+use super::tx::{Condition, OnFail, Tx};
+use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use crate::domain::{Email, ExternalId, OrgId, Profile, Status, User, UserId, Username};
+use crate::Error;
+
+/// Filters of a user listing.
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    pub status: Option<Status>,
+    /// Sortable timestamp; includes deleted users.
+    pub updated_since: Option<String>,
+    pub username: Option<Username>,
+    pub email: Option<Email>,
+    pub external_id: Option<ExternalId>,
+}
+
+impl UserFilter {
+    pub fn has_exact(&self) -> bool {
+        self.username.is_some() || self.email.is_some() || self.external_id.is_some()
+    }
+
+    fn matches(&self, user: &User) -> bool {
+        let status_ok = match self.status {
+            Some(s) => user.status == s,
+            None => self.updated_since.is_some() || user.status != Status::Deleted,
+        };
+        let since_ok = self.updated_since.as_ref().is_none_or(|since| user.updated_at >= *since);
+        let username_ok = self.username.as_ref().is_none_or(|u| u.canonical() == user.username.canonical());
+        let email_ok = self.email.as_ref().is_none_or(|e| user.emails.iter().any(|x| x.canonical() == e.canonical()));
+        let ext_ok = self.external_id.as_ref().is_none_or(|x| user.external_id.as_ref() == Some(x));
+        status_ok && since_ok && username_ok && email_ok && ext_ok
+    }
+}
+
+/// A new user with its default profile.
+pub struct UserWrite {
+    pub user: User,
+    pub profile: Profile,
+}
+
+/// A record of the deleted history.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedRecord {
+    pub user_id: UserId,
+    pub username: Username,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<ExternalId>,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    pub deleted_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by: Option<UserId>,
+}
+
+/// The marker sort keys a user holds while it is live (none once deleted).
+fn markers(user: &User) -> BTreeSet<(String, MarkerKind)> {
+    let mut set = BTreeSet::new();
+    if user.status == Status::Deleted {
+        return set;
+    }
+    set.insert((keys::username_marker_sk(&user.username), MarkerKind::Username));
+    for email in user.emails.iter() {
+        set.insert((keys::email_marker_sk(email), MarkerKind::Email(email.to_string())));
+    }
+    if let Some(ext) = &user.external_id {
+        set.insert((keys::external_id_marker_sk(ext), MarkerKind::ExternalId));
+    }
+    set
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum MarkerKind {
+    Username,
+    Email(String),
+    ExternalId,
+}
+
+impl MarkerKind {
+    fn on_taken(&self) -> OnFail {
+        match self {
+            Self::Username => OnFail::UsernameTaken,
+            Self::Email(e) => OnFail::EmailTaken(e.clone()),
+            Self::ExternalId => OnFail::ExternalIdTaken,
+        }
+    }
+}
+
+fn counter_name(status: Status) -> String {
+    format!("users{}", status.as_str())
+}
+
+impl Store {
+    fn user_item(&self, user: &User) -> Result<Item, Error> {
+        let mut item = encode(user, "user")?;
+        let pk = keys::org_pk(&user.org);
+        item.insert(keys::PK.into(), av::s(pk));
+        item.insert(keys::SK.into(), av::s(keys::user_sk(&user.id)));
+        item.insert(keys::GSI1PK.into(), av::s(keys::updated_gsi_pk(&user.org)));
+        item.insert(keys::GSI1SK.into(), av::s(keys::updated_gsi_sk(&user.updated_at, &user.id)));
+        item.insert(keys::ENTITY.into(), av::s("USER"));
+        Ok(item)
+    }
+
+    fn marker_item(&self, org: &OrgId, sk: &str, user: &UserId) -> Item {
+        HashMap::from([
+            (keys::PK.to_string(), av::s(keys::org_pk(org))),
+            (keys::SK.to_string(), av::s(sk)),
+            (keys::ENTITY.to_string(), av::s("MARKER")),
+            ("userId".to_string(), av::s(user.as_str())),
+        ])
+    }
+
+    /// Adds to `tx` the counter changes of moving users between statuses.
+    fn add_counters(&self, tx: &mut Tx, org: &OrgId, deltas: &[(String, i64)]) -> Result<(), Error> {
+        let deltas: Vec<_> = deltas.iter().filter(|(_, d)| *d != 0).collect();
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        let mut update = Condition::new("");
+        let mut parts = Vec::new();
+        for (i, (name, delta)) in deltas.iter().enumerate() {
+            parts.push(format!("#c{i} :d{i}"));
+            update = update.name(&format!("#c{i}"), name).value(&format!(":d{i}"), av::n(delta));
+        }
+        update.expression = format!("ADD {}", parts.join(", "));
+        tx.update(&self.table, keys::org_pk(org), keys::org_sk(), update, Some(Condition::present()), OnFail::Missing("organization"))
+    }
+
+    fn check_party(&self, tx: &mut Tx, user: &User) -> Result<(), Error> {
+        if let Some(party) = &user.business_partner_id {
+            tx.check(
+                &self.table,
+                keys::org_pk(&user.org),
+                keys::party_sk(party),
+                Condition::present(),
+                OnFail::Invalid("businessPartnerId", format!("no party {party} is registered in this organization")),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Creates a user, its default profile and its markers; counts it.
+    pub async fn create_user(&self, write: &UserWrite) -> Result<(), Error> {
+        let user = &write.user;
+        let org_pk = keys::org_pk(&user.org);
+        let mut tx = Tx::new();
+        tx.put(&self.table, self.user_item(user)?, Some(Condition::absent()), OnFail::Invariant("user id reused"))?;
+        let mut profile = encode(&write.profile, "profile")?;
+        profile.insert(keys::PK.into(), av::s(org_pk.clone()));
+        profile.insert(keys::SK.into(), av::s(keys::profile_sk(&user.id)));
+        profile.insert(keys::ENTITY.into(), av::s("PROFILE"));
+        tx.put(&self.table, profile, Some(Condition::absent()), OnFail::Invariant("profile exists"))?;
+        for (sk, kind) in markers(user) {
+            tx.put(&self.table, self.marker_item(&user.org, &sk, &user.id), Some(Condition::absent()), kind.on_taken())?;
+        }
+        self.check_party(&mut tx, user)?;
+        self.add_counters(&mut tx, &user.org, &[(counter_name(user.status), 1)])?;
+        self.commit(tx).await
+    }
+
+    /// Replaces `old` with `new` (same id) if `old` is still current: swaps the markers that
+    /// changed, moves the counters, and — when `new` is deleted — records the deletion.
+    pub async fn replace_user(&self, old: &User, new: &User, deleted_by: Option<&UserId>) -> Result<(), Error> {
+        let org_pk = keys::org_pk(&new.org);
+        let mut tx = Tx::new();
+        let mut condition = Condition::at_version(old.version);
+        condition.expression = format!("attribute_exists(#pk) AND {}", condition.expression);
+        condition = condition.name("#pk", keys::PK);
+        tx.put(&self.table, self.user_item(new)?, Some(condition), OnFail::Changed)?;
+        let before = markers(old);
+        let after = markers(new);
+        for (sk, _) in before.difference(&after) {
+            tx.delete(&self.table, org_pk.clone(), sk.clone(), Some(Condition::owned_by(old.id.as_str())), OnFail::Changed)?;
+        }
+        for (sk, kind) in after.difference(&before) {
+            tx.put(&self.table, self.marker_item(&new.org, sk, &new.id), Some(Condition::absent()), kind.on_taken())?;
+        }
+        if new.business_partner_id != old.business_partner_id {
+            self.check_party(&mut tx, new)?;
+        }
+        let mut deltas = vec![(counter_name(old.status), -1), (counter_name(new.status), 1)];
+        if new.status == Status::Deleted && old.status != Status::Deleted {
+            let record = DeletedRecord {
+                user_id: new.id.clone(),
+                username: new.username.clone(),
+                name: new.name.to_string(),
+                external_id: new.external_id.clone(),
+                emails: new.emails.iter().map(ToString::to_string).collect(),
+                deleted_at: new.deleted_at.clone().unwrap_or_else(|| new.updated_at.clone()),
+                deleted_by: deleted_by.cloned(),
+            };
+            let mut item = encode(&record, "deleted record")?;
+            item.insert(keys::PK.into(), av::s(org_pk.clone()));
+            item.insert(keys::SK.into(), av::s(keys::deleted_sk(&ulid::Ulid::new())));
+            item.insert(keys::ENTITY.into(), av::s("DELETED"));
+            tx.put(&self.table, item, Some(Condition::absent()), OnFail::Invariant("history record exists"))?;
+            deltas.push(("deletedHistory".into(), 1));
+        }
+        if old.status != new.status {
+            self.add_counters(&mut tx, &new.org, &deltas)?;
+        }
+        self.commit(tx).await
+    }
+
+    pub async fn get_user(&self, org: &OrgId, id: &UserId) -> Result<Option<User>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::user_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(user)", e))?;
+        out.item.map(|item| decode(item, "user")).transpose()
+    }
+
+    /// Follows a uniqueness marker to its (live) user.
+    async fn user_by_marker(&self, org: &OrgId, marker_sk: String) -> Result<Option<User>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(marker_sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(marker)", e))?;
+        let Some(owner) = out.item.as_ref().and_then(|i| av::get_s(i, "userId")).and_then(|s| UserId::parse(s).ok()) else {
+            return Ok(None);
+        };
+        self.get_user(org, &owner).await
+    }
+
+    pub async fn find_by_username(&self, org: &OrgId, username: &Username) -> Result<Option<User>, Error> {
+        self.user_by_marker(org, keys::username_marker_sk(username)).await
+    }
+
+    pub async fn find_by_email(&self, org: &OrgId, email: &Email) -> Result<Option<User>, Error> {
+        self.user_by_marker(org, keys::email_marker_sk(email)).await
+    }
+
+    pub async fn find_by_external_id(&self, org: &OrgId, external_id: &ExternalId) -> Result<Option<User>, Error> {
+        self.user_by_marker(org, keys::external_id_marker_sk(external_id)).await
+    }
+
+    fn users_spec(&self, org: &OrgId, filter: &UserFilter) -> QuerySpec {
+        let mut names = HashMap::new();
+        let mut values: HashMap<String, AttributeValue> = HashMap::new();
+        let mut filters = Vec::new();
+        match filter.status {
+            Some(status) => {
+                filters.push("#status = :status".to_string());
+                values.insert(":status".into(), av::s(status.as_str()));
+                names.insert("#status".into(), "status".into());
+            }
+            None if filter.updated_since.is_none() => {
+                filters.push("#status <> :deleted".to_string());
+                values.insert(":deleted".into(), av::s(Status::Deleted.as_str()));
+                names.insert("#status".into(), "status".into());
+            }
+            None => {}
+        }
+        let filter_expression = (!filters.is_empty()).then(|| filters.join(" AND "));
+        match &filter.updated_since {
+            Some(since) => {
+                values.insert(":sk".into(), av::s(since.clone()));
+                QuerySpec {
+                    index: Some(keys::GSI1),
+                    partition: (keys::GSI1PK, keys::updated_gsi_pk(org)),
+                    fixed: vec![(keys::PK, keys::org_pk(org))],
+                    cursor_attrs: &[keys::SK, keys::GSI1SK],
+                    sort_condition: Some((keys::GSI1SK, "#sk >= :sk".into())),
+                    filter: filter_expression,
+                    names,
+                    values,
+                    cursor_prefix: Some((keys::SK, keys::USER_PREFIX.into())),
+                }
+            }
+            None => {
+                values.insert(":sk".into(), av::s(keys::USER_PREFIX));
+                QuerySpec {
+                    index: None,
+                    partition: (keys::PK, keys::org_pk(org)),
+                    fixed: vec![],
+                    cursor_attrs: &[keys::SK],
+                    sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
+                    filter: filter_expression,
+                    names,
+                    values,
+                    cursor_prefix: Some((keys::SK, keys::USER_PREFIX.into())),
+                }
+            }
+        }
+    }
+
+    /// One page of users matching `filter` (exact filters resolve through their marker).
+    pub async fn list_users(&self, org: &OrgId, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+        if filter.has_exact() {
+            let found = if let Some(u) = &filter.username {
+                self.find_by_username(org, u).await?
+            } else if let Some(e) = &filter.email {
+                self.find_by_email(org, e).await?
+            } else if let Some(x) = &filter.external_id {
+                self.find_by_external_id(org, x).await?
+            } else {
+                None
+            };
+            let items = found.filter(|u| filter.matches(u) && page.skip == 0 && page.start.is_none());
+            return Ok(Page { items: items.into_iter().collect(), next: None });
+        }
+        let spec = self.users_spec(org, filter);
+        let page = self.query_page(&spec, page).await?;
+        let users = page.items.into_iter().map(|i| decode::<User>(i, "user")).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items: users, next: page.next })
+    }
+
+    /// The exact number of users matching `filter`.
+    pub async fn count_users(&self, org: &OrgId, filter: &UserFilter) -> Result<u64, Error> {
+        if filter.has_exact() {
+            let page = self.list_users(org, filter, &PageRequest { limit: 1, skip: 0, start: None }).await?;
+            return Ok(page.items.len() as u64);
+        }
+        if filter.updated_since.is_none() {
+            let counters = self.org_counters(org).await?;
+            return Ok(match filter.status {
+                Some(Status::Active) => counters.active,
+                Some(Status::Inactive) => counters.inactive,
+                Some(Status::Deleted) => counters.deleted,
+                None => counters.active + counters.inactive,
+            });
+        }
+        self.query_count(&self.users_spec(org, filter)).await
+    }
+
+    pub async fn list_deleted(&self, org: &OrgId, page: &PageRequest) -> Result<Page<DeletedRecord>, Error> {
+        let spec = QuerySpec {
+            index: None,
+            partition: (keys::PK, keys::org_pk(org)),
+            fixed: vec![],
+            cursor_attrs: &[keys::SK],
+            sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
+            filter: None,
+            names: HashMap::new(),
+            values: HashMap::from([(":sk".to_string(), av::s(keys::DELETED_PREFIX))]),
+            cursor_prefix: Some((keys::SK, keys::DELETED_PREFIX.into())),
+        };
+        let page = self.query_page(&spec, page).await?;
+        let records = page.items.into_iter().map(|i| decode(i, "deleted record")).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items: records, next: page.next })
+    }
+
+    pub async fn get_profile(&self, org: &OrgId, user: &UserId) -> Result<Option<Profile>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::profile_sk(user)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(profile)", e))?;
+        out.item.map(|item| decode(item, "profile")).transpose()
+    }
+
+    /// Replaces the profile if it is still at `expected_version`.
+    pub async fn replace_profile(&self, org: &OrgId, profile: &Profile, expected_version: u64) -> Result<(), Error> {
+        let mut item = encode(profile, "profile")?;
+        item.insert(keys::PK.into(), av::s(keys::org_pk(org)));
+        item.insert(keys::SK.into(), av::s(keys::profile_sk(&profile.user_id)));
+        item.insert(keys::ENTITY.into(), av::s("PROFILE"));
+        let mut tx = Tx::new();
+        tx.put(&self.table, item, Some(Condition::at_version(expected_version)), OnFail::Changed)?;
+        self.commit(tx).await
+    }
+}
