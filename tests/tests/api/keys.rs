@@ -1,0 +1,81 @@
+use reqwest::{Method, StatusCode};
+use roster_tests::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn keys_are_shown_once_listed_as_metadata_and_revocable() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(json!({"username": "mia", "name": "Mia"})).await;
+    let id = user["id"].as_str().unwrap_or_default();
+    let (status, issued, headers) = app.send(app.req(Method::POST, &format!("/v1/users/{id}/api-keys"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    assert_eq!(headers["cache-control"], "no-store");
+    let key = issued["key"].as_str().unwrap_or_default().to_string();
+    assert!(key.starts_with("rst_") && key.len() >= 36, "{key}");
+    assert!(key.starts_with(issued["prefix"].as_str().unwrap_or("?")));
+
+    // The key works for its user.
+    let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id)));
+
+    let (status, list) = app.call(Method::GET, &format!("/v1/users/{id}/api-keys"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed = &list["data"][0];
+    assert_eq!(listed["id"], issued["id"]);
+    assert!(listed["lastUsedAt"].as_str().is_some(), "use is recorded: {list}");
+    assert!(!list.to_string().contains(&key), "the secret is never listed");
+    assert!(listed.get("hash").is_none());
+
+    let key_path = format!("/v1/users/{id}/api-keys/{}", issued["id"].as_str().unwrap_or_default());
+    let (status, _) = app.call(Method::DELETE, &key_path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")));
+    let (status, _) = app.call(Method::DELETE, &key_path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn keys_of_inactive_or_deleted_users_are_refused() {
+    let app = TestApp::spawn().await;
+    let (user, key) = app.user_with_key("nora", "ApUser").await;
+    let path = format!("/v1/users/{}", user["id"].as_str().unwrap_or_default());
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.call(Method::PATCH, &path, Some(json!({"status": "INACTIVE"}))).await;
+    let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("CALLER_INACTIVE")));
+
+    app.call(Method::PATCH, &path, Some(json!({"status": "ACTIVE", "validUntil": "2001-01-01"}))).await;
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "expired");
+
+    app.call(Method::PATCH, &path, Some(json!({"validUntil": null}))).await;
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK, "valid again");
+
+    app.call(Method::DELETE, &path, None).await;
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, problem) = app.call(Method::POST, &format!("{path}/api-keys"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no keys for deleted users: {problem}");
+}
+
+#[tokio::test]
+async fn missing_and_unknown_keys_are_401_in_every_header_form() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/v1/me", app.url);
+    let (status, problem, _) = app.send(app.http.get(&url)).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("MISSING_API_KEY")));
+    let (status, problem, _) = app.send(app.http.get(&url).header("x-api-key", "rst_unknown")).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")));
+    for (name, value) in [
+        ("x-api-key", app.manager_key.clone()),
+        ("authorization", format!("Apikey {}", app.manager_key)),
+        ("x-esignatur-id", app.manager_key.clone()),
+    ] {
+        let (status, _, _) = app.send(app.http.get(&url).header(name, value)).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+    }
+}

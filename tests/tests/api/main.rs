@@ -1,0 +1,12 @@
+//! One integration-test binary: the whole API over HTTP on DynamoDB Local.
+
+mod create;
+mod delete;
+mod events;
+mod formats;
+mod keys;
+mod me;
+mod paging;
+mod security;
+mod template;
+mod update;
