@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes events/<function>/*.json: one API Gateway REST (proxy) event per route.
+"""Writes events/<function>/*.json: one API Gateway REST (proxy) event per route, for the users,
+party and activation functions, plus events/activation/scheduled-sweep.json: the EventBridge
+"Scheduled Event" that the ExpirySweep rule sends the activation function.
 
 Placeholders (the events test and `cargo lambda invoke` users replace them):
   REPLACE_WITH_ROSTER_API_KEY      an API key (e.g. ROSTER_API_KEY from `make dev`)
@@ -12,6 +14,7 @@ import json, pathlib
 KEY = "REPLACE_WITH_ROSTER_API_KEY"
 USER = "usr_01JDSAMPXE0000000000000000"
 KEYID = "key_01JDSAMPXE0000000000000000"
+PARTY = "0106:12345678"  # a party id (scheme:identifier); API Gateway REST passes ':' through as is
 
 USERS = [
     ("list-users", "GET", "/v1/users", {}, {"limit": "10"}, None),
@@ -33,6 +36,40 @@ USERS = [
     ("patch-my-profile", "PATCH", "/v1/me/profile", {}, None, {"preferences": {"theme": "dark"}}),
     ("list-languages", "GET", "/v1/languages", {}, None, None),
 ]
+
+PARTY_EVENTS = [
+    ("list-user-parties", "GET", "/v1/users/{id}/parties", {"id": USER}, None, None),
+    ("grant-party", "PUT", "/v1/users/{id}/parties/{partyId}", {"id": USER, "partyId": PARTY}, None, {"name": "Event Party BV", "permissions": {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": False, "canManageHook": False}}),
+    ("revoke-party", "DELETE", "/v1/users/{id}/parties/{partyId}", {"id": USER, "partyId": PARTY}, None, None),
+    ("list-parties", "GET", "/v1/parties", {}, {"limit": "10"}, None),
+    ("register-party", "POST", "/v1/parties", {}, None, {"id": "0088:5790000435975", "name": "Event Registered Party", "tin": "NL123456789B01", "contactName": "Jan Jansen", "commercialName": "Event Trading"}),
+    ("get-party", "GET", "/v1/parties/{partyId}", {"partyId": PARTY}, None, None),
+    ("patch-party", "PATCH", "/v1/parties/{partyId}", {"partyId": PARTY}, None, {"contactName": "Piet Pieters"}),
+    ("delete-party", "DELETE", "/v1/parties/{partyId}", {"partyId": PARTY}, {"cascade": "true"}, None),
+    ("list-party-users", "GET", "/v1/parties/{partyId}/users", {"partyId": PARTY}, None, None),
+    ("list-my-parties", "GET", "/v1/me/parties", {}, None, None),
+]
+
+ACTIVATION_EVENTS = [
+    ("activate-user", "POST", "/v1/users/{id}/activate", {"id": USER}, None, None),
+    ("deactivate-user", "POST", "/v1/users/{id}/deactivate", {"id": USER}, None, None),
+    ("restore-user", "POST", "/v1/users/{id}/restore", {"id": USER}, None, None),
+    ("activate-users-batch", "POST", "/v1/users/activate", {}, None, {"ids": [USER]}),
+    ("deactivate-users-batch", "POST", "/v1/users/deactivate", {}, None, {"ids": [USER]}),
+]
+
+# What the ExpirySweep rule (template.yaml, Type: Schedule) delivers to the activation function.
+SCHEDULED_SWEEP = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-01-01T00:00:00Z",
+    "region": "eu-west-1",
+    "resources": ["arn:aws:events:eu-west-1:123456789012:rule/roster-ActivationFunctionExpirySweep-1A2B3C4D5E6F"],
+    "detail": {},
+}
 
 
 def event(method, resource, params, query, body):
@@ -71,13 +108,24 @@ def event(method, resource, params, query, body):
     }
 
 
+def write(path, doc):
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+
+
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent / "events"
-    out = root / "users"
-    out.mkdir(parents=True, exist_ok=True)
-    for name, method, resource, params, query, body in USERS:
-        (out / f"{name}.json").write_text(json.dumps(event(method, resource, params, query, body), indent=2) + "\n")
-    print(f"wrote {len(USERS)} events to {out}")
+    for folder, routes, extra in [
+        ("users", USERS, {}),
+        ("party", PARTY_EVENTS, {}),
+        ("activation", ACTIVATION_EVENTS, {"scheduled-sweep": SCHEDULED_SWEEP}),
+    ]:
+        out = root / folder
+        out.mkdir(parents=True, exist_ok=True)
+        for name, method, resource, params, query, body in routes:
+            write(out / f"{name}.json", event(method, resource, params, query, body))
+        for name, doc in extra.items():
+            write(out / f"{name}.json", doc)
+        print(f"wrote {len(routes) + len(extra)} events to {out}")
 
 
 if __name__ == "__main__":

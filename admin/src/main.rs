@@ -20,7 +20,11 @@ environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (DynamoDB Local), AWS_REGI
 
 enum Command {
     CreateTable,
-    CreateOrg { org: OrgId, manager: Username, language: Language },
+    CreateOrg {
+        org: OrgId,
+        manager: Username,
+        language: Language,
+    },
 }
 
 fn parse(args: &[String]) -> Result<Command, String> {
@@ -35,12 +39,22 @@ fn parse(args: &[String]) -> Result<Command, String> {
             while let Some(flag) = rest.next() {
                 let value = rest.next().ok_or(format!("{flag} needs a value"))?;
                 match flag.as_str() {
-                    "--manager" => manager = Some(Username::parse(value).map_err(|e| format!("manager username {e}"))?),
-                    "--language" => language = Language::parse(value).map_err(|e| format!("language {e}"))?,
+                    "--manager" => {
+                        manager = Some(
+                            Username::parse(value).map_err(|e| format!("manager username {e}"))?,
+                        )
+                    }
+                    "--language" => {
+                        language = Language::parse(value).map_err(|e| format!("language {e}"))?
+                    }
                     other => return Err(format!("unknown option {other}")),
                 }
             }
-            Ok(Command::CreateOrg { org, manager: manager.ok_or("create-org needs --manager <username>")?, language })
+            Ok(Command::CreateOrg {
+                org,
+                manager: manager.ok_or("create-org needs --manager <username>")?,
+                language,
+            })
         }
         _ => Err("unknown command".into()),
     }
@@ -66,14 +80,32 @@ async fn main() -> ExitCode {
     let store = Store::connect(&config).await;
     let result = match command {
         Command::CreateTable => store.create_table_if_missing().await.map(|created| {
-            println!("{} {}", if created { "created table" } else { "table exists:" }, config.table_name);
+            println!(
+                "{} {}",
+                if created {
+                    "created table"
+                } else {
+                    "table exists:"
+                },
+                config.table_name
+            );
         }),
-        Command::CreateOrg { org, manager, language } => {
+        Command::CreateOrg {
+            org,
+            manager,
+            language,
+        } => {
             let roster = Roster::new(store, &config);
-            roster.bootstrap_org(&org, manager, language).await.map(|(user, key)| {
-                eprintln!("created organization {org} with manager {} ({})", user.username, user.id);
-                println!("ROSTER_API_KEY={}", key.key.secret);
-            })
+            roster
+                .bootstrap_org(&org, manager, language)
+                .await
+                .map(|(user, key)| {
+                    eprintln!(
+                        "created organization {org} with manager {} ({})",
+                        user.username, user.id
+                    );
+                    println!("ROSTER_API_KEY={}", key.key.secret);
+                })
         }
     };
     match result {

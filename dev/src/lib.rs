@@ -6,4 +6,6 @@ use roster_shared::http::RouteSet;
 /// The routes of all functions.
 pub fn all_routes() -> RouteSet {
     roster_users::routes()
+        .merge(roster_party::routes())
+        .merge(roster_activation::routes())
 }

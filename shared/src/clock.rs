@@ -41,7 +41,9 @@ pub fn today() -> Date {
 /// sortable timestamp form, for `updatedSince`-style filters.
 pub fn parse_since(text: &str) -> Option<String> {
     if let Some(date) = parse_date(text) {
-        return Some(format_timestamp(PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_utc()));
+        return Some(format_timestamp(
+            PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_utc(),
+        ));
     }
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .ok()
@@ -63,13 +65,25 @@ mod tests {
 
     #[test]
     fn a_date_means_its_start_in_utc() {
-        assert_eq!(parse_since("2024-05-06").as_deref(), Some("2024-05-06T00:00:00.000Z"));
-        assert_eq!(parse_since("2024-05-06T02:00:00+02:00").as_deref(), Some("2024-05-06T00:00:00.000Z"));
+        assert_eq!(
+            parse_since("2024-05-06").as_deref(),
+            Some("2024-05-06T00:00:00.000Z")
+        );
+        assert_eq!(
+            parse_since("2024-05-06T02:00:00+02:00").as_deref(),
+            Some("2024-05-06T00:00:00.000Z")
+        );
     }
 
     #[test]
     fn garbage_is_not_a_date() {
-        for bad in ["", "yesterday", "2024-13-01", "2024-02-30", "1999-01-01 10:00"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-02-30",
+            "1999-01-01 10:00",
+        ] {
             assert_eq!(parse_since(bad), None, "{bad}");
         }
     }

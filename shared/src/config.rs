@@ -14,14 +14,22 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
-        let table_name = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
-        let dynamodb_endpoint = std::env::var("DYNAMODB_ENDPOINT").ok().filter(|v| !v.is_empty());
+        let table_name =
+            std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set".to_string())?;
+        let dynamodb_endpoint = std::env::var("DYNAMODB_ENDPOINT")
+            .ok()
+            .filter(|v| !v.is_empty());
         let auth_cache_ttl = match std::env::var("AUTH_CACHE_TTL_SECONDS") {
             Ok(v) => Duration::from_secs(
-                v.parse().map_err(|_| format!("AUTH_CACHE_TTL_SECONDS is not a number: {v}"))?,
+                v.parse()
+                    .map_err(|_| format!("AUTH_CACHE_TTL_SECONDS is not a number: {v}"))?,
             ),
             Err(_) => Duration::from_secs(30),
         };
-        Ok(Self { table_name, dynamodb_endpoint, auth_cache_ttl })
+        Ok(Self {
+            table_name,
+            dynamodb_endpoint,
+            auth_cache_ttl,
+        })
     }
 }

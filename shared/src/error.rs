@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -87,7 +90,10 @@ impl Error {
             Self::MissingApiKey | Self::InvalidApiKey => 401,
             Self::Forbidden(_) | Self::CallerInactive(_) => 403,
             Self::NotFound(_) => 404,
-            Self::UsernameTaken | Self::EmailTaken(_) | Self::ExternalIdTaken | Self::Conflict(..) => 409,
+            Self::UsernameTaken
+            | Self::EmailTaken(_)
+            | Self::ExternalIdTaken
+            | Self::Conflict(..) => 409,
             Self::PreconditionFailed => 412,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -128,15 +134,21 @@ impl Error {
             },
             Self::MalformedBody(why) => format!("The request body could not be read: {why}"),
             Self::InvalidCursor => "The cursor is invalid; start again without it.".into(),
-            Self::MissingApiKey => "An API key is required (x-api-key or Authorization: Apikey).".into(),
+            Self::MissingApiKey => {
+                "An API key is required (x-api-key or Authorization: Apikey).".into()
+            }
             Self::InvalidApiKey => "The API key is not valid.".into(),
             Self::Forbidden(why) | Self::CallerInactive(why) => why.clone(),
             Self::NotFound(what) => format!("The {what} does not exist."),
             Self::UsernameTaken => "The username is already taken in this organization.".into(),
-            Self::EmailTaken(email) => format!("The email {email} is already used in this organization."),
+            Self::EmailTaken(email) => {
+                format!("The email {email} is already used in this organization.")
+            }
             Self::ExternalIdTaken => "The externalId is already used in this organization.".into(),
             Self::Conflict(_, why) => why.clone(),
-            Self::PreconditionFailed => "The resource has changed since you read it (If-Match).".into(),
+            Self::PreconditionFailed => {
+                "The resource has changed since you read it (If-Match).".into()
+            }
             Self::PayloadTooLarge => "The request body is too large.".into(),
             Self::UnsupportedMediaType => "Send the body as application/json.".into(),
             Self::Unavailable(_) => "Storage is temporarily unavailable; retry later.".into(),
@@ -182,6 +194,10 @@ impl Problems {
 
     /// `Ok(())` when nothing was recorded.
     pub fn finish(self) -> Result<(), Error> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.0))
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Passwords: only ever stored as Argon2id PHC strings.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::Error;
@@ -21,8 +23,11 @@ pub async fn hash(plain: String) -> Result<String, Error> {
 /// True when `plain` matches the stored PHC string.
 pub async fn verify(plain: String, stored: String) -> Result<bool, Error> {
     tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&stored).map_err(|e| Error::internal(format!("bad stored hash: {e}")))?;
-        Ok(Argon2::default().verify_password(plain.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| Error::internal(format!("bad stored hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(plain.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| Error::internal(format!("verify task failed: {e}")))?
@@ -37,7 +42,9 @@ mod tests {
         let stored = hash("correct horse".into()).await.unwrap_or_default();
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         assert!(!stored.contains("correct horse"));
-        assert!(verify("correct horse".into(), stored.clone()).await.unwrap_or(false));
+        assert!(verify("correct horse".into(), stored.clone())
+            .await
+            .unwrap_or(false));
         assert!(!verify("wrong".into(), stored).await.unwrap_or(true));
     }
 }

@@ -35,19 +35,30 @@ impl Write for Capture {
 
 /// Every log line written so far by any test in this process.
 pub fn captured_logs() -> String {
-    LOGS.lock().map(|l| String::from_utf8_lossy(&l).into_owned()).unwrap_or_default()
+    LOGS.lock()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .unwrap_or_default()
 }
 
 fn init_logs() {
     TRACING.get_or_init(|| {
-        let _ = tracing_subscriber::fmt().json().with_writer(|| Capture).with_max_level(tracing::Level::DEBUG).try_init();
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_writer(|| Capture)
+            .with_max_level(tracing::Level::DEBUG)
+            .try_init();
     });
 }
 
 pub fn config() -> Config {
-    let endpoint = std::env::var("DYNAMODB_ENDPOINT")
-        .expect("DYNAMODB_ENDPOINT is not set: run the tests with `make test` (it starts DynamoDB Local)");
-    Config { table_name: TABLE.into(), dynamodb_endpoint: Some(endpoint), auth_cache_ttl: Duration::from_secs(30) }
+    let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect(
+        "DYNAMODB_ENDPOINT is not set: run the tests with `make test` (it starts DynamoDB Local)",
+    );
+    Config {
+        table_name: TABLE.into(),
+        dynamodb_endpoint: Some(endpoint),
+        auth_cache_ttl: Duration::from_secs(30),
+    }
 }
 
 pub struct TestApp {
@@ -62,7 +73,24 @@ pub struct TestApp {
 
 /// A fresh organization id.
 pub fn fresh_org() -> OrgId {
-    OrgId::parse(&format!("t-{}", ulid::Ulid::new().to_string().to_lowercase())).expect("valid org id")
+    OrgId::parse(&format!(
+        "t-{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    ))
+    .expect("valid org id")
+}
+
+/// A party id no other test uses: party ids belong to one organization table-wide.
+pub fn fresh_party() -> String {
+    format!("0106:{:08}", ulid::Ulid::new().random() % 100_000_000)
+}
+
+/// A fresh GLN (`0088:` + 13 digits).
+pub fn fresh_gln() -> String {
+    format!(
+        "0088:{:013}",
+        ulid::Ulid::new().random() % 10_000_000_000_000
+    )
 }
 
 impl TestApp {
@@ -77,16 +105,30 @@ impl TestApp {
         let roster = Roster::new(store.clone(), &config);
         let org = fresh_org();
         let (manager, key) = roster
-            .bootstrap_org(&org, Username::parse("admin").expect("username"), Language::default_language())
+            .bootstrap_org(
+                &org,
+                Username::parse("admin").expect("username"),
+                Language::default_language(),
+            )
             .await
             .expect("bootstrap");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let app = roster_dev::all_routes().into_router(roster.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url, http: reqwest::Client::new(), roster, store, org, manager_key: key.key.secret, manager_id: manager.id }
+        Self {
+            url,
+            http: reqwest::Client::new(),
+            roster,
+            store,
+            org,
+            manager_key: key.key.secret,
+            manager_id: manager.id,
+        }
     }
 
     /// A request with the manager's key.
@@ -95,20 +137,34 @@ impl TestApp {
     }
 
     pub fn req_as(&self, key: &str, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{path}", self.url)).header("x-api-key", key)
+        self.http
+            .request(method, format!("{}{path}", self.url))
+            .header("x-api-key", key)
     }
 
     /// Sends and returns `(status, JSON body or Null, headers)`.
-    pub async fn send(&self, request: RequestBuilder) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    pub async fn send(
+        &self,
+        request: RequestBuilder,
+    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, body, headers)
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.req(method, path);
         if let Some(body) = body {
             request = request.json(&body);
@@ -117,7 +173,13 @@ impl TestApp {
         (status, body)
     }
 
-    pub async fn call_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call_as(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.req_as(key, method, path);
         if let Some(body) = body {
             request = request.json(&body);
@@ -128,26 +190,39 @@ impl TestApp {
 
     /// Creates a user (asserting 201) and returns it.
     pub async fn create_user(&self, body: Value) -> Value {
-        let (status, user) = self.call(Method::POST, "/v1/users", Some(body.clone())).await;
+        let (status, user) = self
+            .call(Method::POST, "/v1/users", Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "creating {body}: {user}");
         user
     }
 
     /// Creates a user with `username` and a key for it; returns `(user, key)`.
     pub async fn user_with_key(&self, username: &str, role: &str) -> (Value, String) {
-        let user = self.create_user(json!({"username": username, "name": format!("{username} Person"), "role": role})).await;
+        let user = self
+            .create_user(
+                json!({"username": username, "name": format!("{username} Person"), "role": role}),
+            )
+            .await;
         let key = self.issue_key(user["id"].as_str().expect("id")).await;
         (user, key)
     }
 
     pub async fn issue_key(&self, user_id: &str) -> String {
-        let (status, body) = self.call(Method::POST, &format!("/v1/users/{user_id}/api-keys"), None).await;
+        let (status, body) = self
+            .call(Method::POST, &format!("/v1/users/{user_id}/api-keys"), None)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["key"].as_str().expect("key").to_string()
     }
 
     /// Every item of this organization's partition, as `(SK, item)` (to check markers).
-    pub async fn partition(&self) -> Vec<(String, std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>)> {
+    pub async fn partition(
+        &self,
+    ) -> Vec<(
+        String,
+        std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    )> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
@@ -157,14 +232,21 @@ impl TestApp {
                 .query()
                 .table_name(TABLE)
                 .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("ORG#{}", self.org)))
+                .expression_attribute_values(
+                    ":pk",
+                    aws_sdk_dynamodb::types::AttributeValue::S(format!("ORG#{}", self.org)),
+                )
                 .set_exclusive_start_key(start)
                 .consistent_read(true)
                 .send()
                 .await
                 .expect("query partition");
             for item in page.items.unwrap_or_default() {
-                let sk = item.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let sk = item
+                    .get("SK")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
                 out.push((sk, item));
             }
             start = page.last_evaluated_key;
@@ -176,7 +258,13 @@ impl TestApp {
 
     /// Sort keys of the partition's uniqueness markers.
     pub async fn markers(&self) -> Vec<String> {
-        let mut m: Vec<String> = self.partition().await.into_iter().map(|(sk, _)| sk).filter(|sk| sk.starts_with("UNIQUE#")).collect();
+        let mut m: Vec<String> = self
+            .partition()
+            .await
+            .into_iter()
+            .map(|(sk, _)| sk)
+            .filter(|sk| sk.starts_with("UNIQUE#"))
+            .collect();
         m.sort();
         m
     }

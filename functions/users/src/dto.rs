@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use roster_shared::domain::{
-    Attributes, Email, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, Profile, RegistrationState,
-    Role, Status, User, ValidUntil, Username,
+    Attributes, Email, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, Profile,
+    RegistrationState, Role, Status, Username, ValidUntil,
 };
 use roster_shared::http::ObjectReader;
 use roster_shared::password::Password;
@@ -13,63 +13,7 @@ use roster_shared::service::{IssuedKey, MeChanges, NewUser, Patch, ProfileChange
 use roster_shared::store::{DeletedRecord, KeyRecord};
 use roster_shared::Error;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RegistrationView {
-    pub state: RegistrationState,
-    pub time: Option<i64>,
-}
-
-/// A user as the native API shows it: never the password or its hash.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserView {
-    pub id: String,
-    pub external_id: Option<String>,
-    pub username: String,
-    pub name: String,
-    pub emails: Vec<String>,
-    pub phone: Option<String>,
-    pub language: String,
-    pub business_partner_id: Option<String>,
-    pub role: Role,
-    pub status: Status,
-    pub valid_until: Option<String>,
-    pub flags: Vec<String>,
-    pub registration: RegistrationView,
-    pub attributes: std::collections::BTreeMap<String, String>,
-    pub has_password: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub deleted_at: Option<String>,
-    pub version: u64,
-}
-
-impl From<&User> for UserView {
-    fn from(u: &User) -> Self {
-        Self {
-            id: u.id.to_string(),
-            external_id: u.external_id.as_ref().map(ToString::to_string),
-            username: u.username.to_string(),
-            name: u.name.to_string(),
-            emails: u.emails.iter().map(ToString::to_string).collect(),
-            phone: u.phone.as_ref().map(ToString::to_string),
-            language: u.language.to_string(),
-            business_partner_id: u.business_partner_id.as_ref().map(ToString::to_string),
-            role: u.role,
-            status: u.status,
-            valid_until: u.valid_until.as_ref().map(|v| v.as_str().to_string()),
-            flags: u.flags.iter().map(ToString::to_string).collect(),
-            registration: RegistrationView { state: u.registration.state, time: u.registration.time },
-            attributes: u.attributes.as_map().clone(),
-            has_password: u.password_hash.is_some(),
-            created_at: u.created_at.clone(),
-            updated_at: u.updated_at.clone(),
-            deleted_at: u.deleted_at.clone(),
-            version: u.version,
-        }
-    }
-}
+pub use roster_shared::http::UserView;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,7 +81,12 @@ pub struct KeyView {
 
 impl From<&KeyRecord> for KeyView {
     fn from(k: &KeyRecord) -> Self {
-        Self { id: k.key_id.to_string(), prefix: k.prefix.clone(), created_at: k.created_at.clone(), last_used_at: k.last_used_at.clone() }
+        Self {
+            id: k.key_id.to_string(),
+            prefix: k.prefix.clone(),
+            created_at: k.created_at.clone(),
+            last_used_at: k.last_used_at.clone(),
+        }
     }
 }
 
@@ -153,7 +102,12 @@ pub struct IssuedKeyView {
 
 impl From<&IssuedKey> for IssuedKeyView {
     fn from(k: &IssuedKey) -> Self {
-        Self { id: k.record.key_id.to_string(), key: k.key.secret.clone(), prefix: k.record.prefix.clone(), created_at: k.record.created_at.clone() }
+        Self {
+            id: k.record.key_id.to_string(),
+            key: k.key.secret.clone(),
+            prefix: k.record.prefix.clone(),
+            created_at: k.record.created_at.clone(),
+        }
     }
 }
 
@@ -341,14 +295,25 @@ pub fn me_changes(map: Map<String, Value>) -> Result<MeChanges, Error> {
         }
     }
     reader.finish()?;
-    Ok(MeChanges { name: set(name), emails, phone, language: set(language), password: set(password), current_password: set(current_password) })
+    Ok(MeChanges {
+        name: set(name),
+        emails,
+        phone,
+        language: set(language),
+        password: set(password),
+        current_password: set(current_password),
+    })
 }
 
 /// A merge patch of a profile.
 pub fn profile_changes(map: Map<String, Value>) -> Result<ProfileChanges, Error> {
     let mut reader = ObjectReader::new(map);
     let name = reader.parsed("name", |s| {
-        if (1..=64).contains(&s.chars().count()) && s.trim() == s { Ok(s.to_string()) } else { Err("must be 1-64 characters without surrounding whitespace".to_string()) }
+        if (1..=64).contains(&s.chars().count()) && s.trim() == s {
+            Ok(s.to_string())
+        } else {
+            Err("must be 1-64 characters without surrounding whitespace".to_string())
+        }
     });
     let timezone = reader.parsed("timezone", Profile::parse_timezone);
     let preferences = match reader.string_map("preferences") {
@@ -366,7 +331,11 @@ pub fn profile_changes(map: Map<String, Value>) -> Result<ProfileChanges, Error>
         reader.reject("name", "cannot be removed");
     }
     reader.finish()?;
-    Ok(ProfileChanges { name: set(name), timezone, preferences })
+    Ok(ProfileChanges {
+        name: set(name),
+        timezone,
+        preferences,
+    })
 }
 
 /// The body must be a JSON object.

@@ -22,7 +22,11 @@ pub fn routes() -> RouteSet {
         .add(Method::PATCH, "/v1/users/{id}/profile", patch_profile)
         .add(Method::GET, "/v1/users/{id}/api-keys", list_keys)
         .add(Method::POST, "/v1/users/{id}/api-keys", issue_key)
-        .add(Method::DELETE, "/v1/users/{id}/api-keys/{keyId}", revoke_key)
+        .add(
+            Method::DELETE,
+            "/v1/users/{id}/api-keys/{keyId}",
+            revoke_key,
+        )
         .add(Method::GET, "/v1/me", get_me)
         .add(Method::PATCH, "/v1/me", patch_me)
         .add(Method::GET, "/v1/me/profile", get_my_profile)

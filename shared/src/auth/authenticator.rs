@@ -23,7 +23,11 @@ const MAX_ENTRIES: usize = 10_000;
 
 impl Authenticator {
     pub fn new(store: Store, ttl: Duration) -> Self {
-        Self { store, ttl, cache: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            ttl,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Resolves a presented key, refusing unknown/revoked keys (401) and keys of users that are
@@ -33,7 +37,11 @@ impl Authenticator {
         if let Some(principal) = self.cached(&hash) {
             return Ok(principal);
         }
-        let record = self.store.lookup_key(&hash).await?.ok_or(Error::InvalidApiKey)?;
+        let record = self
+            .store
+            .lookup_key(&hash)
+            .await?
+            .ok_or(Error::InvalidApiKey)?;
         let (user, org) = tokio::try_join!(
             self.store.get_user(&record.org, &record.user_id),
             self.store.get_org(&record.org)
@@ -42,17 +50,24 @@ impl Authenticator {
         let (org, _) = org.ok_or(Error::InvalidApiKey)?;
         match user.status {
             Status::Deleted => return Err(Error::InvalidApiKey),
-            Status::Inactive => return Err(Error::CallerInactive("The key's user is deactivated.".into())),
+            Status::Inactive => {
+                return Err(Error::CallerInactive(
+                    "The key's user is deactivated.".into(),
+                ))
+            }
             Status::Active if !user.is_effectively_active() => {
-                return Err(Error::CallerInactive("The key's user has passed its validUntil date.".into()))
+                return Err(Error::CallerInactive(
+                    "The key's user has passed its validUntil date.".into(),
+                ))
             }
             Status::Active => {}
         }
         if org.requires_registration && user.registration.state == RegistrationState::Unregistered {
-            return Err(Error::CallerInactive("The key's user is not registered.".into()));
+            return Err(Error::CallerInactive(
+                "The key's user is not registered.".into(),
+            ));
         }
-        let principal =
-            Principal {
+        let principal = Principal {
             org: record.org.clone(),
             user_id: user.id.clone(),
             role: user.role,
@@ -69,7 +84,10 @@ impl Authenticator {
 
     fn cached(&self, hash: &str) -> Option<Principal> {
         let cache = self.cache.lock().ok()?;
-        cache.get(hash).filter(|(_, at)| at.elapsed() < self.ttl).map(|(p, _)| p.clone())
+        cache
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(p, _)| p.clone())
     }
 
     fn remember(&self, hash: String, principal: Principal) {

@@ -19,8 +19,11 @@ pub struct ApiKey {
 impl ApiKey {
     pub fn generate() -> Result<Self, Error> {
         let mut bytes = [0u8; 24];
-        getrandom::getrandom(&mut bytes).map_err(|e| Error::internal(format!("no randomness: {e}")))?;
-        Ok(Self { secret: format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)) })
+        getrandom::getrandom(&mut bytes)
+            .map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        Ok(Self {
+            secret: format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)),
+        })
     }
 
     /// The recognisable, non-secret start of the key.
@@ -41,12 +44,21 @@ impl std::fmt::Debug for ApiKey {
 
 /// Hex SHA-256 of a presented key.
 pub fn hash_key(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The key from `x-api-key`, `Authorization: Apikey KEY` or `X-eSignatur-Id`, in that order.
 pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
     if let Some(key) = header("x-api-key") {
         return Some(key.to_string());
     }
@@ -87,7 +99,11 @@ mod tests {
         for (name, value) in cases {
             let mut headers = HeaderMap::new();
             headers.insert(name, HeaderValue::from_static(value));
-            assert_eq!(key_from_headers(&headers).as_deref(), Some("rst_a"), "{name}: {value}");
+            assert_eq!(
+                key_from_headers(&headers).as_deref(),
+                Some("rst_a"),
+                "{name}: {value}"
+            );
         }
         let mut bearer = HeaderMap::new();
         bearer.insert("authorization", HeaderValue::from_static("Bearer rst_a"));

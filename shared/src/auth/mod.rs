@@ -25,7 +25,9 @@ impl Principal {
     pub fn require_manager(&self) -> Result<(), Error> {
         match self.role {
             Role::ApManager => Ok(()),
-            Role::ApUser => Err(Error::Forbidden("This operation requires the ApManager role.".into())),
+            Role::ApUser => Err(Error::Forbidden(
+                "This operation requires the ApManager role.".into(),
+            )),
         }
     }
 }

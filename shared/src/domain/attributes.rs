@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 /// At most 20 entries; keys 1–64 of `[A-Za-z][A-Za-z0-9_-]*` (so they are valid XML names too);
 /// values at most 256 characters without control characters.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+#[serde(
+    try_from = "BTreeMap<String, String>",
+    into = "BTreeMap<String, String>"
+)]
 pub struct Attributes(BTreeMap<String, String>);
 
 impl Attributes {
@@ -18,12 +21,16 @@ impl Attributes {
         for (key, value) in &map {
             let key_ok = (1..=64).contains(&key.len())
                 && key.starts_with(|c: char| c.is_ascii_alphabetic())
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !key_ok {
                 return Err(format!("key {key:?} must be 1-64 characters of A-Z, a-z, 0-9, _ and -, starting with a letter"));
             }
             if value.chars().count() > 256 || value.chars().any(char::is_control) {
-                return Err(format!("value of {key} must be at most 256 characters without control characters"));
+                return Err(format!(
+                    "value of {key} must be at most 256 characters without control characters"
+                ));
             }
         }
         Ok(Self(map))
@@ -71,7 +78,9 @@ mod tests {
 
     #[test]
     fn size_is_bounded() {
-        let many: BTreeMap<_, _> = (0..21).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        let many: BTreeMap<_, _> = (0..21)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
         assert!(Attributes::new(many).is_err());
     }
 }

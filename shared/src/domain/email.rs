@@ -1,6 +1,5 @@
 //! Email addresses: unique among an organization's live users, compared case-insensitively.
 
-
 string_newtype!(
     /// A pragmatic RFC 5321 address: `local@domain`, at most 254 characters.
     Email
@@ -18,7 +17,9 @@ impl Email {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
         let domain_ok = !domain.is_empty()
             && domain.split('.').all(|label| {
                 !label.is_empty()
@@ -93,24 +94,47 @@ mod tests {
 
     #[test]
     fn accepts_addresses_from_the_seeds() {
-        for ok in ["parrot@ferret.local", "user1@local", "a.b+tag@example.co.uk", "X@Y.Z"] {
+        for ok in [
+            "parrot@ferret.local",
+            "user1@local",
+            "a.b+tag@example.co.uk",
+            "X@Y.Z",
+        ] {
             assert!(Email::parse(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "plain", "@example.com", "a@", "a@@b.c", "a b@c.d", ".a@b.c", "a..b@c.d", "a@-b.c", "a@b..c"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@@b.c",
+            "a b@c.d",
+            ".a@b.c",
+            "a..b@c.d",
+            "a@-b.c",
+            "a@b..c",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn lists_hold_at_most_five_distinct_addresses() {
-        let mk = |n: usize| (0..n).filter_map(|i| Email::parse(&format!("u{i}@x.io")).ok()).collect::<Vec<_>>();
+        let mk = |n: usize| {
+            (0..n)
+                .filter_map(|i| Email::parse(&format!("u{i}@x.io")).ok())
+                .collect::<Vec<_>>()
+        };
         assert!(Emails::new(mk(5)).is_ok());
         assert!(Emails::new(mk(6)).is_err());
-        let dup = ["a@x.io", "A@X.IO"].iter().filter_map(|e| Email::parse(e).ok()).collect();
+        let dup = ["a@x.io", "A@X.IO"]
+            .iter()
+            .filter_map(|e| Email::parse(e).ok())
+            .collect();
         assert!(Emails::new(dup).err().unwrap_or_default().contains("twice"));
     }
 }

@@ -1,6 +1,5 @@
 //! The caller's own id for a user (`idRemote`, `external_id`): unique per organization.
 
-
 string_newtype!(
     /// 1–128 characters, no control characters, no surrounding whitespace. Compared exactly.
     ExternalId

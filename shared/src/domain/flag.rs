@@ -1,6 +1,5 @@
 //! Predefined feature flags (seed 002 `user_flags`).
 
-
 /// The flags a user may carry. Adding one is a code change, by design: flags switch features.
 pub const KNOWN_FLAGS: &[&str] = &[
     "LICENSE_PURCHASE_RESTRICTED",

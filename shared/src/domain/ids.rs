@@ -1,7 +1,6 @@
 //! Identifiers: organizations (chosen by the operator) and server-made, time-ordered ids with a
 //! type prefix (`usr_…`, `key_…`).
 
-
 string_newtype!(
     /// An organization id: 2–64 of `a-z`, `0-9`, `-`, starting with a letter or digit.
     OrgId
@@ -10,7 +9,9 @@ string_newtype!(
 impl OrgId {
     pub fn parse(value: &str) -> Result<Self, String> {
         let ok_len = (2..=64).contains(&value.len());
-        let ok_chars = value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_chars = value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let ok_start = value.bytes().next().is_some_and(|b| b != b'-');
         if ok_len && ok_chars && ok_start {
             Ok(Self(value.to_string()))
@@ -22,7 +23,9 @@ impl OrgId {
 
 fn parse_prefixed(value: &str, prefix: &str) -> Result<String, String> {
     match value.strip_prefix(prefix) {
-        Some(rest) if ulid::Ulid::from_string(rest).is_ok() && rest.len() == 26 => Ok(value.to_string()),
+        Some(rest) if ulid::Ulid::from_string(rest).is_ok() && rest.len() == 26 => {
+            Ok(value.to_string())
+        }
         _ => Err(format!("must be an id of the form {prefix}<26 characters>")),
     }
 }
@@ -73,7 +76,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for bad in ["", "usr_", "usr_123", "key_01HZX3J8Q9V7M2N4P6R8T0W2Y4", "USR_01HZX3J8Q9V7M2N4P6R8T0W2Y4"] {
+        for bad in [
+            "",
+            "usr_",
+            "usr_123",
+            "key_01HZX3J8Q9V7M2N4P6R8T0W2Y4",
+            "USR_01HZX3J8Q9V7M2N4P6R8T0W2Y4",
+        ] {
             assert!(UserId::parse(bad).is_err(), "{bad}");
         }
         assert!(UserId::parse("usr_01HZX3J8Q9V7M2N4P6R8T0W2Y4").is_ok());

@@ -1,6 +1,5 @@
 //! Languages: ISO 639-1 codes from a fixed list (`GET /v1/languages`).
 
-
 /// `(code, English name, native name)`.
 pub const LANGUAGES: &[(&str, &str, &str)] = &[
     ("ar", "Arabic", "العربية"),
@@ -74,7 +73,10 @@ impl Language {
 
     /// English name of the language.
     pub fn name(&self) -> &'static str {
-        LANGUAGES.iter().find(|(c, _, _)| *c == self.0).map_or("", |(_, name, _)| name)
+        LANGUAGES
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map_or("", |(_, name, _)| name)
     }
 }
 
@@ -84,7 +86,10 @@ mod tests {
 
     #[test]
     fn known_codes_parse_case_insensitively() {
-        assert_eq!(Language::parse("DA").map(|l| l.to_string()), Ok("da".into()));
+        assert_eq!(
+            Language::parse("DA").map(|l| l.to_string()),
+            Ok("da".into())
+        );
         assert_eq!(Language::parse("nl").map(|l| l.name()), Ok("Dutch"));
     }
 

@@ -1,6 +1,5 @@
 //! Peppol participant identifiers, `ICD:identifier` (e.g. `0106:12345678`).
 
-
 /// ICD scheme codes of the Peppol participant identifier code list.
 const KNOWN_ICDS: &[&str] = &[
     "0002", "0007", "0009", "0037", "0060", "0088", "0096", "0097", "0106", "0130", "0135", "0142",
@@ -22,7 +21,9 @@ string_newtype!(
 impl PartyId {
     pub fn parse(value: &str) -> Result<Self, String> {
         let lower = value.trim().to_ascii_lowercase();
-        let bare = lower.strip_prefix("iso6523-actorid-upis::").unwrap_or(&lower);
+        let bare = lower
+            .strip_prefix("iso6523-actorid-upis::")
+            .unwrap_or(&lower);
         let (icd, identifier) = bare
             .split_once(':')
             .ok_or("must be a Peppol participant id ICD:identifier, like 0106:12345678")?;
@@ -30,15 +31,21 @@ impl PartyId {
             return Err("must start with a 4-digit ICD scheme code, like 0106:".into());
         }
         if !KNOWN_ICDS.contains(&icd) {
-            return Err(format!("uses ICD {icd}, which is not in the Peppol code list"));
+            return Err(format!(
+                "uses ICD {icd}, which is not in the Peppol code list"
+            ));
         }
         if identifier.is_empty() || identifier.len() > 130 {
             return Err("must have an identifier of 1-130 characters after the ICD".into());
         }
-        if !identifier.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+        if !identifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+        {
             return Err("identifier may contain only letters, digits, '-', '.' and '_'".into());
         }
-        let digits = |n: usize| identifier.len() == n && identifier.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |n: usize| identifier.len() == n && identifier.bytes().all(|b| b.is_ascii_digit());
         let scheme_ok = match icd {
             "0106" => digits(8).then_some(()).ok_or("0106 (KVK) identifiers are 8 digits"),
             "0190" => digits(20).then_some(()).ok_or("0190 (OIN) identifiers are 20 digits"),
@@ -67,12 +74,19 @@ mod tests {
         let cases = [
             ("0106:12345678", "0106:12345678"),
             ("0088:5790000435975", "0088:5790000435975"),
-            ("iso6523-actorid-upis::9925:BE0123456789", "9925:be0123456789"),
+            (
+                "iso6523-actorid-upis::9925:BE0123456789",
+                "9925:be0123456789",
+            ),
             ("0208:0123456789", "0208:0123456789"),
             ("0192:991825827", "0192:991825827"),
         ];
         for (input, expected) in cases {
-            assert_eq!(PartyId::parse(input).map(|p| p.to_string()), Ok(expected.to_string()), "{input}");
+            assert_eq!(
+                PartyId::parse(input).map(|p| p.to_string()),
+                Ok(expected.to_string()),
+                "{input}"
+            );
         }
     }
 

@@ -1,6 +1,5 @@
 //! A user's full name.
 
-
 string_newtype!(
     /// 1–200 characters, no control characters, no surrounding whitespace.
     PersonName

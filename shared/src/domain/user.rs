@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, UserId, Username};
+use super::{
+    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, UserId,
+    Username,
+};
 use crate::clock;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +86,10 @@ impl Registration {
     pub fn moved_to(self, state: RegistrationState) -> Self {
         match (self.state, state) {
             (RegistrationState::Registered, RegistrationState::Registered) => self,
-            (_, RegistrationState::Registered) => Self { state, time: Some(clock::now_epoch_seconds()) },
+            (_, RegistrationState::Registered) => Self {
+                state,
+                time: Some(clock::now_epoch_seconds()),
+            },
             (_, RegistrationState::Unregistered) => Self { state, time: None },
         }
     }
@@ -163,7 +169,11 @@ pub struct User {
 impl User {
     /// Active and not past `validUntil`: the state in which its keys work.
     pub fn is_effectively_active(&self) -> bool {
-        self.status == Status::Active && !self.valid_until.as_ref().is_some_and(ValidUntil::has_passed)
+        self.status == Status::Active
+            && !self
+                .valid_until
+                .as_ref()
+                .is_some_and(ValidUntil::has_passed)
     }
 }
 
@@ -201,8 +211,14 @@ impl Profile {
     pub fn parse_timezone(value: &str) -> Result<String, String> {
         let ok = (1..=64).contains(&value.len())
             && value.starts_with(|c: char| c.is_ascii_alphabetic())
-            && value.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
-        if ok { Ok(value.to_string()) } else { Err("must be an IANA time zone name like Europe/Copenhagen".into()) }
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+        if ok {
+            Ok(value.to_string())
+        } else {
+            Err("must be an IANA time zone name like Europe/Copenhagen".into())
+        }
     }
 }
 
@@ -216,8 +232,14 @@ mod tests {
         assert_eq!(start.time, None);
         let registered = start.moved_to(RegistrationState::Registered);
         assert!(registered.time.is_some());
-        assert_eq!(registered.moved_to(RegistrationState::Registered), registered);
-        assert_eq!(registered.moved_to(RegistrationState::Unregistered).time, None);
+        assert_eq!(
+            registered.moved_to(RegistrationState::Registered),
+            registered
+        );
+        assert_eq!(
+            registered.moved_to(RegistrationState::Unregistered).time,
+            None
+        );
     }
 
     #[test]

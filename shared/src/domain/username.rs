@@ -1,6 +1,5 @@
 //! Usernames: unique per organization, compared case-insensitively.
 
-
 string_newtype!(
     /// 1–64 characters: letters, digits and `. _ - @ +`.
     Username
@@ -14,8 +13,13 @@ impl Username {
         if value.chars().count() > 64 {
             return Err("must be at most 64 characters".into());
         }
-        if let Some(bad) = value.chars().find(|c| !(c.is_alphanumeric() || "._-@+".contains(*c))) {
-            return Err(format!("must contain only letters, digits and . _ - @ + (found {bad:?})"));
+        if let Some(bad) = value
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || "._-@+".contains(*c)))
+        {
+            return Err(format!(
+                "must contain only letters, digits and . _ - @ + (found {bad:?})"
+            ));
         }
         Ok(Self(value.to_string()))
     }
@@ -53,6 +57,9 @@ mod tests {
 
     #[test]
     fn canonical_form_ignores_case() {
-        assert_eq!(Username::parse("Alice").map(|u| u.canonical()), Ok("alice".to_string()));
+        assert_eq!(
+            Username::parse("Alice").map(|u| u.canonical()),
+            Ok("alice".to_string())
+        );
     }
 }

@@ -37,7 +37,9 @@ impl RequestInfo {
 /// True when `accept` prefers XML over JSON.
 fn wants_xml(accept: Option<&str>) -> bool {
     let Some(accept) = accept else { return false };
-    let xml = accept.find("application/xml").or_else(|| accept.find("text/xml"));
+    let xml = accept
+        .find("application/xml")
+        .or_else(|| accept.find("text/xml"));
     let json = accept.find("application/json");
     match (xml, json) {
         (Some(x), Some(j)) => x < j,
@@ -56,7 +58,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .filter(|id| !id.is_empty());
     let info = Arc::new(RequestInfo {
         id: lambda_id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
-        xml: wants_xml(request.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok())),
+        xml: wants_xml(
+            request
+                .headers()
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok()),
+        ),
         org: Mutex::new(None),
     });
     let method = request.method().clone();
@@ -68,7 +75,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
     if let Ok(value) = HeaderValue::from_str(&info.id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    let org = info.org.lock().ok().and_then(|o| o.clone()).unwrap_or_default();
+    let org = info
+        .org
+        .lock()
+        .ok()
+        .and_then(|o| o.clone())
+        .unwrap_or_default();
     tracing::info!(
         request_id = %info.id,
         organization = %org,

@@ -2,8 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use http::request::Parts;
 use http::header;
+use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::context::RequestInfo;
@@ -40,26 +40,43 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
-        let Some(value) = parts.headers.get(header::IF_MATCH) else { return Ok(Self(None)) };
-        let text = value.to_str().map_err(|_| Error::field("If-Match", "must be an ETag"))?.trim();
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        let text = value
+            .to_str()
+            .map_err(|_| Error::field("If-Match", "must be an ETag"))?
+            .trim();
         if text == "*" {
             return Ok(Self(None));
         }
         let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-        tag.parse::<u64>().map(|v| Self(Some(v))).map_err(|_| Error::field("If-Match", "must be an ETag this API returned, like \"3\""))
+        tag.parse::<u64>()
+            .map(|v| Self(Some(v)))
+            .map_err(|_| Error::field("If-Match", "must be an ETag this API returned, like \"3\""))
     }
 }
 
 fn is_json(content_type: Option<&str>) -> bool {
-    content_type.and_then(|ct| ct.split(';').next()).map(str::trim).is_some_and(|mime| {
-        let mime = mime.to_ascii_lowercase();
-        mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-    })
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(str::trim)
+        .is_some_and(|mime| {
+            let mime = mime.to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
 }
 
 async fn read_body(request: Request) -> Result<(Option<String>, Bytes), Error> {
-    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|_| Error::PayloadTooLarge)?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Error::PayloadTooLarge)?;
     Ok((content_type, bytes))
 }
 
@@ -71,26 +88,47 @@ fn body_error(err: serde_path_to_error::Error<serde_json::Error>) -> Error {
     if inner.is_syntax() || inner.is_eof() {
         return Error::MalformedBody(format!("not valid JSON ({message})"));
     }
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or_default();
-        let field = if path == "." || path.is_empty() || path.ends_with(name) { path.trim_start_matches('.').to_string() } else { format!("{path}.{name}") };
-        let field = if field.is_empty() { name.to_string() } else { field };
+        let field = if path == "." || path.is_empty() || path.ends_with(name) {
+            path.trim_start_matches('.').to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        let field = if field.is_empty() {
+            name.to_string()
+        } else {
+            field
+        };
         return Error::Validation(vec![FieldError::new(field, "is not a known field")]);
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.split('`').next().unwrap_or_default();
-        let field = if path == "." { name.to_string() } else { format!("{path}.{name}") };
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
         return Error::Validation(vec![FieldError::new(field, "is required")]);
     }
-    let field = if path == "." { "body".to_string() } else { path };
+    let field = if path == "." {
+        "body".to_string()
+    } else {
+        path
+    };
     Error::Validation(vec![FieldError::new(field, message)])
 }
 
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(body_error)?;
-    de.end().map_err(|e| Error::MalformedBody(format!("not valid JSON ({e})")))?;
+    de.end()
+        .map_err(|e| Error::MalformedBody(format!("not valid JSON ({e})")))?;
     Ok(value)
 }
 
@@ -154,10 +192,16 @@ mod tests {
     fn bad_bodies_name_their_field() {
         assert_eq!(field_of(r#"{"name": 1, "emails": []}"#), ["name"]);
         assert_eq!(field_of(r#"{"name": "a", "emails": [1]}"#), ["emails[0]"]);
-        assert_eq!(field_of(r#"{"name": "a", "emails": [], "bogus": 1}"#), ["bogus"]);
+        assert_eq!(
+            field_of(r#"{"name": "a", "emails": [], "bogus": 1}"#),
+            ["bogus"]
+        );
         assert_eq!(field_of(r#"{"emails": []}"#), ["name"]);
         assert_eq!(field_of(r#"{"name": "a""#), ["<malformed>"]);
-        assert_eq!(field_of(r#"{"name": "a", "emails": []} trailing"#), ["<malformed>"]);
+        assert_eq!(
+            field_of(r#"{"name": "a", "emails": []} trailing"#),
+            ["<malformed>"]
+        );
     }
 
     #[test]

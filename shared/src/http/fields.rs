@@ -25,7 +25,11 @@ fn type_name(value: &Value) -> &'static str {
 
 impl ObjectReader {
     pub fn new(map: Map<String, Value>) -> Self {
-        Self { map, prefix: String::new(), problems: Problems::default() }
+        Self {
+            map,
+            prefix: String::new(),
+            problems: Problems::default(),
+        }
     }
 
     /// Field names in errors are prefixed (e.g. `[3].` for a batch item).
@@ -47,7 +51,11 @@ impl ObjectReader {
     }
 
     /// A string field parsed by `parse`.
-    pub fn parsed<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Patch<T> {
+    pub fn parsed<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Patch<T> {
         match self.take(name) {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
@@ -61,7 +69,8 @@ impl ObjectReader {
             },
             Patch::Set(other) => {
                 let path = self.path(name);
-                self.problems.push(path, format!("must be a string, not {}", type_name(&other)));
+                self.problems
+                    .push(path, format!("must be a string, not {}", type_name(&other)));
                 Patch::Keep
             }
         }
@@ -74,14 +83,21 @@ impl ObjectReader {
             Patch::Set(Value::Bool(b)) => Patch::Set(b),
             Patch::Set(other) => {
                 let path = self.path(name);
-                self.problems.push(path, format!("must be a boolean, not {}", type_name(&other)));
+                self.problems.push(
+                    path,
+                    format!("must be a boolean, not {}", type_name(&other)),
+                );
                 Patch::Keep
             }
         }
     }
 
     /// An array of strings, each parsed by `parse` (errors name `field[i]`).
-    pub fn list<T>(&mut self, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> Patch<Vec<T>> {
+    pub fn list<T>(
+        &mut self,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Patch<Vec<T>> {
         match self.take(name) {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
@@ -99,16 +115,24 @@ impl ObjectReader {
                             }
                         },
                         other => {
-                            self.problems.push(path, format!("must be a string, not {}", type_name(other)));
+                            self.problems
+                                .push(path, format!("must be a string, not {}", type_name(other)));
                             ok = false;
                         }
                     }
                 }
-                if ok { Patch::Set(out) } else { Patch::Keep }
+                if ok {
+                    Patch::Set(out)
+                } else {
+                    Patch::Keep
+                }
             }
             Patch::Set(other) => {
                 let path = self.path(name);
-                self.problems.push(path, format!("must be an array of strings, not {}", type_name(&other)));
+                self.problems.push(
+                    path,
+                    format!("must be an array of strings, not {}", type_name(&other)),
+                );
                 Patch::Keep
             }
         }
@@ -129,16 +153,24 @@ impl ObjectReader {
                         }
                         other => {
                             let path = format!("{}.{k}", self.path(name));
-                            self.problems.push(path, format!("must be a string, not {}", type_name(&other)));
+                            self.problems
+                                .push(path, format!("must be a string, not {}", type_name(&other)));
                             ok = false;
                         }
                     }
                 }
-                if ok { Patch::Set(out) } else { Patch::Keep }
+                if ok {
+                    Patch::Set(out)
+                } else {
+                    Patch::Keep
+                }
             }
             Patch::Set(other) => {
                 let path = self.path(name);
-                self.problems.push(path, format!("must be an object of strings, not {}", type_name(&other)));
+                self.problems.push(
+                    path,
+                    format!("must be an object of strings, not {}", type_name(&other)),
+                );
                 Patch::Keep
             }
         }
@@ -149,13 +181,28 @@ impl ObjectReader {
         match self.take(name) {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
-            Patch::Set(Value::Object(map)) => Patch::Set(ObjectReader::new(map).with_prefix(format!("{}.", self.path(name)))),
+            Patch::Set(Value::Object(map)) => {
+                Patch::Set(ObjectReader::new(map).with_prefix(format!("{}.", self.path(name))))
+            }
             Patch::Set(other) => {
                 let path = self.path(name);
-                self.problems.push(path, format!("must be an object, not {}", type_name(&other)));
+                self.problems.push(
+                    path,
+                    format!("must be an object, not {}", type_name(&other)),
+                );
                 Patch::Keep
             }
         }
+    }
+
+    /// Accepts and drops a field (e.g. one that repeats the path).
+    pub fn ignore(&mut self, name: &str) {
+        self.map.remove(name);
+    }
+
+    /// True when the field is present (and not yet read).
+    pub fn has(&mut self, name: &str) -> bool {
+        self.map.contains_key(name)
     }
 
     /// Records an error for a field whose value is present but not allowed (e.g. `null`).

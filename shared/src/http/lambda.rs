@@ -31,13 +31,19 @@ pub fn to_axum_request(request: Request) -> http::Request<Body> {
 }
 
 /// Handles one Lambda HTTP request with `router`.
-pub async fn handle(router: Router, request: Request) -> Result<http::Response<Body>, std::convert::Infallible> {
+pub async fn handle(
+    router: Router,
+    request: Request,
+) -> Result<http::Response<Body>, std::convert::Infallible> {
     router.oneshot(to_axum_request(request)).await
 }
 
 /// Runs `router` as a Lambda function until the runtime stops it.
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
-    lambda_http::run(lambda_http::service_fn(move |request: Request| handle(router.clone(), request))).await
+    lambda_http::run(lambda_http::service_fn(move |request: Request| {
+        handle(router.clone(), request)
+    }))
+    .await
 }
 
 /// Decodes a sample API Gateway event (as in `events/`) into a Lambda HTTP request.
@@ -48,6 +54,12 @@ pub fn request_from_event(event_json: &str) -> Result<Request, serde_json::Error
 
 /// Installs the JSON log subscriber (once per cold start).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_current_span(false).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_target(false)
+        .try_init();
 }

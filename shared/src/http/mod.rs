@@ -9,12 +9,14 @@ mod problem;
 mod query;
 mod respond;
 mod routes;
+mod views;
 pub mod xml;
 
 pub use context::{request_context, RequestInfo};
-pub use fields::ObjectReader;
 pub use extract::{Caller, IfMatch, JsonBody, OptionalJsonBody, MAX_BODY_BYTES};
-pub use problem::{not_found_fallback, method_not_allowed};
+pub use fields::ObjectReader;
+pub use problem::{method_not_allowed, not_found_fallback};
 pub use query::QueryParams;
 pub use respond::{etag, page_body, Doc};
 pub use routes::RouteSet;
+pub use views::{user_json, RegistrationView, UserView};

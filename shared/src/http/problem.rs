@@ -30,8 +30,12 @@ impl IntoResponse for Error {
         let info = RequestInfo::current();
         let status = self.status();
         match &self {
-            Error::Internal(context) => tracing::error!(request_id = %info.id, error = %context, "internal error"),
-            Error::Unavailable(context) => tracing::warn!(request_id = %info.id, error = %context, "storage unavailable"),
+            Error::Internal(context) => {
+                tracing::error!(request_id = %info.id, error = %context, "internal error")
+            }
+            Error::Unavailable(context) => {
+                tracing::warn!(request_id = %info.id, error = %context, "storage unavailable")
+            }
             _ => {}
         }
         let mut body = json!({
@@ -50,10 +54,18 @@ impl IntoResponse for Error {
         } else {
             ("application/problem+json", body.to_string())
         };
-        let mut response = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), text).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let mut response = (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            text,
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         if status == 503 || status == 429 {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }
@@ -76,6 +88,9 @@ pub async fn method_not_allowed() -> Response {
         "requestId": info.id,
     });
     let mut response = (StatusCode::METHOD_NOT_ALLOWED, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }

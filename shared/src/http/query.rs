@@ -17,16 +17,18 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded_pairs(query).map_err(|_| Error::field("query", "is not a valid query string"))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(query)
+            .map_err(|_| Error::field("query", "is not a valid query string"))?;
         Ok(Self(pairs.into_iter().collect()))
     }
 }
 
 fn serde_urlencoded_pairs(query: &str) -> Result<Vec<(String, String)>, ()> {
-    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&format!("/?{query}").parse().map_err(|_| ())?)
-        .map(|q| q.0)
-        .map_err(|_| ())
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
+        &format!("/?{query}").parse().map_err(|_| ())?,
+    )
+    .map(|q| q.0)
+    .map_err(|_| ())
 }
 
 impl QueryParams {
@@ -38,12 +40,25 @@ impl QueryParams {
     pub fn paging(&self, problems: &mut Problems) -> Paging {
         let mut paging = Paging::default();
         if let Some(limit) = self.get("limit") {
-            if let Some(v) = problems.check("limit", limit.parse::<usize>().ok().filter(|v| (1..=100).contains(v)).ok_or_else(|| "must be a whole number from 1 to 100".to_string())) {
+            if let Some(v) = problems.check(
+                "limit",
+                limit
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|v| (1..=100).contains(v))
+                    .ok_or_else(|| "must be a whole number from 1 to 100".to_string()),
+            ) {
                 paging.limit = v;
             }
         }
         if let Some(page) = self.get("page") {
-            paging.page = problems.check("page", page.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| "must be a whole number from 1".to_string()));
+            paging.page = problems.check(
+                "page",
+                page.parse::<u32>()
+                    .ok()
+                    .filter(|v| *v >= 1)
+                    .ok_or_else(|| "must be a whole number from 1".to_string()),
+            );
         }
         if let Some(cursor) = self.get("cursor").filter(|c| !c.is_empty()) {
             if paging.page.is_some() {
@@ -55,7 +70,12 @@ impl QueryParams {
     }
 
     /// Parses an optional parameter with `parse`, recording a field error when invalid.
-    pub fn parse<T>(&self, name: &str, problems: &mut Problems, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse<T>(
+        &self,
+        name: &str,
+        problems: &mut Problems,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
         self.get(name).and_then(|v| problems.check(name, parse(v)))
     }
 }

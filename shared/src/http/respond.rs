@@ -26,7 +26,12 @@ impl Doc {
 
     pub fn with_status(status: StatusCode, body: impl Serialize) -> Self {
         let body = serde_json::to_value(body).unwrap_or(serde_json::Value::Null);
-        Self { status, body, headers: Vec::new(), root: "response" }
+        Self {
+            status,
+            body,
+            headers: Vec::new(),
+            root: "response",
+        }
     }
 
     pub fn header(mut self, name: HeaderName, value: &str) -> Self {
@@ -56,7 +61,9 @@ impl IntoResponse for Doc {
             ("application/json", self.body.to_string())
         };
         let mut response = (self.status, text).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }
@@ -66,14 +73,25 @@ impl IntoResponse for Doc {
 
 /// The page envelope: `{data, pagination: {totalItems, itemsPerPage, currentPage, totalPages,
 /// nextCursor, nextPageUrl}}`. `nextPageUrl` is `uri` with the cursor of the next page.
-pub fn page_body<T: Serialize>(page: &crate::service::ListPage<T>, uri: &http::Uri) -> serde_json::Value {
+pub fn page_body<T: Serialize>(
+    page: &crate::service::ListPage<T>,
+    uri: &http::Uri,
+) -> serde_json::Value {
     let next_url = page.next_cursor.as_ref().map(|cursor| {
         let mut pairs: Vec<(String, String)> = uri
             .query()
-            .map(|q| url_pairs(q).into_iter().filter(|(k, _)| k != "cursor" && k != "page").collect())
+            .map(|q| {
+                url_pairs(q)
+                    .into_iter()
+                    .filter(|(k, _)| k != "cursor" && k != "page")
+                    .collect()
+            })
             .unwrap_or_default();
         pairs.push(("cursor".into(), cursor.clone()));
-        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
         format!("{}?{}", uri.path(), query.join("&"))
     });
     serde_json::json!({
@@ -102,7 +120,9 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -42,7 +42,10 @@ impl RouteSet {
 
     /// `(METHOD, path)` of every route, paths in API Gateway's `{param}` form.
     pub fn routes(&self) -> Vec<(String, String)> {
-        self.routes.iter().map(|(m, p)| (m.to_string(), (*p).to_string())).collect()
+        self.routes
+            .iter()
+            .map(|(m, p)| (m.to_string(), (*p).to_string()))
+            .collect()
     }
 
     /// The finished router: fallbacks as problem+json, request context and logging on every route.

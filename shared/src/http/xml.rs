@@ -18,7 +18,16 @@ fn escape(text: &str, out: &mut String) {
 
 /// A valid XML element name for a JSON key (keys here are identifiers; anything else is mapped).
 fn element_name(key: &str) -> String {
-    let mut name: String = key.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let mut name: String = key
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
         name.insert(0, '_');
     }

@@ -1,8 +1,8 @@
 //! Domain commands: validated inputs of the use cases, made by each API surface from its DTOs.
 
 use crate::domain::{
-    Attributes, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, RegistrationState, Role, Status,
-    ValidUntil, Username,
+    Attributes, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, RegistrationState,
+    Role, Status, Username, ValidUntil,
 };
 use crate::password::Password;
 

@@ -15,7 +15,11 @@ pub struct IssuedKey {
 }
 
 impl Roster {
-    pub(crate) async fn issue_key_in(&self, org: &OrgId, user: &UserId) -> Result<IssuedKey, Error> {
+    pub(crate) async fn issue_key_in(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+    ) -> Result<IssuedKey, Error> {
         let key = ApiKey::generate()?;
         let record = KeyRecord {
             key_id: KeyId::generate(),
@@ -35,14 +39,23 @@ impl Roster {
         self.issue_key_in(&caller.org, user).await
     }
 
-    pub async fn list_keys(&self, caller: &Principal, user: &UserId) -> Result<Vec<KeyRecord>, Error> {
+    pub async fn list_keys(
+        &self,
+        caller: &Principal,
+        user: &UserId,
+    ) -> Result<Vec<KeyRecord>, Error> {
         caller.require_manager()?;
         // 404 for a user of another organization, not an empty list.
         self.load_user(&caller.org, user).await?;
         self.store.list_keys(&caller.org, user).await
     }
 
-    pub async fn revoke_key(&self, caller: &Principal, user: &UserId, key: &KeyId) -> Result<(), Error> {
+    pub async fn revoke_key(
+        &self,
+        caller: &Principal,
+        user: &UserId,
+        key: &KeyId,
+    ) -> Result<(), Error> {
         caller.require_manager()?;
         self.store.revoke_key(&caller.org, user, key).await?;
         self.auth.invalidate_user(user);

@@ -1,18 +1,22 @@
 //! The use cases. Every business rule lives here, once; native routes and compatible surfaces
 //! all call these functions.
 
+mod activation;
 mod commands;
 mod keys;
 mod orgs;
 mod paging;
+mod parties;
 mod users;
 
 use std::sync::Arc;
 
+pub use activation::SweepSummary;
 pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
 pub use keys::IssuedKey;
-pub use users::MAX_BATCH;
 pub use paging::{ListPage, Paging};
+pub use parties::{AuthorizationState, Grant, NewParty, PartyChanges};
+pub use users::MAX_BATCH;
 
 use crate::auth::Authenticator;
 use crate::config::Config;

@@ -8,7 +8,12 @@ use crate::Error;
 
 impl Roster {
     /// Creates `org` with a manager `username` and returns the manager and its first key.
-    pub async fn bootstrap_org(&self, org: &OrgId, username: Username, language: Language) -> Result<(User, IssuedKey), Error> {
+    pub async fn bootstrap_org(
+        &self,
+        org: &OrgId,
+        username: Username,
+        language: Language,
+    ) -> Result<(User, IssuedKey), Error> {
         let organization = Organization {
             id: org.clone(),
             default_language: language.clone(),
@@ -17,8 +22,11 @@ impl Roster {
             created_at: clock::now(),
         };
         self.store.create_org(&organization).await?;
-        let name = PersonName::parse(&format!("{username} (manager)")).map_err(|e| Error::field("manager", e))?;
-        let manager = self.create_user_in(org, &language, Self::bootstrap_manager(username, name)).await?;
+        let name = PersonName::parse(&format!("{username} (manager)"))
+            .map_err(|e| Error::field("manager", e))?;
+        let manager = self
+            .create_user_in(org, &language, Self::bootstrap_manager(username, name))
+            .await?;
         let key = self.issue_key_in(org, &manager.id).await?;
         Ok((manager, key))
     }

@@ -13,7 +13,11 @@ pub struct Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self { limit: 10, page: None, cursor: None }
+        Self {
+            limit: 10,
+            page: None,
+            cursor: None,
+        }
     }
 }
 
@@ -46,20 +50,46 @@ impl Paging {
         match &self.cursor {
             Some(text) => {
                 let cursor = Cursor::decode(text, org)?;
-                Ok((PageRequest { limit: self.limit, skip: 0, start: Some(cursor.key) }, cursor.page))
+                Ok((
+                    PageRequest {
+                        limit: self.limit,
+                        skip: 0,
+                        start: Some(cursor.key),
+                    },
+                    cursor.page,
+                ))
             }
             None => {
                 let page = self.page.unwrap_or(1).max(1);
                 let skip = (page as usize - 1).saturating_mul(self.limit);
-                Ok((PageRequest { limit: self.limit, skip, start: None }, page))
+                Ok((
+                    PageRequest {
+                        limit: self.limit,
+                        skip,
+                        start: None,
+                    },
+                    page,
+                ))
             }
         }
     }
 
-    pub(crate) fn finish<T>(&self, org: &OrgId, page: Page<T>, current_page: u32, total_items: u64) -> ListPage<T> {
+    pub(crate) fn finish<T>(
+        &self,
+        org: &OrgId,
+        page: Page<T>,
+        current_page: u32,
+        total_items: u64,
+    ) -> ListPage<T> {
         let per_page = self.limit.max(1) as u64;
         ListPage {
-            next_cursor: page.next.map(|key| Cursor { key, page: current_page + 1 }.encode(org)),
+            next_cursor: page.next.map(|key| {
+                Cursor {
+                    key,
+                    page: current_page + 1,
+                }
+                .encode(org)
+            }),
             items: page.items,
             total_items,
             items_per_page: self.limit,

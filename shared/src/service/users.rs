@@ -25,14 +25,22 @@ async fn hash_password(password: Option<Password>) -> Result<Option<String>, Err
 
 fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
     if status == Some(Status::Deleted) {
-        problems.push("status", "must be ACTIVE or INACTIVE (delete a user with DELETE)");
+        problems.push(
+            "status",
+            "must be ACTIVE or INACTIVE (delete a user with DELETE)",
+        );
     }
 }
 
 impl Roster {
     /// Creates a user in `org` without a role check: for the operator command and for the
     /// checked entry points below.
-    pub async fn create_user_in(&self, org: &OrgId, org_language: &Language, new: NewUser) -> Result<User, Error> {
+    pub async fn create_user_in(
+        &self,
+        org: &OrgId,
+        org_language: &Language,
+        new: NewUser,
+    ) -> Result<User, Error> {
         let mut problems = Problems::default();
         if new.username.is_none() {
             problems.push("username", "is required");
@@ -60,7 +68,8 @@ impl Roster {
             status: new.status.unwrap_or_default(),
             valid_until: new.valid_until,
             flags: new.flags,
-            registration: Registration::default().moved_to(new.registration_state.unwrap_or_default()),
+            registration: Registration::default()
+                .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
             password_hash: hash_password(new.password).await?,
             created_at: now.clone(),
@@ -77,19 +86,30 @@ impl Roster {
     /// `POST /v1/users` (one): 201 with the user.
     pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
         caller.require_manager()?;
-        self.create_user_in(&caller.org, &caller.org_language, new).await
+        self.create_user_in(&caller.org, &caller.org_language, new)
+            .await
     }
 
     /// A batch: each item is committed on its own; a result per item, in input order.
-    pub async fn create_users(&self, caller: &Principal, items: Vec<Result<NewUser, Error>>) -> Result<Vec<Result<User, Error>>, Error> {
+    pub async fn create_users(
+        &self,
+        caller: &Principal,
+        items: Vec<Result<NewUser, Error>>,
+    ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
         if items.len() > MAX_BATCH {
-            return Err(Error::field("body", format!("must hold at most {MAX_BATCH} items")));
+            return Err(Error::field(
+                "body",
+                format!("must hold at most {MAX_BATCH} items"),
+            ));
         }
         let mut results = Vec::with_capacity(items.len());
         for item in items {
             results.push(match item {
-                Ok(new) => self.create_user_in(&caller.org, &caller.org_language, new).await,
+                Ok(new) => {
+                    self.create_user_in(&caller.org, &caller.org_language, new)
+                        .await
+                }
                 Err(e) => Err(e),
             });
         }
@@ -103,15 +123,27 @@ impl Roster {
     }
 
     pub(crate) async fn load_user(&self, org: &OrgId, id: &UserId) -> Result<User, Error> {
-        self.store.get_user(org, id).await?.ok_or(Error::NotFound("user"))
+        self.store
+            .get_user(org, id)
+            .await?
+            .ok_or(Error::NotFound("user"))
     }
 
     /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
-    pub async fn update_user(&self, caller: &Principal, id: &UserId, changes: UserChanges, if_match: Option<u64>) -> Result<User, Error> {
+    pub async fn update_user(
+        &self,
+        caller: &Principal,
+        id: &UserId,
+        changes: UserChanges,
+        if_match: Option<u64>,
+    ) -> Result<User, Error> {
         caller.require_manager()?;
         let old = self.load_user(&caller.org, id).await?;
         if old.status == Status::Deleted {
-            return Err(Error::Conflict("USER_DELETED", "The user is deleted; restore it before changing it.".into()));
+            return Err(Error::Conflict(
+                "USER_DELETED",
+                "The user is deleted; restore it before changing it.".into(),
+            ));
         }
         if if_match.is_some_and(|v| v != old.version) {
             return Err(Error::PreconditionFailed);
@@ -170,12 +202,23 @@ impl Roster {
     /// `PUT /v1/users/by-username/{username}`: creates the user (true) or replaces its fields
     /// (false). Left-out fields take their defaults, except password, role and status, which are
     /// kept when left out.
-    pub async fn upsert_user(&self, caller: &Principal, username: Username, new: NewUser) -> Result<(User, bool), Error> {
+    pub async fn upsert_user(
+        &self,
+        caller: &Principal,
+        username: Username,
+        new: NewUser,
+    ) -> Result<(User, bool), Error> {
         caller.require_manager()?;
         for _ in 0..2 {
             let Some(old) = self.store.find_by_username(&caller.org, &username).await? else {
-                let create = NewUser { username: Some(username.clone()), ..new.clone() };
-                match self.create_user_in(&caller.org, &caller.org_language, create).await {
+                let create = NewUser {
+                    username: Some(username.clone()),
+                    ..new.clone()
+                };
+                match self
+                    .create_user_in(&caller.org, &caller.org_language, create)
+                    .await
+                {
                     // Someone created it meanwhile: update theirs instead.
                     Err(Error::UsernameTaken) => continue,
                     other => return other.map(|u| (u, true)),
@@ -195,14 +238,20 @@ impl Roster {
             }
             user.emails = replacement.emails;
             user.phone = replacement.phone;
-            user.language = replacement.language.unwrap_or_else(|| caller.org_language.clone());
+            user.language = replacement
+                .language
+                .unwrap_or_else(|| caller.org_language.clone());
             user.external_id = replacement.external_id;
             user.business_partner_id = replacement.business_partner_id;
             user.role = replacement.role.unwrap_or(old.role);
             user.status = replacement.status.unwrap_or(old.status);
             user.valid_until = replacement.valid_until;
             user.flags = replacement.flags;
-            user.registration = old.registration.moved_to(replacement.registration_state.unwrap_or(old.registration.state));
+            user.registration = old.registration.moved_to(
+                replacement
+                    .registration_state
+                    .unwrap_or(old.registration.state),
+            );
             user.attributes = replacement.attributes;
             if let Some(hash) = hash_password(replacement.password).await? {
                 user.password_hash = Some(hash);
@@ -217,7 +266,10 @@ impl Roster {
     pub async fn delete_user(&self, caller: &Principal, id: &UserId) -> Result<(), Error> {
         caller.require_manager()?;
         if id == &caller.user_id {
-            return Err(Error::Conflict("CANNOT_DELETE_SELF", "A manager cannot delete its own user.".into()));
+            return Err(Error::Conflict(
+                "CANNOT_DELETE_SELF",
+                "A manager cannot delete its own user.".into(),
+            ));
         }
         let old = self.load_user(&caller.org, id).await?;
         if old.status == Status::Deleted {
@@ -226,10 +278,17 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Deleted;
         new.deleted_at = Some(clock::now());
-        self.save(&old, new, Some(&caller.user_id)).await.map(|_| ())
+        self.save(&old, new, Some(&caller.user_id))
+            .await
+            .map(|_| ())
     }
 
-    pub async fn list_users(&self, caller: &Principal, filter: UserFilter, paging: &Paging) -> Result<ListPage<User>, Error> {
+    pub async fn list_users(
+        &self,
+        caller: &Principal,
+        filter: UserFilter,
+        paging: &Paging,
+    ) -> Result<ListPage<User>, Error> {
         caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
         let (page, total) = tokio::try_join!(
@@ -239,7 +298,11 @@ impl Roster {
         Ok(paging.finish(&caller.org, page, current, total))
     }
 
-    pub async fn list_deleted(&self, caller: &Principal, paging: &Paging) -> Result<ListPage<crate::store::DeletedRecord>, Error> {
+    pub async fn list_deleted(
+        &self,
+        caller: &Principal,
+        paging: &Paging,
+    ) -> Result<ListPage<crate::store::DeletedRecord>, Error> {
         caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
         let (page, counters) = tokio::try_join!(
@@ -254,10 +317,18 @@ impl Roster {
         if id != &caller.user_id {
             caller.require_manager()?;
         }
-        self.store.get_profile(&caller.org, id).await?.ok_or(Error::NotFound("user"))
+        self.store
+            .get_profile(&caller.org, id)
+            .await?
+            .ok_or(Error::NotFound("user"))
     }
 
-    pub async fn update_profile(&self, caller: &Principal, id: &UserId, changes: ProfileChanges) -> Result<Profile, Error> {
+    pub async fn update_profile(
+        &self,
+        caller: &Principal,
+        id: &UserId,
+        changes: ProfileChanges,
+    ) -> Result<Profile, Error> {
         let old = self.get_profile(caller, id).await?;
         let mut new = old.clone();
         if let Some(name) = changes.name {
@@ -269,7 +340,9 @@ impl Roster {
         }
         new.updated_at = clock::now();
         new.version = old.version + 1;
-        self.store.replace_profile(&caller.org, &new, old.version).await?;
+        self.store
+            .replace_profile(&caller.org, &new, old.version)
+            .await?;
         Ok(new)
     }
 
@@ -286,10 +359,16 @@ impl Roster {
         if let Some(password) = changes.password {
             if let Some(stored) = &old.password_hash {
                 let Some(current) = changes.current_password else {
-                    return Err(Error::field("currentPassword", "is required to change the password"));
+                    return Err(Error::field(
+                        "currentPassword",
+                        "is required to change the password",
+                    ));
                 };
                 if !password::verify(current, stored.clone()).await? {
-                    return Err(Error::field("currentPassword", "does not match the current password"));
+                    return Err(Error::field(
+                        "currentPassword",
+                        "does not match the current password",
+                    ));
                 }
             }
             new.password_hash = hash_password(Some(password)).await?;
@@ -309,11 +388,19 @@ impl Roster {
 
     /// Sets a user's status (activation, deactivation): used by the operator command and the
     /// activation function.
-    pub async fn set_status(&self, caller: &Principal, id: &UserId, status: Status) -> Result<User, Error> {
+    pub async fn set_status(
+        &self,
+        caller: &Principal,
+        id: &UserId,
+        status: Status,
+    ) -> Result<User, Error> {
         caller.require_manager()?;
         let old = self.load_user(&caller.org, id).await?;
         if old.status == Status::Deleted {
-            return Err(Error::Conflict("USER_DELETED", "The user is deleted; restore it first.".into()));
+            return Err(Error::Conflict(
+                "USER_DELETED",
+                "The user is deleted; restore it first.".into(),
+            ));
         }
         if old.status == status {
             return Ok(old);
@@ -325,7 +412,10 @@ impl Roster {
 
     /// Marks the operator-made first manager as registered, so registration-requiring
     /// organizations accept its key.
-    pub(crate) fn bootstrap_manager(username: Username, name: crate::domain::PersonName) -> NewUser {
+    pub(crate) fn bootstrap_manager(
+        username: Username,
+        name: crate::domain::PersonName,
+    ) -> NewUser {
         NewUser {
             username: Some(username),
             name: Some(name),

@@ -31,7 +31,10 @@ impl Store {
         let org_pk = keys::org_pk(&record.org);
         let mut meta = encode(record, "key")?;
         meta.insert(keys::PK.into(), av::s(org_pk.clone()));
-        meta.insert(keys::SK.into(), av::s(keys::user_key_sk(&record.user_id, &record.key_id)));
+        meta.insert(
+            keys::SK.into(),
+            av::s(keys::user_key_sk(&record.user_id, &record.key_id)),
+        );
         meta.insert(keys::ENTITY.into(), av::s("KEY"));
         let mut lookup = encode(record, "key")?;
         lookup.insert(keys::PK.into(), av::s(keys::key_lookup_pk(&record.hash)));
@@ -42,9 +45,25 @@ impl Store {
             .name("#status", "status")
             .value(":deleted", av::s(Status::Deleted.as_str()));
         let mut tx = Tx::new();
-        tx.check(&self.table, org_pk, keys::user_sk(&record.user_id), user_live, OnFail::Missing("user"))?;
-        tx.put(&self.table, meta, Some(Condition::absent()), OnFail::Invariant("key id reused"))?;
-        tx.put(&self.table, lookup, Some(Condition::absent()), OnFail::Invariant("key hash reused"))?;
+        tx.check(
+            &self.table,
+            org_pk,
+            keys::user_sk(&record.user_id),
+            user_live,
+            OnFail::Missing("user"),
+        )?;
+        tx.put(
+            &self.table,
+            meta,
+            Some(Condition::absent()),
+            OnFail::Invariant("key id reused"),
+        )?;
+        tx.put(
+            &self.table,
+            lookup,
+            Some(Condition::absent()),
+            OnFail::Invariant("key hash reused"),
+        )?;
         self.commit(tx).await
     }
 
@@ -62,11 +81,20 @@ impl Store {
             .send()
             .await
             .map_err(|e| errors::storage("Query(keys)", e))?;
-        out.items.unwrap_or_default().into_iter().map(|i| decode(i, "key")).collect()
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| decode(i, "key"))
+            .collect()
     }
 
     /// Removes both items of a key; 404 if the user has no such key.
-    pub async fn revoke_key(&self, org: &OrgId, user: &UserId, key: &KeyId) -> Result<KeyRecord, Error> {
+    pub async fn revoke_key(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        key: &KeyId,
+    ) -> Result<KeyRecord, Error> {
         let out = self
             .client
             .get_item()
@@ -77,10 +105,26 @@ impl Store {
             .send()
             .await
             .map_err(|e| errors::storage("GetItem(key)", e))?;
-        let record: KeyRecord = out.item.map(|i| decode(i, "key")).transpose()?.ok_or(Error::NotFound("API key"))?;
+        let record: KeyRecord = out
+            .item
+            .map(|i| decode(i, "key"))
+            .transpose()?
+            .ok_or(Error::NotFound("API key"))?;
         let mut tx = Tx::new();
-        tx.delete(&self.table, keys::org_pk(org), keys::user_key_sk(user, key), Some(Condition::present()), OnFail::Missing("API key"))?;
-        tx.delete(&self.table, keys::key_lookup_pk(&record.hash), keys::key_lookup_sk(), None, OnFail::Invariant("lookup"))?;
+        tx.delete(
+            &self.table,
+            keys::org_pk(org),
+            keys::user_key_sk(user, key),
+            Some(Condition::present()),
+            OnFail::Missing("API key"),
+        )?;
+        tx.delete(
+            &self.table,
+            keys::key_lookup_pk(&record.hash),
+            keys::key_lookup_sk(),
+            None,
+            OnFail::Invariant("lookup"),
+        )?;
         self.commit(tx).await?;
         Ok(record)
     }
@@ -106,7 +150,10 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key(keys::PK, av::s(keys::org_pk(&record.org)))
-            .key(keys::SK, av::s(keys::user_key_sk(&record.user_id, &record.key_id)))
+            .key(
+                keys::SK,
+                av::s(keys::user_key_sk(&record.user_id, &record.key_id)),
+            )
             .update_expression("SET #at = :at")
             .condition_expression("attribute_exists(#pk)")
             .set_expression_attribute_names(Some(HashMap::from([

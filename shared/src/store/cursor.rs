@@ -53,7 +53,9 @@ impl Cursor {
         if tag(org, payload) != given_tag {
             return Err(Error::InvalidCursor);
         }
-        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| Error::InvalidCursor)?;
+        let json = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| Error::InvalidCursor)?;
         let cursor: Self = serde_json::from_slice(&json).map_err(|_| Error::InvalidCursor)?;
         if cursor.page < 2 {
             return Err(Error::InvalidCursor);
@@ -71,7 +73,10 @@ mod tests {
     }
 
     fn sample() -> Cursor {
-        Cursor { key: [("SK".to_string(), "USER#usr_1".to_string())].into(), page: 2 }
+        Cursor {
+            key: [("SK".to_string(), "USER#usr_1".to_string())].into(),
+            page: 2,
+        }
     }
 
     #[test]
@@ -83,7 +88,10 @@ mod tests {
     #[test]
     fn another_organization_cannot_use_it() {
         let text = sample().encode(&org("acme"));
-        assert!(matches!(Cursor::decode(&text, &org("evil")), Err(Error::InvalidCursor)));
+        assert!(matches!(
+            Cursor::decode(&text, &org("evil")),
+            Err(Error::InvalidCursor)
+        ));
     }
 
     #[test]
@@ -92,8 +100,18 @@ mod tests {
         let mut flipped = text.clone().into_bytes();
         flipped[3] = if flipped[3] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap_or_default();
-        for bad in [flipped.as_str(), "", "abc", "abc.def", &text[..text.len() - 1], &"x".repeat(3000)] {
-            assert!(matches!(Cursor::decode(bad, &org("acme")), Err(Error::InvalidCursor)), "{bad}");
+        for bad in [
+            flipped.as_str(),
+            "",
+            "abc",
+            "abc.def",
+            &text[..text.len() - 1],
+            &"x".repeat(3000),
+        ] {
+            assert!(
+                matches!(Cursor::decode(bad, &org("acme")), Err(Error::InvalidCursor)),
+                "{bad}"
+            );
         }
     }
 }

@@ -8,6 +8,9 @@
 //! | uniqueness marker | `ORG#<org>` | `UNIQUE#USERNAME#<lower>` · `UNIQUE#EMAIL#<lower>` · `UNIQUE#EXTID#<id>` | |
 //! | deleted-history record | `ORG#<org>` | `DELETED#<ulid>` | |
 //! | registered party | `ORG#<org>` | `PARTY#<partyId>` | |
+//! | party ownership (global) | `PARTYID#<partyId>` | `OWNER` | |
+//! | party authorization | `ORG#<org>` | `AUTH#<userId>#<partyId>` | GSI2 `ORG#<org>#PARTY#<partyId>` / `<userId>` |
+//! | (user, expiry sweep) | | | GSI3 `EXPIRY` / `<validUntil>#<org>#<userId>` while ACTIVE |
 //! | API key metadata | `ORG#<org>` | `APIKEY#<userId>#<keyId>` | |
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
@@ -22,11 +25,15 @@ pub const GSI1SK: &str = "GSI1SK";
 pub const GSI2: &str = "GSI2";
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
 /// Item type tag, for humans reading the table and for the invariant checker.
 pub const ENTITY: &str = "entity";
 
 pub const USER_PREFIX: &str = "USER#";
 pub const DELETED_PREFIX: &str = "DELETED#";
+pub const PARTY_PREFIX: &str = "PARTY#";
 
 pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
@@ -82,6 +89,37 @@ pub fn key_lookup_sk() -> String {
 
 pub fn party_sk(party: &PartyId) -> String {
     format!("PARTY#{party}")
+}
+
+/// The global marker that gives a party id to one organization.
+pub fn party_owner_pk(party: &PartyId) -> String {
+    format!("PARTYID#{party}")
+}
+
+pub fn party_owner_sk() -> String {
+    "OWNER".into()
+}
+
+pub fn auth_sk(user: &UserId, party: &PartyId) -> String {
+    format!("AUTH#{user}#{party}")
+}
+
+pub fn user_auths_prefix(user: &UserId) -> String {
+    format!("AUTH#{user}#")
+}
+
+/// GSI2: who may act for a party.
+pub fn party_users_gsi_pk(org: &OrgId, party: &PartyId) -> String {
+    format!("ORG#{org}#PARTY#{party}")
+}
+
+/// GSI3: active users with a `validUntil`, in one sparse index for the expiry sweep.
+pub fn expiry_gsi_pk() -> String {
+    "EXPIRY".into()
+}
+
+pub fn expiry_gsi_sk(valid_until: &str, org: &OrgId, user: &UserId) -> String {
+    format!("{valid_until}#{org}#{user}")
 }
 
 pub fn updated_gsi_pk(org: &OrgId) -> String {

@@ -6,6 +6,7 @@ mod cursor;
 mod errors;
 pub mod keys;
 mod orgs;
+mod parties;
 mod query;
 mod table;
 mod tx;
@@ -21,6 +22,7 @@ use aws_sdk_dynamodb::Client;
 pub use apikeys::KeyRecord;
 pub use cursor::Cursor;
 pub use orgs::{OrgCounters, Organization};
+pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
 pub use users::{DeletedRecord, UserFilter, UserWrite};
 
@@ -36,7 +38,10 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     /// Loads the SDK configuration once, with bounded timeouts and retries so that an
@@ -68,7 +73,12 @@ impl Store {
     /// Opens the connection pool (TLS handshake on AWS) during init, so the first request
     /// doesn't pay for it. Errors are ignored: the first request will report them properly.
     pub async fn warm_up(&self) {
-        let _ = self.client.describe_table().table_name(&self.table).send().await;
+        let _ = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await;
     }
 }
 
@@ -84,21 +94,31 @@ pub(crate) mod av {
         AttributeValue::N(value.to_string())
     }
 
-    pub fn get_s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
-        item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    pub fn get_s<'a>(
+        item: &'a std::collections::HashMap<String, AttributeValue>,
+        name: &str,
+    ) -> Option<&'a str> {
+        item.get(name)
+            .and_then(|v| v.as_s().ok())
+            .map(String::as_str)
     }
 
     pub fn get_n(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> i64 {
-        item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
+        item.get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     }
 }
 
 pub(crate) type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(item: Item, what: &str) -> Result<T, Error> {
-    serde_dynamo::aws_sdk_dynamodb_1::from_item(item).map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
+    serde_dynamo::aws_sdk_dynamodb_1::from_item(item)
+        .map_err(|e| Error::internal(format!("stored {what} unreadable: {e}")))
 }
 
 pub(crate) fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<Item, Error> {
-    serde_dynamo::aws_sdk_dynamodb_1::to_item(value).map_err(|e| Error::internal(format!("{what} not encodable: {e}")))
+    serde_dynamo::aws_sdk_dynamodb_1::to_item(value)
+        .map_err(|e| Error::internal(format!("{what} not encodable: {e}")))
 }

@@ -30,6 +30,7 @@ pub struct OrgCounters {
     pub inactive: u64,
     pub deleted: u64,
     pub deleted_history: u64,
+    pub parties: u64,
 }
 
 impl Store {
@@ -45,7 +46,12 @@ impl Store {
             (keys::ENTITY.to_string(), av::s("ORG_REGISTRY")),
             ("orgId".to_string(), av::s(org.id.as_str())),
         ]);
-        let exists = || OnFail::Conflict("ORGANIZATION_EXISTS", format!("organization {} exists", org.id));
+        let exists = || {
+            OnFail::Conflict(
+                "ORGANIZATION_EXISTS",
+                format!("organization {} exists", org.id),
+            )
+        };
         let mut tx = Tx::new();
         tx.put(&self.table, item, Some(Condition::absent()), exists())?;
         tx.put(&self.table, registry, Some(Condition::absent()), exists())?;
@@ -63,13 +69,16 @@ impl Store {
             .send()
             .await
             .map_err(|e| errors::storage("GetItem(org)", e))?;
-        let Some(item) = out.item else { return Ok(None) };
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
         let count = |name: &str| u64::try_from(av::get_n(&item, name)).unwrap_or(0);
         let counters = OrgCounters {
             active: count("usersACTIVE"),
             inactive: count("usersINACTIVE"),
             deleted: count("usersDELETED"),
             deleted_history: count("deletedHistory"),
+            parties: count("parties"),
         };
         Ok(Some((decode(item, "organization")?, counters)))
     }

@@ -26,7 +26,10 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
     }
 }
 
@@ -49,7 +52,10 @@ pub(crate) struct QuerySpec {
 }
 
 impl QuerySpec {
-    fn request(&self, store: &Store) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    fn request(
+        &self,
+        store: &Store,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         let mut condition = "#pk = :pk".to_string();
         let mut names = self.names.clone();
         let mut values = self.values.clone();
@@ -81,11 +87,17 @@ impl QuerySpec {
             return Err(Error::InvalidCursor);
         }
         if let Some((attr, prefix)) = &self.cursor_prefix {
-            if !start.get(*attr).is_some_and(|v| v.starts_with(prefix.as_str())) {
+            if !start
+                .get(*attr)
+                .is_some_and(|v| v.starts_with(prefix.as_str()))
+            {
                 return Err(Error::InvalidCursor);
             }
         }
-        key.insert(self.partition.0.to_string(), av::s(self.partition.1.clone()));
+        key.insert(
+            self.partition.0.to_string(),
+            av::s(self.partition.1.clone()),
+        );
         for (attr, value) in &self.fixed {
             key.insert((*attr).to_string(), av::s(value.clone()));
         }
@@ -102,7 +114,11 @@ impl QuerySpec {
 
 impl Store {
     /// Reads one page of `spec`. A start key DynamoDB rejects is the caller's `InvalidCursor`.
-    pub(crate) async fn query_page(&self, spec: &QuerySpec, page: &PageRequest) -> Result<Page<Item>, Error> {
+    pub(crate) async fn query_page(
+        &self,
+        spec: &QuerySpec,
+        page: &PageRequest,
+    ) -> Result<Page<Item>, Error> {
         let mut exclusive_start = match &page.start {
             Some(start) => Some(spec.start_key(start)?),
             None => None,
@@ -119,7 +135,9 @@ impl Store {
                 .await;
             let out = match out {
                 Ok(out) => out,
-                Err(e) if page.start.is_some() && errors::is_bad_start_key(&e) => return Err(Error::InvalidCursor),
+                Err(e) if page.start.is_some() && errors::is_bad_start_key(&e) => {
+                    return Err(Error::InvalidCursor)
+                }
                 Err(e) => return Err(errors::storage("Query", e)),
             };
             collected.extend(out.items.unwrap_or_default());
@@ -129,8 +147,16 @@ impl Store {
             }
         }
         let more = collected.len() > page.skip + page.limit;
-        let mut items: Vec<Item> = collected.into_iter().skip(page.skip).take(page.limit).collect();
-        let next = if more { items.last().map(|last| spec.cursor_of(last)) } else { None };
+        let mut items: Vec<Item> = collected
+            .into_iter()
+            .skip(page.skip)
+            .take(page.limit)
+            .collect();
+        let next = if more {
+            items.last().map(|last| spec.cursor_of(last))
+        } else {
+            None
+        };
         items.truncate(page.limit);
         Ok(Page { items, next })
     }

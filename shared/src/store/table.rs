@@ -2,8 +2,8 @@
 //! declares the same keys and indexes for AWS.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
 };
 
 use super::{errors, keys, Store};
@@ -25,12 +25,17 @@ fn attr(name: &str) -> Result<AttributeDefinition, Error> {
         .map_err(|e| Error::internal(e.to_string()))
 }
 
-fn gsi(name: &str, pk: &str, sk: &str) -> Result<GlobalSecondaryIndex, Error> {
+fn gsi(
+    name: &str,
+    pk: &str,
+    sk: &str,
+    projection: ProjectionType,
+) -> Result<GlobalSecondaryIndex, Error> {
     GlobalSecondaryIndex::builder()
         .index_name(name)
         .key_schema(key(pk, KeyType::Hash)?)
         .key_schema(key(sk, KeyType::Range)?)
-        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .projection(Projection::builder().projection_type(projection).build())
         .build()
         .map_err(|e| Error::internal(e.to_string()))
 }
@@ -51,13 +56,36 @@ impl Store {
             .attribute_definitions(attr(keys::GSI1SK)?)
             .attribute_definitions(attr(keys::GSI2PK)?)
             .attribute_definitions(attr(keys::GSI2SK)?)
-            .global_secondary_indexes(gsi(keys::GSI1, keys::GSI1PK, keys::GSI1SK)?)
-            .global_secondary_indexes(gsi(keys::GSI2, keys::GSI2PK, keys::GSI2SK)?)
+            .attribute_definitions(attr(keys::GSI3PK)?)
+            .attribute_definitions(attr(keys::GSI3SK)?)
+            .global_secondary_indexes(gsi(
+                keys::GSI1,
+                keys::GSI1PK,
+                keys::GSI1SK,
+                ProjectionType::All,
+            )?)
+            .global_secondary_indexes(gsi(
+                keys::GSI2,
+                keys::GSI2PK,
+                keys::GSI2SK,
+                ProjectionType::All,
+            )?)
+            .global_secondary_indexes(gsi(
+                keys::GSI3,
+                keys::GSI3PK,
+                keys::GSI3SK,
+                ProjectionType::KeysOnly,
+            )?)
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_in_use_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(errors::storage("CreateTable", e)),
         }
     }

@@ -40,7 +40,9 @@ impl OnFail {
             Self::Missing(what) => Error::NotFound(what),
             Self::Conflict(code, message) => Error::Conflict(code, message),
             Self::Invalid(field, message) => Error::field(field, message),
-            Self::Invariant(what) => Error::internal(format!("transaction invariant broken: {what}")),
+            Self::Invariant(what) => {
+                Error::internal(format!("transaction invariant broken: {what}"))
+            }
         }
     }
 }
@@ -55,7 +57,10 @@ pub(crate) struct Condition {
 
 impl Condition {
     pub fn new(expression: &str) -> Self {
-        Self { expression: expression.into(), ..Self::default() }
+        Self {
+            expression: expression.into(),
+            ..Self::default()
+        }
     }
 
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
@@ -80,17 +85,24 @@ impl Condition {
 
     /// The item must still be at `version`.
     pub fn at_version(version: u64) -> Self {
-        Self::new("#version = :expected_version").name("#version", "version").value(":expected_version", av::n(version))
+        Self::new("#version = :expected_version")
+            .name("#version", "version")
+            .value(":expected_version", av::n(version))
     }
 
     /// A marker must belong to `user`.
     pub fn owned_by(user: &str) -> Self {
-        Self::new("#owner = :owner").name("#owner", "userId").value(":owner", av::s(user))
+        Self::new("#owner = :owner")
+            .name("#owner", "userId")
+            .value(":owner", av::s(user))
     }
 }
 
 fn key(pk: String, sk: String) -> Item {
-    HashMap::from([(keys::PK.to_string(), av::s(pk)), (keys::SK.to_string(), av::s(sk))])
+    HashMap::from([
+        (keys::PK.to_string(), av::s(pk)),
+        (keys::SK.to_string(), av::s(sk)),
+    ])
 }
 
 #[derive(Default)]
@@ -104,7 +116,13 @@ impl Tx {
         Self::default()
     }
 
-    pub fn put(&mut self, table: &str, item: Item, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
+    pub fn put(
+        &mut self,
+        table: &str,
+        item: Item,
+        condition: Option<Condition>,
+        on_fail: OnFail,
+    ) -> Result<(), Error> {
         let mut put = Put::builder().table_name(table).set_item(Some(item));
         if let Some(c) = condition {
             put = put
@@ -112,31 +130,57 @@ impl Tx {
                 .set_expression_attribute_names(Some(c.names))
                 .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
         }
-        let put = put.build().map_err(|e| Error::internal(format!("put: {e}")))?;
-        self.items.push(TransactWriteItem::builder().put(put).build());
+        let put = put
+            .build()
+            .map_err(|e| Error::internal(format!("put: {e}")))?;
+        self.items
+            .push(TransactWriteItem::builder().put(put).build());
         self.on_fail.push(on_fail);
         Ok(())
     }
 
-    pub fn delete(&mut self, table: &str, pk: String, sk: String, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
-        let mut delete = Delete::builder().table_name(table).set_key(Some(key(pk, sk)));
+    pub fn delete(
+        &mut self,
+        table: &str,
+        pk: String,
+        sk: String,
+        condition: Option<Condition>,
+        on_fail: OnFail,
+    ) -> Result<(), Error> {
+        let mut delete = Delete::builder()
+            .table_name(table)
+            .set_key(Some(key(pk, sk)));
         if let Some(c) = condition {
             delete = delete
                 .condition_expression(c.expression)
                 .set_expression_attribute_names(Some(c.names))
                 .set_expression_attribute_values((!c.values.is_empty()).then_some(c.values));
         }
-        let delete = delete.build().map_err(|e| Error::internal(format!("delete: {e}")))?;
-        self.items.push(TransactWriteItem::builder().delete(delete).build());
+        let delete = delete
+            .build()
+            .map_err(|e| Error::internal(format!("delete: {e}")))?;
+        self.items
+            .push(TransactWriteItem::builder().delete(delete).build());
         self.on_fail.push(on_fail);
         Ok(())
     }
 
     /// An update; `update.values`/`names` are merged with the condition's.
-    pub fn update(&mut self, table: &str, pk: String, sk: String, update: Condition, condition: Option<Condition>, on_fail: OnFail) -> Result<(), Error> {
+    pub fn update(
+        &mut self,
+        table: &str,
+        pk: String,
+        sk: String,
+        update: Condition,
+        condition: Option<Condition>,
+        on_fail: OnFail,
+    ) -> Result<(), Error> {
         let mut names = update.names;
         let mut values = update.values;
-        let mut builder = Update::builder().table_name(table).set_key(Some(key(pk, sk))).update_expression(update.expression);
+        let mut builder = Update::builder()
+            .table_name(table)
+            .set_key(Some(key(pk, sk)))
+            .update_expression(update.expression);
         if let Some(c) = condition {
             names.extend(c.names);
             values.extend(c.values);
@@ -147,21 +191,32 @@ impl Tx {
             .set_expression_attribute_values((!values.is_empty()).then_some(values))
             .build()
             .map_err(|e| Error::internal(format!("update: {e}")))?;
-        self.items.push(TransactWriteItem::builder().update(update).build());
+        self.items
+            .push(TransactWriteItem::builder().update(update).build());
         self.on_fail.push(on_fail);
         Ok(())
     }
 
-    pub fn check(&mut self, table: &str, pk: String, sk: String, condition: Condition, on_fail: OnFail) -> Result<(), Error> {
+    pub fn check(
+        &mut self,
+        table: &str,
+        pk: String,
+        sk: String,
+        condition: Condition,
+        on_fail: OnFail,
+    ) -> Result<(), Error> {
         let check = ConditionCheck::builder()
             .table_name(table)
             .set_key(Some(key(pk, sk)))
             .condition_expression(condition.expression)
             .set_expression_attribute_names(Some(condition.names))
-            .set_expression_attribute_values((!condition.values.is_empty()).then_some(condition.values))
+            .set_expression_attribute_values(
+                (!condition.values.is_empty()).then_some(condition.values),
+            )
             .build()
             .map_err(|e| Error::internal(format!("check: {e}")))?;
-        self.items.push(TransactWriteItem::builder().condition_check(check).build());
+        self.items
+            .push(TransactWriteItem::builder().condition_check(check).build());
         self.on_fail.push(on_fail);
         Ok(())
     }
@@ -201,16 +256,25 @@ impl Store {
                     return Err(on_fail.clone().into_error());
                 }
             }
-            let retryable = reasons
-                .iter()
-                .any(|r| matches!(r.code(), Some("TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded")));
+            let retryable = reasons.iter().any(|r| {
+                matches!(
+                    r.code(),
+                    Some(
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    )
+                )
+            });
             if !retryable {
-                return Err(Error::internal(format!("transaction cancelled: {reasons:?}")));
+                return Err(Error::internal(format!(
+                    "transaction cancelled: {reasons:?}"
+                )));
             }
             if attempt < CONFLICT_ATTEMPTS {
                 tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
             }
         }
-        Err(Error::Unavailable("transaction kept conflicting with concurrent writes".into()))
+        Err(Error::Unavailable(
+            "transaction kept conflicting with concurrent writes".into(),
+        ))
     }
 }

@@ -33,10 +33,22 @@ impl UserFilter {
             Some(s) => user.status == s,
             None => self.updated_since.is_some() || user.status != Status::Deleted,
         };
-        let since_ok = self.updated_since.as_ref().is_none_or(|since| user.updated_at >= *since);
-        let username_ok = self.username.as_ref().is_none_or(|u| u.canonical() == user.username.canonical());
-        let email_ok = self.email.as_ref().is_none_or(|e| user.emails.iter().any(|x| x.canonical() == e.canonical()));
-        let ext_ok = self.external_id.as_ref().is_none_or(|x| user.external_id.as_ref() == Some(x));
+        let since_ok = self
+            .updated_since
+            .as_ref()
+            .is_none_or(|since| user.updated_at >= *since);
+        let username_ok = self
+            .username
+            .as_ref()
+            .is_none_or(|u| u.canonical() == user.username.canonical());
+        let email_ok = self
+            .email
+            .as_ref()
+            .is_none_or(|e| user.emails.iter().any(|x| x.canonical() == e.canonical()));
+        let ext_ok = self
+            .external_id
+            .as_ref()
+            .is_none_or(|x| user.external_id.as_ref() == Some(x));
         status_ok && since_ok && username_ok && email_ok && ext_ok
     }
 }
@@ -69,9 +81,15 @@ fn markers(user: &User) -> BTreeSet<(String, MarkerKind)> {
     if user.status == Status::Deleted {
         return set;
     }
-    set.insert((keys::username_marker_sk(&user.username), MarkerKind::Username));
+    set.insert((
+        keys::username_marker_sk(&user.username),
+        MarkerKind::Username,
+    ));
     for email in user.emails.iter() {
-        set.insert((keys::email_marker_sk(email), MarkerKind::Email(email.to_string())));
+        set.insert((
+            keys::email_marker_sk(email),
+            MarkerKind::Email(email.to_string()),
+        ));
     }
     if let Some(ext) = &user.external_id {
         set.insert((keys::external_id_marker_sk(ext), MarkerKind::ExternalId));
@@ -101,14 +119,29 @@ fn counter_name(status: Status) -> String {
 }
 
 impl Store {
-    fn user_item(&self, user: &User) -> Result<Item, Error> {
+    pub(crate) fn user_item(&self, user: &User) -> Result<Item, Error> {
         let mut item = encode(user, "user")?;
         let pk = keys::org_pk(&user.org);
         item.insert(keys::PK.into(), av::s(pk));
         item.insert(keys::SK.into(), av::s(keys::user_sk(&user.id)));
         item.insert(keys::GSI1PK.into(), av::s(keys::updated_gsi_pk(&user.org)));
-        item.insert(keys::GSI1SK.into(), av::s(keys::updated_gsi_sk(&user.updated_at, &user.id)));
+        item.insert(
+            keys::GSI1SK.into(),
+            av::s(keys::updated_gsi_sk(&user.updated_at, &user.id)),
+        );
         item.insert(keys::ENTITY.into(), av::s("USER"));
+        // Sparse expiry index: only active users with a validUntil wait for the sweep.
+        if let (Status::Active, Some(valid_until)) = (user.status, &user.valid_until) {
+            item.insert(keys::GSI3PK.into(), av::s(keys::expiry_gsi_pk()));
+            item.insert(
+                keys::GSI3SK.into(),
+                av::s(keys::expiry_gsi_sk(
+                    valid_until.as_str(),
+                    &user.org,
+                    &user.id,
+                )),
+            );
+        }
         Ok(item)
     }
 
@@ -122,7 +155,12 @@ impl Store {
     }
 
     /// Adds to `tx` the counter changes of moving users between statuses.
-    fn add_counters(&self, tx: &mut Tx, org: &OrgId, deltas: &[(String, i64)]) -> Result<(), Error> {
+    pub(crate) fn add_counters(
+        &self,
+        tx: &mut Tx,
+        org: &OrgId,
+        deltas: &[(String, i64)],
+    ) -> Result<(), Error> {
         let deltas: Vec<_> = deltas.iter().filter(|(_, d)| *d != 0).collect();
         if deltas.is_empty() {
             return Ok(());
@@ -131,10 +169,19 @@ impl Store {
         let mut parts = Vec::new();
         for (i, (name, delta)) in deltas.iter().enumerate() {
             parts.push(format!("#c{i} :d{i}"));
-            update = update.name(&format!("#c{i}"), name).value(&format!(":d{i}"), av::n(delta));
+            update = update
+                .name(&format!("#c{i}"), name)
+                .value(&format!(":d{i}"), av::n(delta));
         }
         update.expression = format!("ADD {}", parts.join(", "));
-        tx.update(&self.table, keys::org_pk(org), keys::org_sk(), update, Some(Condition::present()), OnFail::Missing("organization"))
+        tx.update(
+            &self.table,
+            keys::org_pk(org),
+            keys::org_sk(),
+            update,
+            Some(Condition::present()),
+            OnFail::Missing("organization"),
+        )
     }
 
     fn check_party(&self, tx: &mut Tx, user: &User) -> Result<(), Error> {
@@ -144,7 +191,10 @@ impl Store {
                 keys::org_pk(&user.org),
                 keys::party_sk(party),
                 Condition::present(),
-                OnFail::Invalid("businessPartnerId", format!("no party {party} is registered in this organization")),
+                OnFail::Invalid(
+                    "businessPartnerId",
+                    format!("no party {party} is registered in this organization"),
+                ),
             )?;
         }
         Ok(())
@@ -155,14 +205,29 @@ impl Store {
         let user = &write.user;
         let org_pk = keys::org_pk(&user.org);
         let mut tx = Tx::new();
-        tx.put(&self.table, self.user_item(user)?, Some(Condition::absent()), OnFail::Invariant("user id reused"))?;
+        tx.put(
+            &self.table,
+            self.user_item(user)?,
+            Some(Condition::absent()),
+            OnFail::Invariant("user id reused"),
+        )?;
         let mut profile = encode(&write.profile, "profile")?;
         profile.insert(keys::PK.into(), av::s(org_pk.clone()));
         profile.insert(keys::SK.into(), av::s(keys::profile_sk(&user.id)));
         profile.insert(keys::ENTITY.into(), av::s("PROFILE"));
-        tx.put(&self.table, profile, Some(Condition::absent()), OnFail::Invariant("profile exists"))?;
+        tx.put(
+            &self.table,
+            profile,
+            Some(Condition::absent()),
+            OnFail::Invariant("profile exists"),
+        )?;
         for (sk, kind) in markers(user) {
-            tx.put(&self.table, self.marker_item(&user.org, &sk, &user.id), Some(Condition::absent()), kind.on_taken())?;
+            tx.put(
+                &self.table,
+                self.marker_item(&user.org, &sk, &user.id),
+                Some(Condition::absent()),
+                kind.on_taken(),
+            )?;
         }
         self.check_party(&mut tx, user)?;
         self.add_counters(&mut tx, &user.org, &[(counter_name(user.status), 1)])?;
@@ -171,25 +236,49 @@ impl Store {
 
     /// Replaces `old` with `new` (same id) if `old` is still current: swaps the markers that
     /// changed, moves the counters, and — when `new` is deleted — records the deletion.
-    pub async fn replace_user(&self, old: &User, new: &User, deleted_by: Option<&UserId>) -> Result<(), Error> {
+    pub async fn replace_user(
+        &self,
+        old: &User,
+        new: &User,
+        deleted_by: Option<&UserId>,
+    ) -> Result<(), Error> {
         let org_pk = keys::org_pk(&new.org);
         let mut tx = Tx::new();
         let mut condition = Condition::at_version(old.version);
         condition.expression = format!("attribute_exists(#pk) AND {}", condition.expression);
         condition = condition.name("#pk", keys::PK);
-        tx.put(&self.table, self.user_item(new)?, Some(condition), OnFail::Changed)?;
+        tx.put(
+            &self.table,
+            self.user_item(new)?,
+            Some(condition),
+            OnFail::Changed,
+        )?;
         let before = markers(old);
         let after = markers(new);
         for (sk, _) in before.difference(&after) {
-            tx.delete(&self.table, org_pk.clone(), sk.clone(), Some(Condition::owned_by(old.id.as_str())), OnFail::Changed)?;
+            tx.delete(
+                &self.table,
+                org_pk.clone(),
+                sk.clone(),
+                Some(Condition::owned_by(old.id.as_str())),
+                OnFail::Changed,
+            )?;
         }
         for (sk, kind) in after.difference(&before) {
-            tx.put(&self.table, self.marker_item(&new.org, sk, &new.id), Some(Condition::absent()), kind.on_taken())?;
+            tx.put(
+                &self.table,
+                self.marker_item(&new.org, sk, &new.id),
+                Some(Condition::absent()),
+                kind.on_taken(),
+            )?;
         }
         if new.business_partner_id != old.business_partner_id {
             self.check_party(&mut tx, new)?;
         }
-        let mut deltas = vec![(counter_name(old.status), -1), (counter_name(new.status), 1)];
+        let mut deltas = vec![
+            (counter_name(old.status), -1),
+            (counter_name(new.status), 1),
+        ];
         if new.status == Status::Deleted && old.status != Status::Deleted {
             let record = DeletedRecord {
                 user_id: new.id.clone(),
@@ -197,14 +286,22 @@ impl Store {
                 name: new.name.to_string(),
                 external_id: new.external_id.clone(),
                 emails: new.emails.iter().map(ToString::to_string).collect(),
-                deleted_at: new.deleted_at.clone().unwrap_or_else(|| new.updated_at.clone()),
+                deleted_at: new
+                    .deleted_at
+                    .clone()
+                    .unwrap_or_else(|| new.updated_at.clone()),
                 deleted_by: deleted_by.cloned(),
             };
             let mut item = encode(&record, "deleted record")?;
             item.insert(keys::PK.into(), av::s(org_pk.clone()));
             item.insert(keys::SK.into(), av::s(keys::deleted_sk(&ulid::Ulid::new())));
             item.insert(keys::ENTITY.into(), av::s("DELETED"));
-            tx.put(&self.table, item, Some(Condition::absent()), OnFail::Invariant("history record exists"))?;
+            tx.put(
+                &self.table,
+                item,
+                Some(Condition::absent()),
+                OnFail::Invariant("history record exists"),
+            )?;
             deltas.push(("deletedHistory".into(), 1));
         }
         if old.status != new.status {
@@ -239,22 +336,37 @@ impl Store {
             .send()
             .await
             .map_err(|e| errors::storage("GetItem(marker)", e))?;
-        let Some(owner) = out.item.as_ref().and_then(|i| av::get_s(i, "userId")).and_then(|s| UserId::parse(s).ok()) else {
+        let Some(owner) = out
+            .item
+            .as_ref()
+            .and_then(|i| av::get_s(i, "userId"))
+            .and_then(|s| UserId::parse(s).ok())
+        else {
             return Ok(None);
         };
         self.get_user(org, &owner).await
     }
 
-    pub async fn find_by_username(&self, org: &OrgId, username: &Username) -> Result<Option<User>, Error> {
-        self.user_by_marker(org, keys::username_marker_sk(username)).await
+    pub async fn find_by_username(
+        &self,
+        org: &OrgId,
+        username: &Username,
+    ) -> Result<Option<User>, Error> {
+        self.user_by_marker(org, keys::username_marker_sk(username))
+            .await
     }
 
     pub async fn find_by_email(&self, org: &OrgId, email: &Email) -> Result<Option<User>, Error> {
         self.user_by_marker(org, keys::email_marker_sk(email)).await
     }
 
-    pub async fn find_by_external_id(&self, org: &OrgId, external_id: &ExternalId) -> Result<Option<User>, Error> {
-        self.user_by_marker(org, keys::external_id_marker_sk(external_id)).await
+    pub async fn find_by_external_id(
+        &self,
+        org: &OrgId,
+        external_id: &ExternalId,
+    ) -> Result<Option<User>, Error> {
+        self.user_by_marker(org, keys::external_id_marker_sk(external_id))
+            .await
     }
 
     fn users_spec(&self, org: &OrgId, filter: &UserFilter) -> QuerySpec {
@@ -308,7 +420,12 @@ impl Store {
     }
 
     /// One page of users matching `filter` (exact filters resolve through their marker).
-    pub async fn list_users(&self, org: &OrgId, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+    pub async fn list_users(
+        &self,
+        org: &OrgId,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> Result<Page<User>, Error> {
         if filter.has_exact() {
             let found = if let Some(u) = &filter.username {
                 self.find_by_username(org, u).await?
@@ -319,19 +436,40 @@ impl Store {
             } else {
                 None
             };
-            let items = found.filter(|u| filter.matches(u) && page.skip == 0 && page.start.is_none());
-            return Ok(Page { items: items.into_iter().collect(), next: None });
+            let items =
+                found.filter(|u| filter.matches(u) && page.skip == 0 && page.start.is_none());
+            return Ok(Page {
+                items: items.into_iter().collect(),
+                next: None,
+            });
         }
         let spec = self.users_spec(org, filter);
         let page = self.query_page(&spec, page).await?;
-        let users = page.items.into_iter().map(|i| decode::<User>(i, "user")).collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items: users, next: page.next })
+        let users = page
+            .items
+            .into_iter()
+            .map(|i| decode::<User>(i, "user"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items: users,
+            next: page.next,
+        })
     }
 
     /// The exact number of users matching `filter`.
     pub async fn count_users(&self, org: &OrgId, filter: &UserFilter) -> Result<u64, Error> {
         if filter.has_exact() {
-            let page = self.list_users(org, filter, &PageRequest { limit: 1, skip: 0, start: None }).await?;
+            let page = self
+                .list_users(
+                    org,
+                    filter,
+                    &PageRequest {
+                        limit: 1,
+                        skip: 0,
+                        start: None,
+                    },
+                )
+                .await?;
             return Ok(page.items.len() as u64);
         }
         if filter.updated_since.is_none() {
@@ -346,7 +484,11 @@ impl Store {
         self.query_count(&self.users_spec(org, filter)).await
     }
 
-    pub async fn list_deleted(&self, org: &OrgId, page: &PageRequest) -> Result<Page<DeletedRecord>, Error> {
+    pub async fn list_deleted(
+        &self,
+        org: &OrgId,
+        page: &PageRequest,
+    ) -> Result<Page<DeletedRecord>, Error> {
         let spec = QuerySpec {
             index: None,
             partition: (keys::PK, keys::org_pk(org)),
@@ -359,8 +501,15 @@ impl Store {
             cursor_prefix: Some((keys::SK, keys::DELETED_PREFIX.into())),
         };
         let page = self.query_page(&spec, page).await?;
-        let records = page.items.into_iter().map(|i| decode(i, "deleted record")).collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { items: records, next: page.next })
+        let records = page
+            .items
+            .into_iter()
+            .map(|i| decode(i, "deleted record"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items: records,
+            next: page.next,
+        })
     }
 
     pub async fn get_profile(&self, org: &OrgId, user: &UserId) -> Result<Option<Profile>, Error> {
@@ -378,13 +527,23 @@ impl Store {
     }
 
     /// Replaces the profile if it is still at `expected_version`.
-    pub async fn replace_profile(&self, org: &OrgId, profile: &Profile, expected_version: u64) -> Result<(), Error> {
+    pub async fn replace_profile(
+        &self,
+        org: &OrgId,
+        profile: &Profile,
+        expected_version: u64,
+    ) -> Result<(), Error> {
         let mut item = encode(profile, "profile")?;
         item.insert(keys::PK.into(), av::s(keys::org_pk(org)));
         item.insert(keys::SK.into(), av::s(keys::profile_sk(&profile.user_id)));
         item.insert(keys::ENTITY.into(), av::s("PROFILE"));
         let mut tx = Tx::new();
-        tx.put(&self.table, item, Some(Condition::at_version(expected_version)), OnFail::Changed)?;
+        tx.put(
+            &self.table,
+            item,
+            Some(Condition::at_version(expected_version)),
+            OnFail::Changed,
+        )?;
         self.commit(tx).await
     }
 }

@@ -3,64 +3,317 @@
 
 use reqwest::Method;
 use roster_shared::http::lambda;
-use roster_tests::TestApp;
+use roster_tests::{fresh_gln, fresh_party, TestApp};
 use serde_json::json;
 
 const SAMPLE_KEY: &str = "REPLACE_WITH_ROSTER_API_KEY";
 const SAMPLE_USER: &str = "usr_01JDSAMPXE0000000000000000";
 const SAMPLE_KEY_ID: &str = "key_01JDSAMPXE0000000000000000";
+const SAMPLE_PARTY: &str = "0106:12345678";
+const SAMPLE_GLN: &str = "0088:5790000435975";
 
 /// `(file, event, expected status)` for the users function.
 const USERS_EVENTS: &[(&str, &str, u16)] = &[
-    ("list-users.json", include_str!("../../../events/users/list-users.json"), 200),
-    ("create-user.json", include_str!("../../../events/users/create-user.json"), 201),
-    ("create-users-batch.json", include_str!("../../../events/users/create-users-batch.json"), 200),
-    ("list-deleted-users.json", include_str!("../../../events/users/list-deleted-users.json"), 200),
-    ("get-user.json", include_str!("../../../events/users/get-user.json"), 200),
-    ("patch-user.json", include_str!("../../../events/users/patch-user.json"), 200),
-    ("delete-user.json", include_str!("../../../events/users/delete-user.json"), 204),
-    ("upsert-user.json", include_str!("../../../events/users/upsert-user.json"), 201),
-    ("get-profile.json", include_str!("../../../events/users/get-profile.json"), 200),
-    ("patch-profile.json", include_str!("../../../events/users/patch-profile.json"), 200),
-    ("list-api-keys.json", include_str!("../../../events/users/list-api-keys.json"), 200),
-    ("issue-api-key.json", include_str!("../../../events/users/issue-api-key.json"), 201),
-    ("revoke-api-key.json", include_str!("../../../events/users/revoke-api-key.json"), 204),
-    ("get-me.json", include_str!("../../../events/users/get-me.json"), 200),
-    ("patch-me.json", include_str!("../../../events/users/patch-me.json"), 200),
-    ("get-my-profile.json", include_str!("../../../events/users/get-my-profile.json"), 200),
-    ("patch-my-profile.json", include_str!("../../../events/users/patch-my-profile.json"), 200),
-    ("list-languages.json", include_str!("../../../events/users/list-languages.json"), 200),
+    (
+        "list-users.json",
+        include_str!("../../../events/users/list-users.json"),
+        200,
+    ),
+    (
+        "create-user.json",
+        include_str!("../../../events/users/create-user.json"),
+        201,
+    ),
+    (
+        "create-users-batch.json",
+        include_str!("../../../events/users/create-users-batch.json"),
+        200,
+    ),
+    (
+        "list-deleted-users.json",
+        include_str!("../../../events/users/list-deleted-users.json"),
+        200,
+    ),
+    (
+        "get-user.json",
+        include_str!("../../../events/users/get-user.json"),
+        200,
+    ),
+    (
+        "patch-user.json",
+        include_str!("../../../events/users/patch-user.json"),
+        200,
+    ),
+    (
+        "delete-user.json",
+        include_str!("../../../events/users/delete-user.json"),
+        204,
+    ),
+    (
+        "upsert-user.json",
+        include_str!("../../../events/users/upsert-user.json"),
+        201,
+    ),
+    (
+        "get-profile.json",
+        include_str!("../../../events/users/get-profile.json"),
+        200,
+    ),
+    (
+        "patch-profile.json",
+        include_str!("../../../events/users/patch-profile.json"),
+        200,
+    ),
+    (
+        "list-api-keys.json",
+        include_str!("../../../events/users/list-api-keys.json"),
+        200,
+    ),
+    (
+        "issue-api-key.json",
+        include_str!("../../../events/users/issue-api-key.json"),
+        201,
+    ),
+    (
+        "revoke-api-key.json",
+        include_str!("../../../events/users/revoke-api-key.json"),
+        204,
+    ),
+    (
+        "get-me.json",
+        include_str!("../../../events/users/get-me.json"),
+        200,
+    ),
+    (
+        "patch-me.json",
+        include_str!("../../../events/users/patch-me.json"),
+        200,
+    ),
+    (
+        "get-my-profile.json",
+        include_str!("../../../events/users/get-my-profile.json"),
+        200,
+    ),
+    (
+        "patch-my-profile.json",
+        include_str!("../../../events/users/patch-my-profile.json"),
+        200,
+    ),
+    (
+        "list-languages.json",
+        include_str!("../../../events/users/list-languages.json"),
+        200,
+    ),
 ];
 
-#[test]
-fn every_event_file_is_in_the_table() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../events/users");
+/// `(file, event, expected status)` for the party function.
+const PARTY_EVENTS: &[(&str, &str, u16)] = &[
+    (
+        "list-user-parties.json",
+        include_str!("../../../events/party/list-user-parties.json"),
+        200,
+    ),
+    (
+        "grant-party.json",
+        include_str!("../../../events/party/grant-party.json"),
+        200,
+    ),
+    (
+        "revoke-party.json",
+        include_str!("../../../events/party/revoke-party.json"),
+        204,
+    ),
+    (
+        "list-parties.json",
+        include_str!("../../../events/party/list-parties.json"),
+        200,
+    ),
+    (
+        "register-party.json",
+        include_str!("../../../events/party/register-party.json"),
+        201,
+    ),
+    (
+        "get-party.json",
+        include_str!("../../../events/party/get-party.json"),
+        200,
+    ),
+    (
+        "patch-party.json",
+        include_str!("../../../events/party/patch-party.json"),
+        200,
+    ),
+    (
+        "delete-party.json",
+        include_str!("../../../events/party/delete-party.json"),
+        204,
+    ),
+    (
+        "list-party-users.json",
+        include_str!("../../../events/party/list-party-users.json"),
+        200,
+    ),
+    (
+        "list-my-parties.json",
+        include_str!("../../../events/party/list-my-parties.json"),
+        200,
+    ),
+];
+
+/// `(file, event, expected status)` for the activation function's HTTP routes (the scheduled
+/// event is run by `activation::the_sweep_deactivates_expired_users_in_every_organization_once`).
+const ACTIVATION_EVENTS: &[(&str, &str, u16)] = &[
+    (
+        "activate-user.json",
+        include_str!("../../../events/activation/activate-user.json"),
+        200,
+    ),
+    (
+        "deactivate-user.json",
+        include_str!("../../../events/activation/deactivate-user.json"),
+        200,
+    ),
+    (
+        "restore-user.json",
+        include_str!("../../../events/activation/restore-user.json"),
+        200,
+    ),
+    (
+        "activate-users-batch.json",
+        include_str!("../../../events/activation/activate-users-batch.json"),
+        200,
+    ),
+    (
+        "deactivate-users-batch.json",
+        include_str!("../../../events/activation/deactivate-users-batch.json"),
+        200,
+    ),
+];
+
+fn files_in(folder: &str) -> Vec<String> {
+    let dir = format!("{}/../events/{folder}", env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
-    let mut listed: Vec<String> = USERS_EVENTS.iter().map(|(f, _, _)| (*f).to_string()).collect();
-    listed.sort();
-    assert_eq!(files, listed);
+    files
+}
+
+fn names(table: &[(&str, &str, u16)], extra: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = table
+        .iter()
+        .map(|(f, _, _)| (*f).to_string())
+        .chain(extra.iter().map(|s| (*s).to_string()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_event_file_is_in_a_table() {
+    assert_eq!(files_in("users"), names(USERS_EVENTS, &[]));
+    assert_eq!(files_in("party"), names(PARTY_EVENTS, &[]));
+    assert_eq!(
+        files_in("activation"),
+        names(ACTIVATION_EVENTS, &["scheduled-sweep.json"])
+    );
+}
+
+/// A fresh user with a key, authorized for a fresh party: everything an event may name.
+async fn targets(app: &TestApp, i: usize) -> (String, String, String) {
+    let user = app
+        .create_user(json!({"username": format!("target{i}"), "name": "Target"}))
+        .await;
+    let user_id = user["id"].as_str().unwrap_or_default().to_string();
+    let (_, issued) = app
+        .call(Method::POST, &format!("/v1/users/{user_id}/api-keys"), None)
+        .await;
+    let party = fresh_party();
+    let permissions = json!({"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": true, "canManageHook": true});
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{user_id}/parties/{party}"),
+            Some(json!({"name": "Target Party", "permissions": permissions})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    (
+        user_id,
+        issued["id"].as_str().unwrap_or_default().to_string(),
+        party,
+    )
+}
+
+fn fill(event: &str, app: &TestApp, user: &str, key_id: &str, party: &str) -> String {
+    event
+        .replace(SAMPLE_KEY, &app.manager_key)
+        .replace(SAMPLE_USER, user)
+        .replace(SAMPLE_KEY_ID, key_id)
+        .replace(SAMPLE_PARTY, party)
+        .replace(SAMPLE_GLN, &fresh_gln())
 }
 
 #[tokio::test]
-async fn every_users_event_runs_through_the_lambda_entry_path() {
+async fn every_users_and_party_event_runs_through_the_lambda_entry_path() {
     let app = TestApp::spawn().await;
-    let router = roster_users::routes().into_router(app.roster.clone());
-    for (i, (file, event, expected)) in USERS_EVENTS.iter().enumerate() {
-        // A fresh user with a key, so that each event finds what it names.
-        let user = app.create_user(json!({"username": format!("target{i}"), "name": "Target"})).await;
-        let user_id = user["id"].as_str().unwrap_or_default();
-        let (_, issued) = app.call(Method::POST, &format!("/v1/users/{user_id}/api-keys"), None).await;
-        let filled = event
-            .replace(SAMPLE_KEY, &app.manager_key)
-            .replace(SAMPLE_USER, user_id)
-            .replace(SAMPLE_KEY_ID, issued["id"].as_str().unwrap_or_default());
-        let request = lambda::request_from_event(&filled).unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
-        let response = lambda::handle(router.clone(), request).await.unwrap_or_else(|e| match e {});
-        let status = response.status().as_u16();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
-        assert_eq!(status, *expected, "{file}: {}", String::from_utf8_lossy(&body));
+    let functions = [
+        (
+            roster_users::routes().into_router(app.roster.clone()),
+            USERS_EVENTS,
+        ),
+        (
+            roster_party::routes().into_router(app.roster.clone()),
+            PARTY_EVENTS,
+        ),
+    ];
+    let mut i = 0;
+    for (router, events) in functions {
+        for (file, event, expected) in events {
+            i += 1;
+            let (user, key_id, party) = targets(&app, i).await;
+            let filled = fill(event, &app, &user, &key_id, &party);
+            let request = lambda::request_from_event(&filled)
+                .unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
+            let response = lambda::handle(router.clone(), request)
+                .await
+                .unwrap_or_else(|e| match e {});
+            let status = response.status().as_u16();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default();
+            assert_eq!(
+                status,
+                *expected,
+                "{file}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_activation_event_runs_through_the_activation_entry_path() {
+    let app = TestApp::spawn().await;
+    for (i, (file, event, expected)) in ACTIVATION_EVENTS.iter().enumerate() {
+        let (user, key_id, party) = targets(&app, i).await;
+        let payload: serde_json::Value =
+            serde_json::from_str(&fill(event, &app, &user, &key_id, &party))
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(!roster_activation::is_scheduled_event(&payload));
+        let router = roster_activation::routes().into_router(app.roster.clone());
+        let context = lambda_http::Context::default();
+        let response = roster_activation::handle_event(
+            router,
+            app.roster.clone(),
+            lambda_http::LambdaEvent::new(payload, context),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(response["statusCode"], *expected, "{file}: {response}");
     }
 }

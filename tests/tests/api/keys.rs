@@ -5,9 +5,13 @@ use serde_json::json;
 #[tokio::test]
 async fn keys_are_shown_once_listed_as_metadata_and_revocable() {
     let app = TestApp::spawn().await;
-    let user = app.create_user(json!({"username": "mia", "name": "Mia"})).await;
+    let user = app
+        .create_user(json!({"username": "mia", "name": "Mia"}))
+        .await;
     let id = user["id"].as_str().unwrap_or_default();
-    let (status, issued, headers) = app.send(app.req(Method::POST, &format!("/v1/users/{id}/api-keys"))).await;
+    let (status, issued, headers) = app
+        .send(app.req(Method::POST, &format!("/v1/users/{id}/api-keys")))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
     assert_eq!(headers["cache-control"], "no-store");
     let key = issued["key"].as_str().unwrap_or_default().to_string();
@@ -18,19 +22,33 @@ async fn keys_are_shown_once_listed_as_metadata_and_revocable() {
     let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id)));
 
-    let (status, list) = app.call(Method::GET, &format!("/v1/users/{id}/api-keys"), None).await;
+    let (status, list) = app
+        .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     let listed = &list["data"][0];
     assert_eq!(listed["id"], issued["id"]);
-    assert!(listed["lastUsedAt"].as_str().is_some(), "use is recorded: {list}");
-    assert!(!list.to_string().contains(&key), "the secret is never listed");
+    assert!(
+        listed["lastUsedAt"].as_str().is_some(),
+        "use is recorded: {list}"
+    );
+    assert!(
+        !list.to_string().contains(&key),
+        "the secret is never listed"
+    );
     assert!(listed.get("hash").is_none());
 
-    let key_path = format!("/v1/users/{id}/api-keys/{}", issued["id"].as_str().unwrap_or_default());
+    let key_path = format!(
+        "/v1/users/{id}/api-keys/{}",
+        issued["id"].as_str().unwrap_or_default()
+    );
     let (status, _) = app.call(Method::DELETE, &key_path, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY"))
+    );
     let (status, _) = app.call(Method::DELETE, &key_path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -43,23 +61,39 @@ async fn keys_of_inactive_or_deleted_users_are_refused() {
     let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!(status, StatusCode::OK);
 
-    app.call(Method::PATCH, &path, Some(json!({"status": "INACTIVE"}))).await;
+    app.call(Method::PATCH, &path, Some(json!({"status": "INACTIVE"})))
+        .await;
     let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("CALLER_INACTIVE")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("CALLER_INACTIVE"))
+    );
 
-    app.call(Method::PATCH, &path, Some(json!({"status": "ACTIVE", "validUntil": "2001-01-01"}))).await;
+    app.call(
+        Method::PATCH,
+        &path,
+        Some(json!({"status": "ACTIVE", "validUntil": "2001-01-01"})),
+    )
+    .await;
     let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "expired");
 
-    app.call(Method::PATCH, &path, Some(json!({"validUntil": null}))).await;
+    app.call(Method::PATCH, &path, Some(json!({"validUntil": null})))
+        .await;
     let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!(status, StatusCode::OK, "valid again");
 
     app.call(Method::DELETE, &path, None).await;
     let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, problem) = app.call(Method::POST, &format!("{path}/api-keys"), None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "no keys for deleted users: {problem}");
+    let (status, problem) = app
+        .call(Method::POST, &format!("{path}/api-keys"), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no keys for deleted users: {problem}"
+    );
 }
 
 #[tokio::test]
@@ -67,9 +101,17 @@ async fn missing_and_unknown_keys_are_401_in_every_header_form() {
     let app = TestApp::spawn().await;
     let url = format!("{}/v1/me", app.url);
     let (status, problem, _) = app.send(app.http.get(&url)).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("MISSING_API_KEY")));
-    let (status, problem, _) = app.send(app.http.get(&url).header("x-api-key", "rst_unknown")).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("MISSING_API_KEY"))
+    );
+    let (status, problem, _) = app
+        .send(app.http.get(&url).header("x-api-key", "rst_unknown"))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY"))
+    );
     for (name, value) in [
         ("x-api-key", app.manager_key.clone()),
         ("authorization", format!("Apikey {}", app.manager_key)),

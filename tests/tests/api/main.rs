@@ -1,5 +1,6 @@
 //! One integration-test binary: the whole API over HTTP on DynamoDB Local.
 
+mod activation;
 mod create;
 mod delete;
 mod events;
@@ -7,6 +8,7 @@ mod formats;
 mod keys;
 mod me;
 mod paging;
+mod parties;
 mod security;
 mod template;
 mod update;

@@ -13,42 +13,117 @@ async fn a_user_reads_and_changes_its_own_fields() {
         .call_as(&key, Method::PATCH, "/v1/me", Some(json!({"name": "Olga O.", "emails": ["olga@x.io"], "phone": "+45 11 22 33 44", "language": "da"})))
         .await;
     assert_eq!(status, StatusCode::OK, "{me}");
-    assert_eq!((me["name"].as_str(), me["language"].as_str()), (Some("Olga O."), Some("da")));
+    assert_eq!(
+        (me["name"].as_str(), me["language"].as_str()),
+        (Some("Olga O."), Some("da"))
+    );
     // Not its role, status or username.
-    for body in [json!({"role": "ApManager"}), json!({"status": "INACTIVE"}), json!({"username": "boss"})] {
-        let (status, problem) = app.call_as(&key, Method::PATCH, "/v1/me", Some(body.clone())).await;
+    for body in [
+        json!({"role": "ApManager"}),
+        json!({"status": "INACTIVE"}),
+        json!({"username": "boss"}),
+    ] {
+        let (status, problem) = app
+            .call_as(&key, Method::PATCH, "/v1/me", Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {problem}");
     }
     let (status, profile) = app.call_as(&key, Method::GET, "/v1/me/profile", None).await;
-    assert_eq!((status, profile["userId"].clone()), (StatusCode::OK, user["id"].clone()));
-    let (status, profile) = app.call_as(&key, Method::PATCH, "/v1/me/profile", Some(json!({"timezone": "UTC"}))).await;
-    assert_eq!((status, profile["timezone"].as_str()), (StatusCode::OK, Some("UTC")));
+    assert_eq!(
+        (status, profile["userId"].clone()),
+        (StatusCode::OK, user["id"].clone())
+    );
+    let (status, profile) = app
+        .call_as(
+            &key,
+            Method::PATCH,
+            "/v1/me/profile",
+            Some(json!({"timezone": "UTC"})),
+        )
+        .await;
+    assert_eq!(
+        (status, profile["timezone"].as_str()),
+        (StatusCode::OK, Some("UTC"))
+    );
     let (status, langs) = app.call_as(&key, Method::GET, "/v1/languages", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(langs["data"].as_array().is_some_and(|l| l.iter().any(|x| x["code"] == "da")));
+    assert!(langs["data"]
+        .as_array()
+        .is_some_and(|l| l.iter().any(|x| x["code"] == "da")));
 }
 
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one() {
     let app = TestApp::spawn().await;
-    let user = app.create_user(json!({"username": "pia", "name": "Pia", "password": "first-password"})).await;
-    let key = app.issue_key(user["id"].as_str().unwrap_or_default()).await;
-    let (status, problem) = app.call_as(&key, Method::PATCH, "/v1/me", Some(json!({"password": "second-password"}))).await;
-    assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("currentPassword")));
-    let (status, problem) = app
-        .call_as(&key, Method::PATCH, "/v1/me", Some(json!({"password": "second-password", "currentPassword": "wrong-password"})))
+    let user = app
+        .create_user(json!({"username": "pia", "name": "Pia", "password": "first-password"}))
         .await;
-    assert_eq!((status, problem["errors"][0]["message"].as_str()), (StatusCode::BAD_REQUEST, Some("does not match the current password")));
+    let key = app.issue_key(user["id"].as_str().unwrap_or_default()).await;
+    let (status, problem) = app
+        .call_as(
+            &key,
+            Method::PATCH,
+            "/v1/me",
+            Some(json!({"password": "second-password"})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("currentPassword"))
+    );
+    let (status, problem) = app
+        .call_as(
+            &key,
+            Method::PATCH,
+            "/v1/me",
+            Some(json!({"password": "second-password", "currentPassword": "wrong-password"})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["message"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("does not match the current password")
+        )
+    );
     let (status, me) = app
-        .call_as(&key, Method::PATCH, "/v1/me", Some(json!({"password": "second-password", "currentPassword": "first-password"})))
+        .call_as(
+            &key,
+            Method::PATCH,
+            "/v1/me",
+            Some(json!({"password": "second-password", "currentPassword": "first-password"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     // The stored value is an Argon2id hash, never the password.
-    let stored = app.store.get_user(&app.org, &roster_shared::domain::UserId::parse(user["id"].as_str().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"))).await;
-    let hash = stored.ok().flatten().and_then(|u| u.password_hash).unwrap_or_default();
-    assert!(hash.starts_with("$argon2id$") && !hash.contains("second-password"), "{hash}");
-    let (status, _) = app
-        .call_as(&key, Method::PATCH, "/v1/me", Some(json!({"password": "third-password", "currentPassword": "first-password"})))
+    let stored = app
+        .store
+        .get_user(
+            &app.org,
+            &roster_shared::domain::UserId::parse(user["id"].as_str().unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the old password no longer counts");
+    let hash = stored
+        .ok()
+        .flatten()
+        .and_then(|u| u.password_hash)
+        .unwrap_or_default();
+    assert!(
+        hash.starts_with("$argon2id$") && !hash.contains("second-password"),
+        "{hash}"
+    );
+    let (status, _) = app
+        .call_as(
+            &key,
+            Method::PATCH,
+            "/v1/me",
+            Some(json!({"password": "third-password", "currentPassword": "first-password"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the old password no longer counts"
+    );
 }

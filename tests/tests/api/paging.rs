@@ -3,18 +3,30 @@ use roster_tests::TestApp;
 use serde_json::{json, Value};
 
 fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().map(|a| a.iter().filter_map(|u| u["id"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+    page["data"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test]
 async fn page_numbers_and_cursors_walk_the_same_users() {
     let app = TestApp::spawn().await;
-    let batch: Vec<Value> = (0..11).map(|i| json!({"username": format!("p{i:02}"), "name": format!("P {i}")})).collect();
-    app.call(Method::POST, "/v1/users", Some(Value::Array(batch))).await;
+    let batch: Vec<Value> = (0..11)
+        .map(|i| json!({"username": format!("p{i:02}"), "name": format!("P {i}")}))
+        .collect();
+    app.call(Method::POST, "/v1/users", Some(Value::Array(batch)))
+        .await;
     // 12 users (with the manager), 5 per page: pages of 5, 5, 2.
     let mut by_page = Vec::new();
     for page in 1..=3 {
-        let (status, body) = app.call(Method::GET, &format!("/v1/users?limit=5&page={page}"), None).await;
+        let (status, body) = app
+            .call(Method::GET, &format!("/v1/users?limit=5&page={page}"), None)
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["pagination"]["totalItems"], 12);
         assert_eq!(body["pagination"]["totalPages"], 3);
@@ -39,7 +51,9 @@ async fn page_numbers_and_cursors_walk_the_same_users() {
     assert_eq!(pages, 3);
     assert_eq!(by_page.len(), 12);
     assert_eq!(by_page, by_cursor);
-    let (_, beyond) = app.call(Method::GET, "/v1/users?limit=5&page=4", None).await;
+    let (_, beyond) = app
+        .call(Method::GET, "/v1/users?limit=5&page=4", None)
+        .await;
     assert_eq!(ids(&beyond).len(), 0);
 }
 
@@ -48,28 +62,44 @@ async fn tampered_or_foreign_cursors_are_400() {
     let app = TestApp::spawn().await;
     let other = TestApp::spawn().await;
     for i in 0..3 {
-        app.create_user(json!({"username": format!("c{i}"), "name": "C"})).await;
+        app.create_user(json!({"username": format!("c{i}"), "name": "C"}))
+            .await;
     }
     let (_, first) = app.call(Method::GET, "/v1/users?limit=1", None).await;
-    let cursor = first["pagination"]["nextCursor"].as_str().unwrap_or_default().to_string();
+    let cursor = first["pagination"]["nextCursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(!cursor.is_empty(), "{first}");
     let mut tampered = cursor.clone().into_bytes();
     tampered[2] = if tampered[2] == b'x' { b'y' } else { b'x' };
     let tampered = String::from_utf8(tampered).unwrap_or_default();
     for bad in [tampered.as_str(), "garbage", "a.b"] {
-        let (status, problem) = app.call(Method::GET, &format!("/v1/users?cursor={bad}"), None).await;
-        assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_CURSOR")), "{bad}");
+        let (status, problem) = app
+            .call(Method::GET, &format!("/v1/users?cursor={bad}"), None)
+            .await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("INVALID_CURSOR")),
+            "{bad}"
+        );
     }
     // Another organization's key with this organization's cursor.
-    let (status, problem) = other.call(Method::GET, &format!("/v1/users?cursor={cursor}"), None).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::BAD_REQUEST, Some("INVALID_CURSOR")));
+    let (status, problem) = other
+        .call(Method::GET, &format!("/v1/users?cursor={cursor}"), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("INVALID_CURSOR"))
+    );
 }
 
 #[tokio::test]
 async fn filters_by_status_and_exact_fields() {
     let app = TestApp::spawn().await;
     let q = app.create_user(json!({"username": "quinn", "name": "Q", "emails": ["q@x.io"], "externalId": "q-1", "status": "INACTIVE"})).await;
-    app.create_user(json!({"username": "rita", "name": "R"})).await;
+    app.create_user(json!({"username": "rita", "name": "R"}))
+        .await;
     for (query, expected) in [
         ("status=INACTIVE", 1),
         ("status=ACTIVE", 2),
@@ -78,16 +108,34 @@ async fn filters_by_status_and_exact_fields() {
         ("externalId=q-1", 1),
         ("externalId=nobody", 0),
     ] {
-        let (status, body) = app.call(Method::GET, &format!("/v1/users?{query}"), None).await;
+        let (status, body) = app
+            .call(Method::GET, &format!("/v1/users?{query}"), None)
+            .await;
         assert_eq!(status, StatusCode::OK, "{query}: {body}");
-        assert_eq!(body["pagination"]["totalItems"], expected, "{query}: {body}");
+        assert_eq!(
+            body["pagination"]["totalItems"], expected,
+            "{query}: {body}"
+        );
         assert_eq!(ids(&body).len(), expected, "{query}");
         if expected == 1 && query != "status=ACTIVE" {
             assert_eq!(body["data"][0]["id"], q["id"], "{query}");
         }
     }
-    for (query, field) in [("status=GONE", "status"), ("limit=0", "limit"), ("limit=101", "limit"), ("page=0", "page"), ("updatedSince=yesterday", "updatedSince"), ("email=nope", "email")] {
-        let (status, problem) = app.call(Method::GET, &format!("/v1/users?{query}"), None).await;
-        assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{query}");
+    for (query, field) in [
+        ("status=GONE", "status"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("page=0", "page"),
+        ("updatedSince=yesterday", "updatedSince"),
+        ("email=nope", "email"),
+    ] {
+        let (status, problem) = app
+            .call(Method::GET, &format!("/v1/users?{query}"), None)
+            .await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{query}"
+        );
     }
 }

@@ -8,19 +8,34 @@ fn template_routes() -> BTreeSet<(String, String)> {
     let text = include_str!("../../../template.yaml");
     let doc: Value = serde_yaml::from_str(text).unwrap_or_else(|e| panic!("template.yaml: {e}"));
     let mut routes = BTreeSet::new();
-    let resources = doc.get("Resources").and_then(Value::as_mapping).cloned().unwrap_or_default();
+    let resources = doc
+        .get("Resources")
+        .and_then(Value::as_mapping)
+        .cloned()
+        .unwrap_or_default();
     for (_, resource) in resources {
         if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
             continue;
         }
-        let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping).cloned().unwrap_or_default();
+        let events = resource
+            .get("Properties")
+            .and_then(|p| p.get("Events"))
+            .and_then(Value::as_mapping)
+            .cloned()
+            .unwrap_or_default();
         for (_, event) in events {
             if event.get("Type").and_then(Value::as_str) != Some("Api") {
                 continue;
             }
             let props = event.get("Properties");
-            let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or_default();
-            let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or_default();
+            let path = props
+                .and_then(|p| p.get("Path"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let method = props
+                .and_then(|p| p.get("Method"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             routes.insert((method.to_ascii_uppercase(), path.to_string()));
         }
     }
@@ -29,12 +44,16 @@ fn template_routes() -> BTreeSet<(String, String)> {
 
 #[test]
 fn template_routes_equal_router_routes() {
-    let served: BTreeSet<(String, String)> = roster_dev::all_routes().routes().into_iter().collect();
+    let served: BTreeSet<(String, String)> =
+        roster_dev::all_routes().routes().into_iter().collect();
     let declared = template_routes();
     assert!(!declared.is_empty());
     let missing: Vec<_> = served.difference(&declared).collect();
     let extra: Vec<_> = declared.difference(&served).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "served but not in template: {missing:?}; in template but not served: {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "served but not in template: {missing:?}; in template but not served: {extra:?}"
+    );
 }
 
 #[test]

@@ -17,46 +17,95 @@ async fn patch_is_a_merge_patch_with_rename_and_email_changes() {
     assert_eq!(patched["version"], 2);
     // The old username, email and external id are free again; the new ones are taken.
     app.create_user(json!({"username": "frank", "name": "New Frank", "emails": ["f@x.io"], "externalId": "f-1"})).await;
-    let (status, problem) = app.call(Method::POST, "/v1/users", Some(json!({"username": "FRANKY", "name": "X"}))).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("USERNAME_TAKEN")));
-    assert_eq!(app.markers().await.len(), 1 + 3 + 3, "{:?}", app.markers().await);
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/v1/users",
+            Some(json!({"username": "FRANKY", "name": "X"})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("USERNAME_TAKEN"))
+    );
+    assert_eq!(
+        app.markers().await.len(),
+        1 + 3 + 3,
+        "{:?}",
+        app.markers().await
+    );
 }
 
 #[tokio::test]
 async fn renaming_onto_a_taken_username_changes_nothing() {
     let app = TestApp::spawn().await;
-    app.create_user(json!({"username": "gina", "name": "Gina"})).await;
-    let hal = app.create_user(json!({"username": "hal", "name": "Hal", "emails": ["hal@x.io"]})).await;
+    app.create_user(json!({"username": "gina", "name": "Gina"}))
+        .await;
+    let hal = app
+        .create_user(json!({"username": "hal", "name": "Hal", "emails": ["hal@x.io"]}))
+        .await;
     let path = format!("/v1/users/{}", hal["id"].as_str().unwrap_or_default());
-    let (status, problem) = app.call(Method::PATCH, &path, Some(json!({"username": "Gina", "emails": ["hal2@x.io"]}))).await;
+    let (status, problem) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"username": "Gina", "emails": ["hal2@x.io"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{problem}");
     let (_, still) = app.call(Method::GET, &path, None).await;
     assert_eq!(still, hal, "nothing half-written");
     let markers = app.markers().await;
-    assert!(markers.contains(&"UNIQUE#EMAIL#hal@x.io".to_string()) && !markers.iter().any(|m| m.contains("hal2")), "{markers:?}");
+    assert!(
+        markers.contains(&"UNIQUE#EMAIL#hal@x.io".to_string())
+            && !markers.iter().any(|m| m.contains("hal2")),
+        "{markers:?}"
+    );
 }
 
 #[tokio::test]
 async fn if_match_guards_against_lost_updates() {
     let app = TestApp::spawn().await;
-    let user = app.create_user(json!({"username": "ivy", "name": "Ivy"})).await;
+    let user = app
+        .create_user(json!({"username": "ivy", "name": "Ivy"}))
+        .await;
     let path = format!("/v1/users/{}", user["id"].as_str().unwrap_or_default());
-    let (status, _, headers) = app.send(app.req(Method::PATCH, &path).header("if-match", "\"1\"").json(&json!({"name": "Ivy 2"}))).await;
+    let (status, _, headers) = app
+        .send(
+            app.req(Method::PATCH, &path)
+                .header("if-match", "\"1\"")
+                .json(&json!({"name": "Ivy 2"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["etag"], "\"2\"");
-    let (status, problem, _) = app.send(app.req(Method::PATCH, &path).header("if-match", "\"1\"").json(&json!({"name": "Ivy 3"}))).await;
+    let (status, problem, _) = app
+        .send(
+            app.req(Method::PATCH, &path)
+                .header("if-match", "\"1\"")
+                .json(&json!({"name": "Ivy 3"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{problem}");
     assert_eq!(problem["code"], "PRECONDITION_FAILED");
     let (_, current) = app.call(Method::GET, &path, None).await;
     assert_eq!(current["name"], "Ivy 2");
-    let (status, _, _) = app.send(app.req(Method::PATCH, &path).header("if-match", "garbage").json(&json!({"name": "x"}))).await;
+    let (status, _, _) = app
+        .send(
+            app.req(Method::PATCH, &path)
+                .header("if-match", "garbage")
+                .json(&json!({"name": "x"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn patch_refuses_removing_required_fields_and_unknown_ones() {
     let app = TestApp::spawn().await;
-    let user = app.create_user(json!({"username": "jay", "name": "Jay"})).await;
+    let user = app
+        .create_user(json!({"username": "jay", "name": "Jay"}))
+        .await;
     let path = format!("/v1/users/{}", user["id"].as_str().unwrap_or_default());
     for (body, field) in [
         (json!({"name": null}), "name"),
@@ -73,16 +122,36 @@ async fn patch_refuses_removing_required_fields_and_unknown_ones() {
 #[tokio::test]
 async fn the_default_profile_exists_and_can_be_patched() {
     let app = TestApp::spawn().await;
-    let user = app.create_user(json!({"username": "kim", "name": "Kim"})).await;
-    let path = format!("/v1/users/{}/profile", user["id"].as_str().unwrap_or_default());
+    let user = app
+        .create_user(json!({"username": "kim", "name": "Kim"}))
+        .await;
+    let path = format!(
+        "/v1/users/{}/profile",
+        user["id"].as_str().unwrap_or_default()
+    );
     let (status, profile) = app.call(Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::OK, "{profile}");
     assert_eq!(profile["isDefault"], true);
     assert_eq!(profile["userId"], user["id"]);
-    let (status, patched) = app.call(Method::PATCH, &path, Some(json!({"timezone": "Europe/Copenhagen", "preferences": {"theme": "dark"}}))).await;
+    let (status, patched) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"timezone": "Europe/Copenhagen", "preferences": {"theme": "dark"}})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["timezone"], "Europe/Copenhagen");
     assert_eq!(patched["version"], 2);
-    let (status, problem) = app.call(Method::PATCH, &path, Some(json!({"timezone": "not a zone!"}))).await;
-    assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("timezone")));
+    let (status, problem) = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"timezone": "not a zone!"})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("timezone"))
+    );
 }

@@ -1,0 +1,70 @@
+//! The activation function: activate, deactivate and restore users (one or a batch), and the
+//! scheduled expiry sweep. One binary answers both API Gateway events and EventBridge's
+//! scheduled event.
+
+mod handlers;
+
+use std::time::Duration;
+
+use axum::Router;
+use http::Method;
+use lambda_http::lambda_runtime::LambdaEvent;
+use lambda_http::request::LambdaRequest;
+use roster_shared::http::RouteSet;
+use roster_shared::service::Roster;
+use serde_json::Value;
+use tower::Service;
+
+/// Every route of this function, as `template.yaml` declares them.
+pub fn routes() -> RouteSet {
+    use handlers::*;
+    RouteSet::new()
+        .add(Method::POST, "/v1/users/{id}/activate", activate)
+        .add(Method::POST, "/v1/users/{id}/deactivate", deactivate)
+        .add(Method::POST, "/v1/users/{id}/restore", restore)
+        .add(Method::POST, "/v1/users/activate", activate_batch)
+        .add(Method::POST, "/v1/users/deactivate", deactivate_batch)
+}
+
+/// Time kept in reserve before the Lambda deadline when the sweep stops.
+const SWEEP_MARGIN: Duration = Duration::from_secs(2);
+
+/// True for EventBridge scheduled events (`source: aws.events`, `detail-type: Scheduled Event`).
+pub fn is_scheduled_event(payload: &Value) -> bool {
+    payload.get("source").and_then(Value::as_str) == Some("aws.events")
+        && payload.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
+}
+
+/// One invocation: the expiry sweep for a scheduled event, the router for an HTTP event.
+pub async fn handle_event(
+    router: Router,
+    roster: Roster,
+    event: LambdaEvent<Value>,
+) -> Result<Value, lambda_http::Error> {
+    let (payload, context) = event.into_parts();
+    if is_scheduled_event(&payload) {
+        let deadline = context.deadline();
+        let should_stop = move || {
+            let left = deadline
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default();
+            left < SWEEP_MARGIN
+        };
+        let summary = roster.sweep_expired(should_stop).await?;
+        tracing::info!(
+            examined = summary.examined,
+            deactivated = summary.deactivated,
+            skipped = summary.skipped,
+            failed = summary.failed,
+            stopped_early = summary.stopped_early,
+            "expiry sweep finished"
+        );
+        return Ok(serde_json::to_value(summary)?);
+    }
+    let request: LambdaRequest = serde_json::from_value(payload)?;
+    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(move |request| {
+        roster_shared::http::lambda::handle(router.clone(), request)
+    }));
+    let response = adapter.call(LambdaEvent::new(request, context)).await?;
+    Ok(serde_json::to_value(response)?)
+}

@@ -1,0 +1,71 @@
+//! The native JSON view of a user, shared by every function that returns one.
+
+use serde::Serialize;
+
+use crate::domain::{RegistrationState, Role, Status, User};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationView {
+    pub state: RegistrationState,
+    pub time: Option<i64>,
+}
+
+/// A user as the native API shows it: never the password or its hash.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub username: String,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phone: Option<String>,
+    pub language: String,
+    pub business_partner_id: Option<String>,
+    pub role: Role,
+    pub status: Status,
+    pub valid_until: Option<String>,
+    pub flags: Vec<String>,
+    pub registration: RegistrationView,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    pub has_password: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    pub version: u64,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.to_string(),
+            external_id: u.external_id.as_ref().map(ToString::to_string),
+            username: u.username.to_string(),
+            name: u.name.to_string(),
+            emails: u.emails.iter().map(ToString::to_string).collect(),
+            phone: u.phone.as_ref().map(ToString::to_string),
+            language: u.language.to_string(),
+            business_partner_id: u.business_partner_id.as_ref().map(ToString::to_string),
+            role: u.role,
+            status: u.status,
+            valid_until: u.valid_until.as_ref().map(|v| v.as_str().to_string()),
+            flags: u.flags.iter().map(ToString::to_string).collect(),
+            registration: RegistrationView {
+                state: u.registration.state,
+                time: u.registration.time,
+            },
+            attributes: u.attributes.as_map().clone(),
+            has_password: u.password_hash.is_some(),
+            created_at: u.created_at.clone(),
+            updated_at: u.updated_at.clone(),
+            deleted_at: u.deleted_at.clone(),
+            version: u.version,
+        }
+    }
+}
+
+/// The native JSON of a user.
+pub fn user_json(user: &User) -> serde_json::Value {
+    serde_json::to_value(UserView::from(user)).unwrap_or_default()
+}

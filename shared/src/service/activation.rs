@@ -1,0 +1,142 @@
+//! Activation use cases: activate, deactivate and restore (one or a batch; all idempotent), and
+//! the scheduled expiry sweep.
+
+use super::users::MAX_BATCH;
+use super::Roster;
+use crate::auth::Principal;
+use crate::clock;
+use crate::domain::{OrgId, Status, User, UserId};
+use crate::Error;
+
+/// What one run of the expiry sweep did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepSummary {
+    pub examined: u64,
+    pub deactivated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// True when the run stopped for time; the next run continues (the index only holds users
+    /// still waiting).
+    pub stopped_early: bool,
+}
+
+impl Roster {
+    pub async fn activate(&self, caller: &Principal, id: &UserId) -> Result<User, Error> {
+        self.set_status(caller, id, Status::Active).await
+    }
+
+    pub async fn deactivate(&self, caller: &Principal, id: &UserId) -> Result<User, Error> {
+        caller.require_manager()?;
+        if id == &caller.user_id {
+            return Err(Error::Conflict(
+                "CANNOT_DEACTIVATE_SELF",
+                "A manager cannot deactivate its own user.".into(),
+            ));
+        }
+        self.set_status(caller, id, Status::Inactive).await
+    }
+
+    /// Brings a deleted user back (ACTIVE), re-claiming its username, emails and external id in
+    /// one transaction: 409 if any was taken since. A user that is not deleted is returned as is.
+    pub async fn restore(&self, caller: &Principal, id: &UserId) -> Result<User, Error> {
+        caller.require_manager()?;
+        let old = self.load_user(&caller.org, id).await?;
+        if old.status != Status::Deleted {
+            return Ok(old);
+        }
+        let mut new = old.clone();
+        new.status = Status::Active;
+        new.deleted_at = None;
+        new.updated_at = clock::now();
+        new.version = old.version + 1;
+        self.store.replace_user(&old, &new, None).await?;
+        self.auth.invalidate_user(&new.id);
+        Ok(new)
+    }
+
+    /// A batch of activations or deactivations: a result per id, in order.
+    pub async fn set_status_batch(
+        &self,
+        caller: &Principal,
+        ids: Vec<String>,
+        status: Status,
+    ) -> Result<Vec<(String, Result<User, Error>)>, Error> {
+        caller.require_manager()?;
+        if ids.len() > MAX_BATCH {
+            return Err(Error::field(
+                "ids",
+                format!("must hold at most {MAX_BATCH} ids"),
+            ));
+        }
+        let mut results = Vec::with_capacity(ids.len());
+        for raw in ids {
+            let result = match UserId::parse(&raw) {
+                Err(_) => Err(Error::NotFound("user")),
+                Ok(id) if status == Status::Active => self.activate(caller, &id).await,
+                Ok(id) => self.deactivate(caller, &id).await,
+            };
+            results.push((raw, result));
+        }
+        Ok(results)
+    }
+
+    /// Deactivates every active user, in every organization, whose `validUntil` has passed.
+    /// Each deactivation is conditional on the version read, so concurrent or repeated runs are
+    /// safe; `should_stop` is asked between users (the Lambda deadline).
+    pub async fn sweep_expired(
+        &self,
+        should_stop: impl Fn() -> bool,
+    ) -> Result<SweepSummary, Error> {
+        let today = clock::format_date(clock::today());
+        let mut summary = SweepSummary::default();
+        let mut start = None;
+        loop {
+            let (expired, next) = self.store.expired_users(&today, start, 100).await?;
+            for candidate in expired {
+                if should_stop() {
+                    summary.stopped_early = true;
+                    return Ok(summary);
+                }
+                summary.examined += 1;
+                match self.expire(&candidate.org, &candidate.user_id).await {
+                    Ok(true) => summary.deactivated += 1,
+                    Ok(false) => summary.skipped += 1,
+                    Err(e) => {
+                        tracing::warn!(organization = %candidate.org, user = %candidate.user_id, error = %e, "sweep could not deactivate");
+                        summary.failed += 1;
+                    }
+                }
+            }
+            match next {
+                Some(key) => start = Some(key),
+                None => return Ok(summary),
+            }
+        }
+    }
+
+    /// Deactivates one expired user; false when there was nothing to do (already changed).
+    async fn expire(&self, org: &OrgId, id: &UserId) -> Result<bool, Error> {
+        let Some(old) = self.store.get_user(org, id).await? else {
+            return Ok(false);
+        };
+        let expired = old.status == Status::Active
+            && old.valid_until.as_ref().is_some_and(|v| v.has_passed());
+        if !expired {
+            return Ok(false);
+        }
+        let mut new = old.clone();
+        new.status = Status::Inactive;
+        new.updated_at = clock::now();
+        new.version = old.version + 1;
+        match self.store.replace_user(&old, &new, None).await {
+            Ok(()) => {
+                self.auth.invalidate_user(id);
+                Ok(true)
+            }
+            // Someone changed the user meanwhile (another sweep, a manager): leave it to them.
+            Err(Error::PreconditionFailed) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Registered parties (with a global owner marker so a party id belongs to one organization),
+//! party authorizations (GSI2 answers "who may act for this party"), and the expiry index scan.
+
+use std::collections::HashMap;
+
+use super::query::QuerySpec;
+use super::tx::{Condition, OnFail, Tx};
+use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use crate::domain::{Authorization, OrgId, Party, PartyId, Status, UserId};
+use crate::Error;
+
+/// A user found in the expiry index.
+#[derive(Clone, Debug)]
+pub struct ExpiredUser {
+    pub org: OrgId,
+    pub user_id: UserId,
+}
+
+fn party_taken_elsewhere(party: &PartyId) -> OnFail {
+    OnFail::Conflict(
+        "PARTY_OWNED_ELSEWHERE",
+        format!("Party {party} is registered by another organization."),
+    )
+}
+
+impl Store {
+    fn party_item(&self, party: &Party) -> Result<Item, Error> {
+        let mut item = encode(party, "party")?;
+        item.insert(keys::PK.into(), av::s(keys::org_pk(&party.org)));
+        item.insert(keys::SK.into(), av::s(keys::party_sk(&party.id)));
+        item.insert(keys::ENTITY.into(), av::s("PARTY"));
+        Ok(item)
+    }
+
+    fn party_owner_item(&self, party: &Party) -> Item {
+        HashMap::from([
+            (keys::PK.to_string(), av::s(keys::party_owner_pk(&party.id))),
+            (keys::SK.to_string(), av::s(keys::party_owner_sk())),
+            (keys::ENTITY.to_string(), av::s("PARTY_OWNER")),
+            ("orgId".to_string(), av::s(party.org.as_str())),
+        ])
+    }
+
+    /// Adds the writes that register `party` (item, owner marker, counter) to `tx`.
+    fn add_party_registration(&self, tx: &mut Tx, party: &Party) -> Result<(), Error> {
+        tx.put(
+            &self.table,
+            self.party_item(party)?,
+            Some(Condition::absent()),
+            OnFail::Conflict(
+                "PARTY_EXISTS",
+                format!("Party {} is already registered.", party.id),
+            ),
+        )?;
+        tx.put(
+            &self.table,
+            self.party_owner_item(party),
+            Some(Condition::absent()),
+            party_taken_elsewhere(&party.id),
+        )?;
+        self.add_counters(tx, &party.org, &[("parties".into(), 1)])
+    }
+
+    pub async fn create_party(&self, party: &Party) -> Result<(), Error> {
+        let mut tx = Tx::new();
+        self.add_party_registration(&mut tx, party)?;
+        self.commit(tx).await
+    }
+
+    pub async fn get_party(&self, org: &OrgId, party: &PartyId) -> Result<Option<Party>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::party_sk(party)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(party)", e))?;
+        out.item.map(|i| decode(i, "party")).transpose()
+    }
+
+    /// Replaces a party's descriptive fields if it is still at `old.version`. An update, not a
+    /// put: concurrent grants change the authorization count without bumping the version.
+    pub async fn replace_party(&self, old: &Party, new: &Party) -> Result<(), Error> {
+        let mut update = Condition::new("")
+            .name("#name", "name")
+            .name("#updated", "updatedAt")
+            .name("#version", "version")
+            .value(":name", av::s(new.name.clone()))
+            .value(":updated", av::s(new.updated_at.clone()))
+            .value(":version", av::n(new.version));
+        let mut sets = vec![
+            "#name = :name".to_string(),
+            "#updated = :updated".into(),
+            "#version = :version".into(),
+        ];
+        let mut removes = Vec::new();
+        for (attribute, value) in [
+            ("tin", &new.tin),
+            ("contactName", &new.contact_name),
+            ("commercialName", &new.commercial_name),
+            ("externalId", &new.external_id),
+        ] {
+            update = update.name(&format!("#{attribute}"), attribute);
+            match value {
+                Some(v) => {
+                    sets.push(format!("#{attribute} = :{attribute}"));
+                    update = update.value(&format!(":{attribute}"), av::s(v.clone()));
+                }
+                None => removes.push(format!("#{attribute}")),
+            }
+        }
+        update.expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            update
+                .expression
+                .push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let mut tx = Tx::new();
+        tx.update(
+            &self.table,
+            keys::org_pk(&new.org),
+            keys::party_sk(&new.id),
+            update,
+            Some(Condition::at_version(old.version)),
+            OnFail::Changed,
+        )?;
+        self.commit(tx).await
+    }
+
+    /// Deletes a party without authorizations (409 `PARTY_HAS_AUTHORIZATIONS` otherwise).
+    pub async fn delete_party(&self, party: &Party) -> Result<(), Error> {
+        let mut tx = Tx::new();
+        let no_auths = Condition::new(
+            "attribute_exists(#pk) AND (attribute_not_exists(#auths) OR #auths = :zero)",
+        )
+        .name("#pk", keys::PK)
+        .name("#auths", "authorizations")
+        .value(":zero", av::n(0));
+        tx.delete(
+            &self.table,
+            keys::org_pk(&party.org),
+            keys::party_sk(&party.id),
+            Some(no_auths),
+            OnFail::Conflict(
+                "PARTY_HAS_AUTHORIZATIONS",
+                format!(
+                    "Party {} still has authorizations; revoke them or delete with cascade=true.",
+                    party.id
+                ),
+            ),
+        )?;
+        tx.delete(
+            &self.table,
+            keys::party_owner_pk(&party.id),
+            keys::party_owner_sk(),
+            Some(
+                Condition::new("#org = :org")
+                    .name("#org", "orgId")
+                    .value(":org", av::s(party.org.as_str())),
+            ),
+            OnFail::Invariant("party owner marker"),
+        )?;
+        self.add_counters(&mut tx, &party.org, &[("parties".into(), -1)])?;
+        self.commit(tx).await
+    }
+
+    pub async fn list_parties(
+        &self,
+        org: &OrgId,
+        page: &PageRequest,
+    ) -> Result<Page<Party>, Error> {
+        let spec = QuerySpec {
+            index: None,
+            partition: (keys::PK, keys::org_pk(org)),
+            fixed: vec![],
+            cursor_attrs: &[keys::SK],
+            sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
+            filter: None,
+            names: HashMap::new(),
+            values: HashMap::from([(":sk".to_string(), av::s(keys::PARTY_PREFIX))]),
+            cursor_prefix: Some((keys::SK, keys::PARTY_PREFIX.into())),
+        };
+        let page = self.query_page(&spec, page).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|i| decode(i, "party"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
+    fn auth_item(&self, auth: &Authorization) -> Result<Item, Error> {
+        let mut item = encode(auth, "authorization")?;
+        item.insert(keys::PK.into(), av::s(keys::org_pk(&auth.org)));
+        item.insert(
+            keys::SK.into(),
+            av::s(keys::auth_sk(&auth.user_id, &auth.party_id)),
+        );
+        item.insert(
+            keys::GSI2PK.into(),
+            av::s(keys::party_users_gsi_pk(&auth.org, &auth.party_id)),
+        );
+        item.insert(keys::GSI2SK.into(), av::s(auth.user_id.as_str()));
+        item.insert(keys::ENTITY.into(), av::s("AUTH"));
+        Ok(item)
+    }
+
+    pub async fn get_authorization(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        party: &PartyId,
+    ) -> Result<Option<Authorization>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::auth_sk(user, party)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(authorization)", e))?;
+        out.item.map(|i| decode(i, "authorization")).transpose()
+    }
+
+    /// Grants or changes an authorization for a live user. `register` is the party to register
+    /// in the same transaction when it is not registered yet; `replacing` tells whether the
+    /// authorization existed when read (so the party's count moves only for new ones).
+    pub async fn put_authorization(
+        &self,
+        auth: &Authorization,
+        register: Option<&Party>,
+        replacing: bool,
+    ) -> Result<(), Error> {
+        let org_pk = keys::org_pk(&auth.org);
+        let mut tx = Tx::new();
+        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
+            .name("#pk", keys::PK)
+            .name("#status", "status")
+            .value(":deleted", av::s(Status::Deleted.as_str()));
+        tx.check(
+            &self.table,
+            org_pk.clone(),
+            keys::user_sk(&auth.user_id),
+            user_live,
+            OnFail::Missing("user"),
+        )?;
+        match (register, replacing) {
+            (Some(party), _) => self.add_party_registration(&mut tx, party)?,
+            (None, false) => tx.update(
+                &self.table,
+                org_pk.clone(),
+                keys::party_sk(&auth.party_id),
+                Condition::new("ADD #auths :one")
+                    .name("#auths", "authorizations")
+                    .value(":one", av::n(1)),
+                Some(Condition::present()),
+                OnFail::Changed,
+            )?,
+            (None, true) => {}
+        }
+        let condition = if replacing {
+            Condition::present()
+        } else {
+            Condition::absent()
+        };
+        tx.put(
+            &self.table,
+            self.auth_item(auth)?,
+            Some(condition),
+            OnFail::Changed,
+        )?;
+        self.commit(tx).await
+    }
+
+    /// Removes an authorization (404 if there is none).
+    pub async fn delete_authorization(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        party: &PartyId,
+    ) -> Result<(), Error> {
+        let org_pk = keys::org_pk(org);
+        let mut tx = Tx::new();
+        tx.delete(
+            &self.table,
+            org_pk.clone(),
+            keys::auth_sk(user, party),
+            Some(Condition::present()),
+            OnFail::Missing("authorization"),
+        )?;
+        tx.update(
+            &self.table,
+            org_pk,
+            keys::party_sk(party),
+            Condition::new("ADD #auths :minus")
+                .name("#auths", "authorizations")
+                .value(":minus", av::n(-1)),
+            Some(Condition::present()),
+            OnFail::Invariant("authorization without party"),
+        )?;
+        self.commit(tx).await
+    }
+
+    /// Every authorization of one user.
+    pub async fn list_user_authorizations(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+    ) -> Result<Vec<Authorization>, Error> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
+                .expression_attribute_values(":prefix", av::s(keys::user_auths_prefix(user)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| errors::storage("Query(user authorizations)", e))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(decode(item, "authorization")?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One page of the authorizations naming `party` (GSI2, ordered by user id).
+    pub async fn list_party_authorizations(
+        &self,
+        org: &OrgId,
+        party: &PartyId,
+        page: &PageRequest,
+    ) -> Result<Page<Authorization>, Error> {
+        let spec = QuerySpec {
+            index: Some(keys::GSI2),
+            partition: (keys::GSI2PK, keys::party_users_gsi_pk(org, party)),
+            fixed: vec![(keys::PK, keys::org_pk(org))],
+            cursor_attrs: &[keys::SK, keys::GSI2SK],
+            sort_condition: None,
+            filter: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+            cursor_prefix: Some((keys::SK, "AUTH#".into())),
+        };
+        let page = self.query_page(&spec, page).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|i| decode(i, "authorization"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page {
+            items,
+            next: page.next,
+        })
+    }
+
+    /// Users of `org` by id, in one round trip per 100 (missing ones are left out).
+    pub async fn get_users(
+        &self,
+        org: &OrgId,
+        ids: &[UserId],
+    ) -> Result<Vec<crate::domain::User>, Error> {
+        let mut users = Vec::new();
+        for chunk in ids.chunks(100) {
+            let mut keys_and_attributes =
+                aws_sdk_dynamodb::types::KeysAndAttributes::builder().consistent_read(true);
+            for id in chunk {
+                keys_and_attributes = keys_and_attributes.keys(HashMap::from([
+                    (keys::PK.to_string(), av::s(keys::org_pk(org))),
+                    (keys::SK.to_string(), av::s(keys::user_sk(id))),
+                ]));
+            }
+            let mut request: HashMap<String, aws_sdk_dynamodb::types::KeysAndAttributes> =
+                HashMap::from([(
+                    self.table.clone(),
+                    keys_and_attributes
+                        .build()
+                        .map_err(|e| Error::internal(e.to_string()))?,
+                )]);
+            // Unprocessed keys come back under load; ask again for them (bounded).
+            for _ in 0..5 {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request))
+                    .send()
+                    .await
+                    .map_err(|e| errors::storage("BatchGetItem(users)", e))?;
+                for item in out
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    users.push(decode(item, "user")?);
+                }
+                match out.unprocessed_keys {
+                    Some(rest) if !rest.is_empty() => request = rest,
+                    _ => break,
+                }
+            }
+        }
+        Ok(users)
+    }
+
+    /// Users whose `validUntil` is before `today` (`YYYY-MM-DD`) and who are still active, from
+    /// the sparse expiry index, one page at a time.
+    pub async fn expired_users(
+        &self,
+        today: &str,
+        start: Option<Item>,
+        limit: i32,
+    ) -> Result<(Vec<ExpiredUser>, Option<Item>), Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI3)
+            .key_condition_expression("#pk = :pk AND #sk < :today")
+            .expression_attribute_names("#pk", keys::GSI3PK)
+            .expression_attribute_names("#sk", keys::GSI3SK)
+            .expression_attribute_values(":pk", av::s(keys::expiry_gsi_pk()))
+            .expression_attribute_values(":today", av::s(today))
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| errors::storage("Query(expiry index)", e))?;
+        let users = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| {
+                let org = av::get_s(item, keys::PK)?.strip_prefix("ORG#")?;
+                let user = av::get_s(item, keys::SK)?.strip_prefix(keys::USER_PREFIX)?;
+                Some(ExpiredUser {
+                    org: OrgId::parse(org).ok()?,
+                    user_id: UserId::parse(user).ok()?,
+                })
+            })
+            .collect();
+        Ok((users, out.last_evaluated_key))
+    }
+}
