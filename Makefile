@@ -29,4 +29,4 @@ fmt:
 
 ## Deploy-style build of the Lambda binaries (fat LTO; x86_64 here, arm64 via `sam build`).
 build-release:
-	$(CARGO) build --release --locked -p roster-users
+	$(CARGO) build --release --locked -p roster-users -p roster-party -p roster-activation
