@@ -3,19 +3,27 @@
 //!
 //! ```text
 //! roster-admin create-table
-//! roster-admin create-org <org-id> --manager <username> [--language <iso639-1>]
+//! roster-admin create-org <org-id> --manager <username> [--language <iso639-1>] [--usage-plan-id <id>]
+//! roster-admin attach-usage-plan <org-id> --usage-plan-id <id>
+//! roster-admin set-ip-allow-list <org-id> [<cidr> ...]
+//! roster-admin set-requires-registration <org-id> <true|false>
 //! ```
+
+mod usage_plan;
 
 use std::process::ExitCode;
 
 use roster_shared::config::Config;
-use roster_shared::domain::{Language, OrgId, Username};
+use roster_shared::domain::{Cidr, Language, OrgId, Username};
 use roster_shared::service::Roster;
-use roster_shared::store::Store;
+use roster_shared::store::{OrgSettings, Store};
 
 const USAGE: &str = "usage:
   roster-admin create-table
-  roster-admin create-org <org-id> --manager <username> [--language <iso639-1>]
+  roster-admin create-org <org-id> --manager <username> [--language <iso639-1>] [--usage-plan-id <id>]
+  roster-admin attach-usage-plan <org-id> --usage-plan-id <id>
+  roster-admin set-ip-allow-list <org-id> [<cidr> ...]      (no CIDR: allow any address)
+  roster-admin set-requires-registration <org-id> <true|false>
 environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (DynamoDB Local), AWS_REGION and credentials";
 
 enum Command {
@@ -24,29 +32,60 @@ enum Command {
         org: OrgId,
         manager: Username,
         language: Language,
+        usage_plan: Option<String>,
     },
+    AttachUsagePlan {
+        org: OrgId,
+        usage_plan: String,
+    },
+    SetIpAllowList {
+        org: OrgId,
+        cidrs: Vec<Cidr>,
+    },
+    SetRequiresRegistration {
+        org: OrgId,
+        required: bool,
+    },
+}
+
+fn org_arg(args: &[String]) -> Result<OrgId, String> {
+    let org = args.get(1).ok_or("an organization id is required")?;
+    OrgId::parse(org).map_err(|e| format!("organization id {e}"))
+}
+
+/// `--flag value` pairs after the positional arguments.
+fn flags(rest: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut iter = rest.iter();
+    while let Some(flag) = iter.next() {
+        if !flag.starts_with("--") {
+            return Err(format!("unexpected argument {flag}"));
+        }
+        let value = iter.next().ok_or(format!("{flag} needs a value"))?;
+        out.push((flag.clone(), value.clone()));
+    }
+    Ok(out)
 }
 
 fn parse(args: &[String]) -> Result<Command, String> {
     match args.first().map(String::as_str) {
         Some("create-table") if args.len() == 1 => Ok(Command::CreateTable),
         Some("create-org") => {
-            let org = args.get(1).ok_or("create-org needs an organization id")?;
-            let org = OrgId::parse(org).map_err(|e| format!("organization id {e}"))?;
+            let org = org_arg(args)?;
             let mut manager = None;
             let mut language = Language::default_language();
-            let mut rest = args[2..].iter();
-            while let Some(flag) = rest.next() {
-                let value = rest.next().ok_or(format!("{flag} needs a value"))?;
+            let mut usage_plan = None;
+            for (flag, value) in flags(&args[2..])? {
                 match flag.as_str() {
                     "--manager" => {
                         manager = Some(
-                            Username::parse(value).map_err(|e| format!("manager username {e}"))?,
+                            Username::parse(&value).map_err(|e| format!("manager username {e}"))?,
                         )
                     }
                     "--language" => {
-                        language = Language::parse(value).map_err(|e| format!("language {e}"))?
+                        language = Language::parse(&value).map_err(|e| format!("language {e}"))?
                     }
+                    "--usage-plan-id" => usage_plan = Some(value),
                     other => return Err(format!("unknown option {other}")),
                 }
             }
@@ -54,10 +93,112 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 org,
                 manager: manager.ok_or("create-org needs --manager <username>")?,
                 language,
+                usage_plan,
             })
+        }
+        Some("attach-usage-plan") => {
+            let org = org_arg(args)?;
+            let mut usage_plan = None;
+            for (flag, value) in flags(&args[2..])? {
+                match flag.as_str() {
+                    "--usage-plan-id" => usage_plan = Some(value),
+                    other => return Err(format!("unknown option {other}")),
+                }
+            }
+            Ok(Command::AttachUsagePlan {
+                org,
+                usage_plan: usage_plan.ok_or("attach-usage-plan needs --usage-plan-id <id>")?,
+            })
+        }
+        Some("set-ip-allow-list") => {
+            let org = org_arg(args)?;
+            let cidrs = args[2..]
+                .iter()
+                .map(|c| Cidr::parse(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Command::SetIpAllowList { org, cidrs })
+        }
+        Some("set-requires-registration") => {
+            let org = org_arg(args)?;
+            let required = match args.get(2).map(String::as_str) {
+                Some("true") => true,
+                Some("false") => false,
+                _ => return Err("set-requires-registration needs true or false".into()),
+            };
+            Ok(Command::SetRequiresRegistration { org, required })
         }
         _ => Err("unknown command".into()),
     }
+}
+
+async fn run(command: Command, config: &Config) -> Result<(), String> {
+    let store = Store::connect(config).await;
+    let fail = |e: roster_shared::Error| format!("{} ({e})", e.detail());
+    match command {
+        Command::CreateTable => {
+            let created = store.create_table_if_missing().await.map_err(fail)?;
+            println!(
+                "{} {}",
+                if created {
+                    "created table"
+                } else {
+                    "table exists:"
+                },
+                config.table_name
+            );
+        }
+        Command::CreateOrg {
+            org,
+            manager,
+            language,
+            usage_plan,
+        } => {
+            let roster = Roster::new(store.clone(), config);
+            let (user, key) = roster
+                .bootstrap_org(&org, manager, language)
+                .await
+                .map_err(fail)?;
+            eprintln!(
+                "created organization {org} with manager {} ({})",
+                user.username, user.id
+            );
+            if let Some(plan) = usage_plan {
+                usage_plan::attach(&store, &org, &plan).await?;
+            }
+            println!("ROSTER_API_KEY={}", key.key.secret);
+        }
+        Command::AttachUsagePlan { org, usage_plan } => {
+            usage_plan::attach(&store, &org, &usage_plan).await?
+        }
+        Command::SetIpAllowList { org, cidrs } => {
+            let shown: Vec<String> = cidrs.iter().map(ToString::to_string).collect();
+            store
+                .update_org_settings(
+                    &org,
+                    &OrgSettings {
+                        ip_allow_list: Some(cidrs),
+                        ..OrgSettings::default()
+                    },
+                )
+                .await
+                .map_err(fail)?;
+            eprintln!("organization {org}: IP allow-list = [{}] (warm functions apply it within AUTH_CACHE_TTL_SECONDS)", shown.join(", "));
+        }
+        Command::SetRequiresRegistration { org, required } => {
+            store
+                .update_org_settings(
+                    &org,
+                    &OrgSettings {
+                        requires_registration: Some(required),
+                        ..OrgSettings::default()
+                    },
+                )
+                .await
+                .map_err(fail)?;
+            eprintln!("organization {org}: requires registration = {required}");
+        }
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -77,41 +218,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = Store::connect(&config).await;
-    let result = match command {
-        Command::CreateTable => store.create_table_if_missing().await.map(|created| {
-            println!(
-                "{} {}",
-                if created {
-                    "created table"
-                } else {
-                    "table exists:"
-                },
-                config.table_name
-            );
-        }),
-        Command::CreateOrg {
-            org,
-            manager,
-            language,
-        } => {
-            let roster = Roster::new(store, &config);
-            roster
-                .bootstrap_org(&org, manager, language)
-                .await
-                .map(|(user, key)| {
-                    eprintln!(
-                        "created organization {org} with manager {} ({})",
-                        user.username, user.id
-                    );
-                    println!("ROSTER_API_KEY={}", key.key.secret);
-                })
-        }
-    };
-    match result {
+    match run(command, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {} ({e})", e.detail());
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -40,6 +40,9 @@ pub enum Error {
     /// 403: the caller's role does not allow this.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403: the request comes from an address outside the organization's allow-list.
+    #[error("source address not allowed")]
+    IpNotAllowed,
     /// 403: the caller's user is inactive, expired or unregistered.
     #[error("caller inactive: {0}")]
     CallerInactive(String),
@@ -88,7 +91,7 @@ impl Error {
         match self {
             Self::Validation(_) | Self::MalformedBody(_) | Self::InvalidCursor => 400,
             Self::MissingApiKey | Self::InvalidApiKey => 401,
-            Self::Forbidden(_) | Self::CallerInactive(_) => 403,
+            Self::Forbidden(_) | Self::CallerInactive(_) | Self::IpNotAllowed => 403,
             Self::NotFound(_) => 404,
             Self::UsernameTaken
             | Self::EmailTaken(_)
@@ -112,6 +115,7 @@ impl Error {
             Self::InvalidApiKey => "INVALID_API_KEY",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::CallerInactive(_) => "CALLER_INACTIVE",
+            Self::IpNotAllowed => "IP_NOT_ALLOWED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::UsernameTaken => "USERNAME_TAKEN",
             Self::EmailTaken(_) => "EMAIL_TAKEN",
@@ -139,6 +143,9 @@ impl Error {
             }
             Self::InvalidApiKey => "The API key is not valid.".into(),
             Self::Forbidden(why) | Self::CallerInactive(why) => why.clone(),
+            Self::IpNotAllowed => {
+                "Requests from this address are not allowed for the organization.".into()
+            }
             Self::NotFound(what) => format!("The {what} does not exist."),
             Self::UsernameTaken => "The username is already taken in this organization.".into(),
             Self::EmailTaken(email) => {

@@ -118,7 +118,12 @@ impl TestApp {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let app = roster_dev::all_routes().into_router(roster.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            // With the peer address, as `make dev` serves: the IP allow-list needs it.
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         Self {
             url,

@@ -1,9 +1,10 @@
 //! API keys and the principal a request acts as.
 
 mod authenticator;
+pub mod gateway;
 mod key;
 
-pub use authenticator::Authenticator;
+pub use authenticator::{Access, Authenticator};
 pub use key::{key_from_headers, ApiKey};
 
 use crate::domain::{KeyId, Language, OrgId, Role, UserId};

@@ -56,6 +56,7 @@ macro_rules! string_newtype {
 }
 
 mod attributes;
+mod cidr;
 mod email;
 mod external_id;
 mod flag;
@@ -69,6 +70,7 @@ mod user;
 mod username;
 
 pub use attributes::Attributes;
+pub use cidr::Cidr;
 pub use email::{Email, Emails};
 pub use external_id::ExternalId;
 pub use flag::{Flag, KNOWN_FLAGS};

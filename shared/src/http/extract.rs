@@ -7,7 +7,11 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::context::RequestInfo;
-use crate::auth::{key_from_headers, Principal};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+
+use crate::auth::{gateway, key_from_headers, Principal};
 use crate::service::Roster;
 use crate::{Error, FieldError};
 
@@ -21,15 +25,51 @@ impl FromRequestParts<Roster> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, roster: &Roster) -> Result<Self, Error> {
-        let principal = match parts.extensions.get::<Principal>() {
-            Some(p) => p.clone(),
+        let principal = match authorizer_principal(parts) {
+            // On AWS the REQUEST authorizer has validated the key (and the source address).
+            Some(p) => p,
             None => {
                 let key = key_from_headers(&parts.headers).ok_or(Error::MissingApiKey)?;
-                roster.auth.authenticate(&key).await?
+                roster.auth.authenticate(&key, source_ip(parts)).await?
             }
         };
         RequestInfo::current().set_org(principal.org.as_str());
         Ok(Self(principal))
+    }
+}
+
+/// The principal API Gateway's authorizer put in a REST event's context, if any.
+fn authorizer_principal(parts: &Parts) -> Option<Principal> {
+    match parts
+        .extensions
+        .get::<lambda_http::request::RequestContext>()?
+    {
+        lambda_http::request::RequestContext::ApiGatewayV1(context) => {
+            gateway::principal_from_context(&context.authorizer.fields)
+        }
+        _ => None,
+    }
+}
+
+/// The caller's address: API Gateway's `sourceIp` on Lambda, the peer address locally.
+pub fn source_ip(parts: &Parts) -> Option<IpAddr> {
+    match parts
+        .extensions
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => c
+            .identity
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok()),
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => {
+            c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        Some(_) => None,
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip()),
     }
 }
 

@@ -19,6 +19,8 @@ impl Roster {
             default_language: language.clone(),
             requires_registration: false,
             ip_allow_list: vec![],
+            usage_key_id: None,
+            usage_key_value: None,
             created_at: clock::now(),
         };
         self.store.create_org(&organization).await?;

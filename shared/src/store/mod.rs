@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::Client;
 
 pub use apikeys::KeyRecord;
 pub use cursor::Cursor;
-pub use orgs::{OrgCounters, Organization};
+pub use orgs::{OrgCounters, OrgSettings, Organization};
 pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
 pub use users::{DeletedRecord, UserFilter, UserWrite};

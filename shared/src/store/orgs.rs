@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
-use crate::domain::{Language, OrgId};
+use crate::domain::{Cidr, Language, OrgId};
 use crate::Error;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,9 +17,15 @@ pub struct Organization {
     /// When set, keys of users whose registration state is UNREGISTERED are refused (seed 002).
     #[serde(default)]
     pub requires_registration: bool,
-    /// CIDRs allowed to call; empty means any address.
+    /// Source addresses allowed to call; empty means any address.
     #[serde(default)]
-    pub ip_allow_list: Vec<String>,
+    pub ip_allow_list: Vec<Cidr>,
+    /// The API Gateway API key (id and value) that meters this organization's requests in the
+    /// usage plan; returned by the authorizer as `usageIdentifierKey`. Set by the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_key_value: Option<String>,
     pub created_at: String,
 }
 
@@ -85,5 +91,61 @@ impl Store {
 
     pub async fn org_counters(&self, org: &OrgId) -> Result<OrgCounters, Error> {
         Ok(self.get_org(org).await?.map(|(_, c)| c).unwrap_or_default())
+    }
+}
+
+/// Operator changes to an organization's settings.
+#[derive(Clone, Debug, Default)]
+pub struct OrgSettings {
+    pub ip_allow_list: Option<Vec<Cidr>>,
+    pub requires_registration: Option<bool>,
+    pub usage_key: Option<(String, String)>,
+}
+
+impl Store {
+    /// Applies `settings` to an existing organization (404 otherwise).
+    pub async fn update_org_settings(
+        &self,
+        org: &OrgId,
+        settings: &OrgSettings,
+    ) -> Result<(), Error> {
+        let mut sets = Vec::new();
+        let mut update = Condition::new("");
+        if let Some(list) = &settings.ip_allow_list {
+            sets.push("#allow = :allow");
+            let values = list.iter().map(|c| av::s(c.to_string())).collect();
+            update = update
+                .name("#allow", "ipAllowList")
+                .value(":allow", aws_sdk_dynamodb::types::AttributeValue::L(values));
+        }
+        if let Some(required) = settings.requires_registration {
+            sets.push("#reg = :reg");
+            update = update.name("#reg", "requiresRegistration").value(
+                ":reg",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(required),
+            );
+        }
+        if let Some((id, value)) = &settings.usage_key {
+            sets.push("#kid = :kid, #kval = :kval");
+            update = update
+                .name("#kid", "usageKeyId")
+                .name("#kval", "usageKeyValue")
+                .value(":kid", av::s(id.clone()))
+                .value(":kval", av::s(value.clone()));
+        }
+        if sets.is_empty() {
+            return Ok(());
+        }
+        update.expression = format!("SET {}", sets.join(", "));
+        let mut tx = Tx::new();
+        tx.update(
+            &self.table,
+            keys::org_pk(org),
+            keys::org_sk(),
+            update,
+            Some(Condition::present()),
+            OnFail::Missing("organization"),
+        )?;
+        self.commit(tx).await
     }
 }

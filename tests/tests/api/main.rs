@@ -1,6 +1,7 @@
 //! One integration-test binary: the whole API over HTTP on DynamoDB Local.
 
 mod activation;
+mod authorizer;
 mod create;
 mod delete;
 mod events;

@@ -1,0 +1,43 @@
+//! The REQUEST authorizer: one event in, one decision out. The decision logic lives in
+//! `roster_shared::auth::gateway`, shared with the functions' own authentication.
+
+use lambda_http::aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest;
+use lambda_http::lambda_runtime::LambdaEvent;
+use roster_shared::auth::gateway::{self, Decision};
+use roster_shared::service::Roster;
+use serde_json::Value;
+
+/// Answers one authorizer event. `Err("Unauthorized")` is how a Lambda authorizer tells API
+/// Gateway to answer 401; storage failures are other errors (API Gateway answers 500).
+pub async fn handle(
+    roster: &Roster,
+    event: LambdaEvent<Value>,
+) -> Result<Value, lambda_http::Error> {
+    let (payload, context) = event.into_parts();
+    let request: ApiGatewayCustomAuthorizerRequestTypeRequest = serde_json::from_value(payload)?;
+    let method_arn = request.method_arn.clone().unwrap_or_default();
+    let decision = gateway::decide(&roster.auth, &request).await.map_err(|e| {
+        tracing::error!(request_id = %context.request_id, error = %e, "authorizer could not decide");
+        lambda_http::Error::from(e.detail())
+    })?;
+    match &decision {
+        Decision::Allow {
+            principal,
+            usage_key,
+        } => tracing::info!(
+            request_id = %context.request_id,
+            organization = %principal.org,
+            user = %principal.user_id,
+            metered = usage_key.is_some(),
+            decision = "allow",
+            "authorizer"
+        ),
+        Decision::Deny { code, .. } => {
+            tracing::info!(request_id = %context.request_id, decision = "deny", code, "authorizer")
+        }
+        Decision::Unauthorized => {
+            tracing::info!(request_id = %context.request_id, decision = "unauthorized", "authorizer")
+        }
+    }
+    gateway::response(decision, &method_arn).map_err(lambda_http::Error::from)
+}
