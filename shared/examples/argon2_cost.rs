@@ -1,0 +1,21 @@
+//! Prints what one Argon2id password hash costs here (the parameters Roster uses), to size the
+//! functions' memory: Lambda gives CPU in proportion to memory (1 vCPU at 1769 MB).
+//!
+//! `cargo run --release -p roster-shared --example argon2_cost`
+
+use std::time::Instant;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let rounds = 20;
+    let started = Instant::now();
+    for i in 0..rounds {
+        let _ = roster_shared::password::hash(format!("correct horse battery {i}")).await;
+    }
+    let per_hash = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
+    println!("argon2id (m=19456 KiB, t=2, p=1): {per_hash:.1} ms per hash on one core of this machine");
+    for memory in [128u32, 256, 512, 1024, 1769] {
+        let share = f64::from(memory) / 1769.0;
+        println!("  Lambda {memory:>4} MB ≈ {share:.2} vCPU → ≈ {:.0} ms per hash", per_hash / share.min(1.0));
+    }
+}
