@@ -46,6 +46,9 @@ enum Command {
         org: OrgId,
         required: bool,
     },
+    CheckInvariants {
+        orgs: Vec<OrgId>,
+    },
 }
 
 fn org_arg(args: &[String]) -> Result<OrgId, String> {
@@ -127,6 +130,13 @@ fn parse(args: &[String]) -> Result<Command, String> {
             };
             Ok(Command::SetRequiresRegistration { org, required })
         }
+        Some("check-invariants") => {
+            let orgs = args[1..]
+                .iter()
+                .map(|o| OrgId::parse(o).map_err(|e| format!("organization id {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Command::CheckInvariants { orgs })
+        }
         _ => Err("unknown command".into()),
     }
 }
@@ -196,6 +206,28 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
                 .await
                 .map_err(fail)?;
             eprintln!("organization {org}: requires registration = {required}");
+        }
+        Command::CheckInvariants { orgs } => {
+            let orgs = if orgs.is_empty() {
+                store.list_orgs().await.map_err(fail)?
+            } else {
+                orgs
+            };
+            let mut broken = 0;
+            for org in &orgs {
+                let violations = store.check_invariants(org).await.map_err(fail)?;
+                for v in &violations {
+                    println!("{org}: {v}");
+                }
+                broken += violations.len();
+            }
+            eprintln!(
+                "checked {} organization(s): {broken} broken invariant(s)",
+                orgs.len()
+            );
+            if broken > 0 {
+                return Err(format!("{broken} broken invariant(s)"));
+            }
         }
     }
     Ok(())

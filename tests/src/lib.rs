@@ -14,6 +14,8 @@ use roster_shared::service::Roster;
 use roster_shared::store::Store;
 use serde_json::{json, Value};
 
+pub mod faults;
+
 pub const TABLE: &str = "roster-tests";
 
 static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -99,8 +101,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> Self {
-        init_logs();
         let store = Store::connect(&config).await;
+        Self::spawn_on(config, store).await
+    }
+
+    /// The app on a client whose responses `plan` can rewrite (see [`faults`]).
+    pub async fn spawn_with_faults(plan: &faults::FaultPlan) -> Self {
+        let config = config();
+        let sdk = Store::sdk_config(&config).await;
+        let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(faults::FaultInjector(plan.clone()))
+            .build();
+        let store = Store::new(
+            aws_sdk_dynamodb::Client::from_conf(conf),
+            config.table_name.clone(),
+        );
+        Self::spawn_on(config, store).await
+    }
+
+    pub async fn spawn_on(config: Config, store: Store) -> Self {
+        init_logs();
         store.create_table_if_missing().await.expect("table");
         let roster = Roster::new(store.clone(), &config);
         let org = fresh_org();
@@ -259,6 +279,20 @@ impl TestApp {
                 return out;
             }
         }
+    }
+
+    /// Asserts the organization's invariants (markers, counters, parties, keys) hold.
+    pub async fn assert_invariants(&self) {
+        let violations = self
+            .store
+            .check_invariants(&self.org)
+            .await
+            .expect("invariant check ran");
+        assert!(
+            violations.is_empty(),
+            "invariants broken in {}: {violations:#?}",
+            self.org
+        );
     }
 
     /// Sort keys of the partition's uniqueness markers.

@@ -4,6 +4,7 @@
 mod apikeys;
 mod cursor;
 mod errors;
+mod invariants;
 pub mod keys;
 mod orgs;
 mod parties;
@@ -47,6 +48,13 @@ impl Store {
     /// Loads the SDK configuration once, with bounded timeouts and retries so that an
     /// unreachable DynamoDB turns into a prompt 503 rather than a hang.
     pub async fn connect(config: &Config) -> Self {
+        let sdk_config = Self::sdk_config(config).await;
+        Self::new(Client::new(&sdk_config), config.table_name.clone())
+    }
+
+    /// The SDK configuration every client of the table uses: connect 1 s, attempt 2 s,
+    /// operation 5 s, 3 attempts (standard retry: throttling and 5xx are retried).
+    pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(1))
             .operation_attempt_timeout(Duration::from_secs(2))
@@ -58,8 +66,7 @@ impl Store {
         if let Some(endpoint) = &config.dynamodb_endpoint {
             loader = loader.endpoint_url(endpoint);
         }
-        let sdk_config = loader.load().await;
-        Self::new(Client::new(&sdk_config), config.table_name.clone())
+        loader.load().await
     }
 
     pub fn client(&self) -> &Client {

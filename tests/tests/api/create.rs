@@ -284,6 +284,7 @@ async fn fifty_concurrent_creates_of_one_username_make_exactly_one_user() {
     assert_eq!(list["pagination"]["totalItems"], 1);
     let (_, all) = app.call(Method::GET, "/v1/users", None).await;
     assert_eq!(all["pagination"]["totalItems"], 2, "manager + racer: {all}");
+    app.assert_invariants().await;
 }
 
 /// Runs futures concurrently on this task (no extra dependency).

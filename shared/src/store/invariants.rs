@@ -1,0 +1,217 @@
+//! The invariant checker: what must always hold in an organization's data, whatever happened
+//! (concurrent writes, faults, retries). Used by the tests after concurrency, fault and fuzzing
+//! runs, and by `roster-admin check-invariants` against any table.
+//!
+//! - every live user's username, email and external-id markers exist and point to it;
+//! - every marker points to a live user that holds that value (no orphans);
+//! - every user has its default profile;
+//! - every authorization's party is registered in the same organization, its user exists, and
+//!   each party's authorization count equals its authorizations;
+//! - every registered party owns its global party-id marker;
+//! - every API key's metadata and lookup items exist together;
+//! - the organization's counters equal the real counts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{av, decode, errors, keys, Item, Store};
+use crate::domain::{Authorization, OrgId, Party, Status, User};
+use crate::store::KeyRecord;
+use crate::Error;
+
+impl Store {
+    async fn partition(&self, pk: String) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", av::s(pk.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| errors::storage("Query(invariants)", e))?;
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    async fn item(&self, pk: String, sk: String) -> Result<Option<Item>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(pk))
+            .key(keys::SK, av::s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(invariants)", e))?;
+        Ok(out.item)
+    }
+
+    /// Every organization registered in the table.
+    pub async fn list_orgs(&self) -> Result<Vec<OrgId>, Error> {
+        let items = self.partition(keys::org_registry_pk()).await?;
+        Ok(items
+            .iter()
+            .filter_map(|i| av::get_s(i, "orgId"))
+            .filter_map(|o| OrgId::parse(o).ok())
+            .collect())
+    }
+
+    /// The broken invariants of `org`, one sentence each (empty when all hold).
+    pub async fn check_invariants(&self, org: &OrgId) -> Result<Vec<String>, Error> {
+        let items = self.partition(keys::org_pk(org)).await?;
+        let mut broken = Vec::new();
+        let mut org_item = None;
+        let mut users: BTreeMap<String, User> = BTreeMap::new();
+        let mut markers: BTreeMap<String, String> = BTreeMap::new();
+        let mut profiles = BTreeSet::new();
+        let mut parties: BTreeMap<String, Party> = BTreeMap::new();
+        let mut auths: Vec<Authorization> = Vec::new();
+        let mut key_records: Vec<KeyRecord> = Vec::new();
+        let mut history = 0u64;
+        for item in items {
+            let sk = av::get_s(&item, keys::SK).unwrap_or_default().to_string();
+            if sk == keys::org_sk() {
+                org_item = Some(item);
+            } else if sk.starts_with(keys::USER_PREFIX) {
+                let user: User = decode(item, "user")?;
+                users.insert(keys::user_sk(&user.id), user);
+            } else if sk.starts_with("UNIQUE#") {
+                markers.insert(
+                    sk,
+                    av::get_s(&item, "userId").unwrap_or_default().to_string(),
+                );
+            } else if let Some(user) = sk.strip_prefix("PROFILE#") {
+                profiles.insert(format!("{}{user}", keys::USER_PREFIX));
+            } else if sk.starts_with(keys::PARTY_PREFIX) {
+                let party: Party = decode(item, "party")?;
+                parties.insert(party.id.to_string(), party);
+            } else if sk.starts_with("AUTH#") {
+                auths.push(decode(item, "authorization")?);
+            } else if sk.starts_with(keys::DELETED_PREFIX) {
+                history += 1;
+            } else if sk.starts_with("APIKEY#") {
+                key_records.push(decode(item, "key")?);
+            }
+        }
+
+        // Markers of live users, both ways.
+        let mut expected: BTreeMap<String, String> = BTreeMap::new();
+        for user in users.values().filter(|u| u.status != Status::Deleted) {
+            expected.insert(
+                keys::username_marker_sk(&user.username),
+                user.id.to_string(),
+            );
+            for email in user.emails.iter() {
+                expected.insert(keys::email_marker_sk(email), user.id.to_string());
+            }
+            if let Some(ext) = &user.external_id {
+                expected.insert(keys::external_id_marker_sk(ext), user.id.to_string());
+            }
+        }
+        for (sk, owner) in &expected {
+            match markers.get(sk) {
+                None => broken.push(format!("user {owner} has no marker {sk}")),
+                Some(actual) if actual != owner => broken.push(format!(
+                    "marker {sk} points to {actual}, not its holder {owner}"
+                )),
+                Some(_) => {}
+            }
+        }
+        for (sk, owner) in &markers {
+            if !expected.contains_key(sk) {
+                broken.push(format!(
+                    "marker {sk} (owner {owner}) has no live user holding that value"
+                ));
+            }
+        }
+        for sk in users.keys() {
+            if !profiles.contains(sk) {
+                broken.push(format!("{sk} has no default profile"));
+            }
+        }
+
+        // Parties and authorizations.
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for auth in &auths {
+            *counts.entry(auth.party_id.to_string()).or_default() += 1;
+            if auth.org != *org {
+                broken.push(format!(
+                    "authorization {}/{} stored under another organization",
+                    auth.user_id, auth.party_id
+                ));
+            }
+            if !parties.contains_key(auth.party_id.as_str()) {
+                broken.push(format!(
+                    "authorization of {} names party {}, not registered here",
+                    auth.user_id, auth.party_id
+                ));
+            }
+            if !users.contains_key(&keys::user_sk(&auth.user_id)) {
+                broken.push(format!(
+                    "authorization for party {} names unknown user {}",
+                    auth.party_id, auth.user_id
+                ));
+            }
+        }
+        for (id, party) in &parties {
+            let real = counts.get(id).copied().unwrap_or(0);
+            if party.authorizations != real {
+                broken.push(format!(
+                    "party {id} counts {} authorizations, has {real}",
+                    party.authorizations
+                ));
+            }
+            let owner = self
+                .item(keys::party_owner_pk(&party.id), keys::party_owner_sk())
+                .await?;
+            if owner.as_ref().and_then(|o| av::get_s(o, "orgId")) != Some(org.as_str()) {
+                broken.push(format!("party {id} does not own its party-id marker"));
+            }
+        }
+
+        // API keys: metadata and lookup together.
+        for record in &key_records {
+            let lookup = self
+                .item(keys::key_lookup_pk(&record.hash), keys::key_lookup_sk())
+                .await?;
+            let points_back =
+                lookup.as_ref().and_then(|l| av::get_s(l, "keyId")) == Some(record.key_id.as_str());
+            if !points_back {
+                broken.push(format!("API key {} has no lookup item", record.key_id));
+            }
+        }
+
+        // Counters.
+        match org_item {
+            None => broken.push("the organization item is missing".into()),
+            Some(item) => {
+                let count =
+                    |status: Status| users.values().filter(|u| u.status == status).count() as i64;
+                for (name, real) in [
+                    ("usersACTIVE", count(Status::Active)),
+                    ("usersINACTIVE", count(Status::Inactive)),
+                    ("usersDELETED", count(Status::Deleted)),
+                    ("deletedHistory", history as i64),
+                    ("parties", parties.len() as i64),
+                ] {
+                    let stored = av::get_n(&item, name);
+                    if stored != real {
+                        broken.push(format!("counter {name} is {stored}, real count {real}"));
+                    }
+                }
+            }
+        }
+        Ok(broken)
+    }
+}
