@@ -1,6 +1,8 @@
 //! One integration-test binary: the whole API over HTTP on DynamoDB Local.
 
 mod activation;
+mod compat_seed000;
+mod compat_seed001;
 mod create;
 mod delete;
 mod events;
