@@ -7,6 +7,8 @@ Placeholders (the events test and `cargo lambda invoke` users replace them):
   REPLACE_WITH_ROSTER_API_KEY      an API key (e.g. ROSTER_API_KEY from `make dev`)
   usr_01JDSAMPXE0000000000000000   a user id of that key's organization
   key_01JDSAMPXE0000000000000000   an API key id of that user
+  REPLACE_WITH_USERNAME            the username of that user (seed-000 routes name users by it)
+  0106:12345678                    a party registered in that organization (and granted to that user)
 Run: python3 scripts/gen-events.py  (then commit events/)
 """
 import json, pathlib
@@ -15,6 +17,8 @@ KEY = "REPLACE_WITH_ROSTER_API_KEY"
 USER = "usr_01JDSAMPXE0000000000000000"
 KEYID = "key_01JDSAMPXE0000000000000000"
 PARTY = "0106:12345678"  # a party id (scheme:identifier); API Gateway REST passes ':' through as is
+NAME = "REPLACE_WITH_USERNAME"
+PERMISSIONS = {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": False, "canManageHook": False}
 
 USERS = [
     ("list-users", "GET", "/v1/users", {}, {"limit": "10"}, None),
@@ -35,11 +39,21 @@ USERS = [
     ("get-my-profile", "GET", "/v1/me/profile", {}, None, None),
     ("patch-my-profile", "PATCH", "/v1/me/profile", {}, None, {"preferences": {"theme": "dark"}}),
     ("list-languages", "GET", "/v1/languages", {}, None, None),
+    # Compatible surface, seed 000 (User Management v1): users.
+    ("seed000-list-users", "GET", "/api/v1/user", {}, None, None),
+    ("seed000-put-user", "PUT", "/api/v1/user", {}, None, {"name": "event-seed000", "password": "event-password-1"}),
+    ("seed000-delete-user", "DELETE", "/api/v1/user/{name}", {"name": NAME}, None, None),
+    # Compatible surface, seed 001 (B2B platform): the documented parameters and bodies.
+    ("seed001-get-user", "GET", "/User/getUser", {}, {"page": "1", "pageSize": "10"}, None),
+    ("seed001-update-from", "GET", "/User/updateFrom", {}, {"date": "1999-01-01", "page": "1", "pageSize": "10"}, None),
+    ("seed001-create-users", "POST", "/User/create", {}, None, [{"idRemote": "event-remote-1", "username": "event-seed001", "name": "Event Seed User", "languageId": "nl", "email": "event-seed001@example.com", "businessPartnerId": PARTY, "dateValid": "2999-12-31", "active": True}]),
+    ("seed001-update-user", "PUT", "/User/update/{id}", {"id": USER}, None, {"username": "event-updated", "name": "Event Updated", "languageId": "de", "email": "event-updated@example.com", "businessPartnerId": PARTY, "dateValid": "2999-12-31", "active": True}),
+    ("seed001-delete-user", "DELETE", "/User/delete/{id}", {"id": USER}, None, None),
 ]
 
 PARTY_EVENTS = [
     ("list-user-parties", "GET", "/v1/users/{id}/parties", {"id": USER}, None, None),
-    ("grant-party", "PUT", "/v1/users/{id}/parties/{partyId}", {"id": USER, "partyId": PARTY}, None, {"name": "Event Party BV", "permissions": {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": False, "canManageHook": False}}),
+    ("grant-party", "PUT", "/v1/users/{id}/parties/{partyId}", {"id": USER, "partyId": PARTY}, None, {"name": "Event Party BV", "permissions": PERMISSIONS}),
     ("revoke-party", "DELETE", "/v1/users/{id}/parties/{partyId}", {"id": USER, "partyId": PARTY}, None, None),
     ("list-parties", "GET", "/v1/parties", {}, {"limit": "10"}, None),
     ("register-party", "POST", "/v1/parties", {}, None, {"id": "0088:5790000435975", "name": "Event Registered Party", "tin": "NL123456789B01", "contactName": "Jan Jansen", "commercialName": "Event Trading"}),
@@ -48,6 +62,10 @@ PARTY_EVENTS = [
     ("delete-party", "DELETE", "/v1/parties/{partyId}", {"partyId": PARTY}, {"cascade": "true"}, None),
     ("list-party-users", "GET", "/v1/parties/{partyId}/users", {"partyId": PARTY}, None, None),
     ("list-my-parties", "GET", "/v1/me/parties", {}, None, None),
+    # Compatible surface, seed 000 (User Management v1): party authorizations.
+    ("seed000-list-user-parties", "GET", "/api/v1/user/{name}/party", {"name": NAME}, None, None),
+    ("seed000-put-user-party", "PUT", "/api/v1/user/{name}/party", {"name": NAME}, None, {"name": "Event Party BV", "permissions": PERMISSIONS, "id": PARTY}),
+    ("seed000-delete-user-party", "DELETE", "/api/v1/user/{name}/party/{partyId}", {"name": NAME, "partyId": PARTY}, None, None),
 ]
 
 ACTIVATION_EVENTS = [

@@ -70,9 +70,14 @@ pub enum Error {
     /// 415: the body is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// 503: storage unavailable or throttled; retry later.
+    /// 503: storage unreachable or failing; retry later.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// 503: storage throttled, or writes kept conflicting with concurrent ones (too many
+    /// requests at once); retry later. Natively the same answer as `Unavailable`; surfaces that
+    /// document a "too many requests" error (seed 001) answer this one with it.
+    #[error("storage busy: {0}")]
+    Throttled(String),
     /// 500: a bug or an unexpected storage answer. The string is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -101,7 +106,7 @@ impl Error {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Internal(_) => 500,
-            Self::Unavailable(_) => 503,
+            Self::Unavailable(_) | Self::Throttled(_) => 503,
         }
     }
 
@@ -125,7 +130,7 @@ impl Error {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::Internal(_) => "INTERNAL",
-            Self::Unavailable(_) => "STORAGE_UNAVAILABLE",
+            Self::Unavailable(_) | Self::Throttled(_) => "STORAGE_UNAVAILABLE",
         }
     }
 
@@ -158,7 +163,9 @@ impl Error {
             }
             Self::PayloadTooLarge => "The request body is too large.".into(),
             Self::UnsupportedMediaType => "Send the body as application/json.".into(),
-            Self::Unavailable(_) => "Storage is temporarily unavailable; retry later.".into(),
+            Self::Unavailable(_) | Self::Throttled(_) => {
+                "Storage is temporarily unavailable; retry later.".into()
+            }
             Self::Internal(_) => "An internal error occurred.".into(),
         }
     }

@@ -72,10 +72,22 @@ impl From<&AuthorizationState> for AuthorizationView {
     }
 }
 
-fn required<T>(reader: &mut ObjectReader, name: &str, value: Patch<T>) -> Option<T> {
-    match value {
+/// A required string field: one error when it is missing or null, the parser's when invalid.
+fn required<T>(
+    reader: &mut ObjectReader,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    let present = reader.has(name);
+    match reader.parsed(name, parse) {
         Patch::Set(v) => Some(v),
-        Patch::Clear | Patch::Keep => {
+        Patch::Clear => {
+            reader.reject(name, "is required");
+            None
+        }
+        // Present but invalid: the parser already said why.
+        Patch::Keep if present => None,
+        Patch::Keep => {
             reader.reject(name, "is required");
             None
         }
@@ -89,8 +101,7 @@ pub fn grant(map: Map<String, Value>, extra_allowed: &[&str]) -> Result<Grant, E
     for name in extra_allowed {
         reader.ignore(name);
     }
-    let name = reader.parsed("name", party_text);
-    let name = required(&mut reader, "name", name);
+    let name = required(&mut reader, "name", party_text);
     let permissions = match reader.object("permissions") {
         Patch::Set(mut nested) => {
             let mut flag = |field: &str| match nested.boolean(field) {
@@ -133,10 +144,8 @@ fn optional_text(reader: &mut ObjectReader, name: &str) -> Patch<String> {
 
 pub fn new_party(map: Map<String, Value>) -> Result<NewParty, Error> {
     let mut reader = ObjectReader::new(map);
-    let id = reader.parsed("id", PartyId::parse);
-    let id = required(&mut reader, "id", id);
-    let name = reader.parsed("name", party_text);
-    let name = required(&mut reader, "name", name);
+    let id = required(&mut reader, "id", PartyId::parse);
+    let name = required(&mut reader, "name", party_text);
     let tin = optional_text(&mut reader, "tin");
     let contact_name = optional_text(&mut reader, "contactName");
     let commercial_name = optional_text(&mut reader, "commercialName");

@@ -1,6 +1,7 @@
 //! The party function: the organization's party registry (business partners) and users'
 //! authorizations to act for parties. Handlers are thin: parse, call the service, render.
 
+pub mod compat;
 mod dto;
 mod handlers;
 
@@ -21,4 +22,5 @@ pub fn routes() -> RouteSet {
         .add(Method::DELETE, "/v1/parties/{partyId}", delete_party)
         .add(Method::GET, "/v1/parties/{partyId}/users", party_users)
         .add(Method::GET, "/v1/me/parties", my_parties)
+        .merge(compat::seed000::routes())
 }

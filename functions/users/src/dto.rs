@@ -245,6 +245,7 @@ pub fn user_changes(map: Map<String, Value>) -> Result<UserChanges, Error> {
             Patch::Clear => Some(Emails::default()),
             other => set(other),
         },
+        primary_email: Patch::Keep,
         phone: f.phone,
         language: set(f.language),
         external_id: f.external_id,

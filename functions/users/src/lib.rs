@@ -1,13 +1,15 @@
 //! The users function: user CRUD, the deleted history, profiles, API keys, `/v1/me`, languages.
 //! Handlers are thin: parse into a domain command, call the shared service, render.
 
+pub mod compat;
 mod dto;
 mod handlers;
 
 use http::Method;
 use roster_shared::http::RouteSet;
 
-/// Every route of this function, as `template.yaml` declares them.
+/// Every route of this function, as `template.yaml` declares them: the native ones and the
+/// compatible surfaces' user routes.
 pub fn routes() -> RouteSet {
     use handlers::*;
     RouteSet::new()
@@ -32,4 +34,6 @@ pub fn routes() -> RouteSet {
         .add(Method::GET, "/v1/me/profile", get_my_profile)
         .add(Method::PATCH, "/v1/me/profile", patch_my_profile)
         .add(Method::GET, "/v1/languages", languages)
+        .merge(compat::seed000::routes())
+        .merge(compat::seed001::routes())
 }

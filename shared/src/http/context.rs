@@ -15,6 +15,9 @@ pub struct RequestInfo {
     /// The caller asked for XML (`Accept: application/xml`).
     pub xml: bool,
     pub org: Mutex<Option<String>>,
+    /// What goes before the router's path in links the caller can follow: on API Gateway
+    /// `https://<domain>/<stage or base path>`, locally nothing (links stay relative).
+    pub public_prefix: String,
 }
 
 tokio::task_local! {
@@ -48,6 +51,28 @@ fn wants_xml(accept: Option<&str>) -> bool {
     }
 }
 
+/// `https://domain/stage` of an API Gateway request (the part of the called path before the
+/// path the router sees); empty locally.
+fn public_prefix(request: &Request) -> String {
+    let path = request.uri().path();
+    let (domain, called) = match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => {
+            (c.domain_name.as_deref(), c.path.as_deref())
+        }
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => {
+            (c.domain_name.as_deref(), c.http.path.as_deref())
+        }
+        _ => (None, None),
+    };
+    match (domain, called.and_then(|c| c.strip_suffix(path))) {
+        (Some(domain), Some(base)) => format!("https://{domain}{base}"),
+        _ => String::new(),
+    }
+}
+
 /// The middleware every router uses.
 pub async fn request_context(request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -56,6 +81,7 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .get::<lambda_http::Context>()
         .map(|c| c.request_id.clone())
         .filter(|id| !id.is_empty());
+    let public_prefix = public_prefix(&request);
     let info = Arc::new(RequestInfo {
         id: lambda_id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
         xml: wants_xml(
@@ -65,6 +91,7 @@ pub async fn request_context(request: Request, next: Next) -> Response {
                 .and_then(|v| v.to_str().ok()),
         ),
         org: Mutex::new(None),
+        public_prefix,
     });
     let method = request.method().clone();
     let route = request

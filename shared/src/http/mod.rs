@@ -9,6 +9,7 @@ mod problem;
 mod query;
 mod respond;
 mod routes;
+pub mod seed000;
 mod views;
 pub mod xml;
 

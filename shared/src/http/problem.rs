@@ -33,7 +33,7 @@ impl IntoResponse for Error {
             Error::Internal(context) => {
                 tracing::error!(request_id = %info.id, error = %context, "internal error")
             }
-            Error::Unavailable(context) => {
+            Error::Unavailable(context) | Error::Throttled(context) => {
                 tracing::warn!(request_id = %info.id, error = %context, "storage unavailable")
             }
             _ => {}

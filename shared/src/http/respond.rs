@@ -72,7 +72,8 @@ impl IntoResponse for Doc {
 }
 
 /// The page envelope: `{data, pagination: {totalItems, itemsPerPage, currentPage, totalPages,
-/// nextCursor, nextPageUrl}}`. `nextPageUrl` is `uri` with the cursor of the next page.
+/// nextCursor, nextPageUrl}}`. `nextPageUrl` is `uri` with the cursor of the next page, behind
+/// API Gateway absolute with its stage (so it really fetches the next page), locally relative.
 pub fn page_body<T: Serialize>(
     page: &crate::service::ListPage<T>,
     uri: &http::Uri,
@@ -92,7 +93,8 @@ pub fn page_body<T: Serialize>(
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
-        format!("{}?{}", uri.path(), query.join("&"))
+        let prefix = RequestInfo::current().public_prefix.clone();
+        format!("{prefix}{}?{}", uri.path(), query.join("&"))
     });
     serde_json::json!({
         "data": page.items,

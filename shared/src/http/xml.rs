@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-fn escape(text: &str, out: &mut String) {
+/// Appends `text` to `out` as XML character data (control characters other than tab and line
+/// breaks, which XML 1.0 cannot carry, are dropped).
+pub fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -1,8 +1,8 @@
 //! Domain commands: validated inputs of the use cases, made by each API surface from its DTOs.
 
 use crate::domain::{
-    Attributes, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone, RegistrationState,
-    Role, Status, Username, ValidUntil,
+    Attributes, Email, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone,
+    RegistrationState, Role, Status, Username, ValidUntil,
 };
 use crate::password::Password;
 
@@ -59,6 +59,10 @@ pub struct UserChanges {
     pub username: Option<Username>,
     pub name: Option<PersonName>,
     pub emails: Option<Emails>,
+    /// Applied after `emails`: `Set` makes the address the primary (first) one, replacing the
+    /// previous primary and keeping the others; `Clear` removes the primary (the next becomes
+    /// primary). For surfaces whose user has one email (seed 001).
+    pub primary_email: Patch<Email>,
     pub phone: Patch<Phone>,
     pub language: Option<Language>,
     pub external_id: Patch<ExternalId>,

@@ -16,7 +16,7 @@ pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
 pub use keys::IssuedKey;
 pub use paging::{ListPage, Paging};
 pub use parties::{AuthorizationState, Grant, NewParty, PartyChanges};
-pub use users::MAX_BATCH;
+pub use users::{BatchFailure, MAX_BATCH};
 
 use crate::auth::Authenticator;
 use crate::config::Config;

@@ -238,7 +238,7 @@ impl Roster {
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Unavailable(
+        Err(Error::Throttled(
             "the authorization kept changing; retry".into(),
         ))
     }

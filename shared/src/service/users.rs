@@ -1,16 +1,19 @@
 //! User use cases: create (one or a batch), read, update, upsert, soft delete, list, profiles,
 //! and the caller's own record.
 
-use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges};
+use std::collections::{HashMap, HashSet};
+
+use super::commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
 use super::{ListPage, Paging, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
-    Language, OrgId, Profile, Registration, RegistrationState, Role, Status, User, UserId, Username,
+    Email, Emails, ExternalId, Language, OrgId, Party, PartyId, PersonName, Profile, Registration,
+    RegistrationState, Role, Status, User, UserId, Username,
 };
 use crate::error::Problems;
 use crate::password::{self, Password};
-use crate::store::{UserFilter, UserWrite};
+use crate::store::{PageRequest, UserFilter, UserWrite};
 use crate::Error;
 
 /// Most items one batch request may carry.
@@ -32,6 +35,42 @@ fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
     }
 }
 
+/// The checks every new user passes before anything is written.
+fn check_new_user(new: &NewUser) -> Result<(), Error> {
+    let mut problems = Problems::default();
+    if new.username.is_none() {
+        problems.push("username", "is required");
+    }
+    if new.name.is_none() {
+        problems.push("name", "is required");
+    }
+    refuse_deleted_status(new.status, &mut problems);
+    problems.finish()
+}
+
+/// `emails` with `change` applied to its primary (first) address: `Set` puts the address first,
+/// replacing the previous primary and keeping the others (without a repeat of it); `Clear` drops
+/// the primary.
+fn with_primary(emails: &Emails, change: Patch<Email>) -> Result<Emails, Error> {
+    let rest = emails.as_slice().iter().skip(1).cloned();
+    let list: Vec<Email> = match change {
+        Patch::Keep => return Ok(emails.clone()),
+        Patch::Clear => rest.collect(),
+        Patch::Set(primary) => std::iter::once(primary.clone())
+            .chain(rest.filter(|e| e.canonical() != primary.canonical()))
+            .collect(),
+    };
+    Emails::new(list).map_err(|message| Error::field("email", message))
+}
+
+/// A batch item that failed, and why (see [`Roster::create_users_all_or_none`]).
+#[derive(Debug)]
+pub struct BatchFailure {
+    /// Position of the item in the batch (0-based).
+    pub index: usize,
+    pub error: Error,
+}
+
 impl Roster {
     /// Creates a user in `org` without a role check: for the operator command and for the
     /// checked entry points below.
@@ -41,15 +80,7 @@ impl Roster {
         org_language: &Language,
         new: NewUser,
     ) -> Result<User, Error> {
-        let mut problems = Problems::default();
-        if new.username.is_none() {
-            problems.push("username", "is required");
-        }
-        if new.name.is_none() {
-            problems.push("name", "is required");
-        }
-        refuse_deleted_status(new.status, &mut problems);
-        problems.finish()?;
+        check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
             return Err(Error::internal("checked above"));
         };
@@ -151,6 +182,15 @@ impl Roster {
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
+        // A manager must not lock itself out (deactivate or demote its own user).
+        if id == &caller.user_id
+            && (changes.status == Some(Status::Inactive) || changes.role == Some(Role::ApUser))
+        {
+            return Err(Error::Conflict(
+                "CANNOT_LOCK_OUT_SELF",
+                "A manager cannot deactivate or demote its own user.".into(),
+            ));
+        }
         let mut new = old.clone();
         if let Some(v) = changes.username {
             new.username = v;
@@ -161,6 +201,7 @@ impl Roster {
         if let Some(v) = changes.emails {
             new.emails = v;
         }
+        new.emails = with_primary(&new.emails, changes.primary_email)?;
         new.phone = changes.phone.apply(new.phone);
         if let Some(v) = changes.language {
             new.language = v;
@@ -258,7 +299,7 @@ impl Roster {
             }
             return self.save(&old, user, None).await.map(|u| (u, false));
         }
-        Err(Error::Unavailable("the user kept changing; retry".into()))
+        Err(Error::Throttled("the user kept changing; retry".into()))
     }
 
     /// Soft delete: releases username, emails and external id, records the deletion, and stops
@@ -410,6 +451,231 @@ impl Roster {
         self.save(&old, new, None).await
     }
 
+    /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
+    /// checked first — required fields, duplicates inside the batch, usernames, emails and
+    /// external ids already held by live users, unregistered business partners — and only when
+    /// all pass are the users created, in order. The first failing item is reported and nothing
+    /// is written. Only a concurrent request taking a username, email or external id between the
+    /// check and the writes can still stop the batch part way: the items before the failing one
+    /// then stay created.
+    pub async fn create_users_all_or_none(
+        &self,
+        caller: &Principal,
+        items: Vec<NewUser>,
+    ) -> Result<Vec<User>, BatchFailure> {
+        let fail = |index: usize| move |error: Error| BatchFailure { index, error };
+        caller.require_manager().map_err(fail(0))?;
+        if items.len() > MAX_BATCH {
+            return Err(BatchFailure {
+                index: 0,
+                error: Error::field("body", format!("must hold at most {MAX_BATCH} items")),
+            });
+        }
+        let mut usernames = HashSet::new();
+        let mut emails = HashSet::new();
+        let mut external_ids = HashSet::new();
+        let mut parties: HashMap<PartyId, bool> = HashMap::new();
+        for (index, new) in items.iter().enumerate() {
+            check_new_user(new).map_err(fail(index))?;
+            self.check_free(caller, new, &mut usernames, &mut emails, &mut external_ids)
+                .await
+                .map_err(fail(index))?;
+            if let Some(party) = &new.business_partner_id {
+                let registered = match parties.get(party) {
+                    Some(known) => *known,
+                    None => {
+                        let found = self
+                            .store
+                            .get_party(&caller.org, party)
+                            .await
+                            .map_err(fail(index))?
+                            .is_some();
+                        parties.insert(party.clone(), found);
+                        found
+                    }
+                };
+                if !registered {
+                    return Err(BatchFailure {
+                        index,
+                        error: Error::field(
+                            "businessPartnerId",
+                            format!("no party {party} is registered in this organization"),
+                        ),
+                    });
+                }
+            }
+        }
+        let mut created = Vec::with_capacity(items.len());
+        for (index, new) in items.into_iter().enumerate() {
+            let user = self
+                .create_user_in(&caller.org, &caller.org_language, new)
+                .await
+                .map_err(fail(index))?;
+            created.push(user);
+        }
+        Ok(created)
+    }
+
+    /// Fails when `new`'s username, an email or its external id is held by a live user or by an
+    /// earlier item of the same batch (recorded in the sets).
+    async fn check_free(
+        &self,
+        caller: &Principal,
+        new: &NewUser,
+        usernames: &mut HashSet<String>,
+        emails: &mut HashSet<String>,
+        external_ids: &mut HashSet<ExternalId>,
+    ) -> Result<(), Error> {
+        if let Some(username) = &new.username {
+            if !usernames.insert(username.canonical())
+                || self
+                    .store
+                    .find_by_username(&caller.org, username)
+                    .await?
+                    .is_some()
+            {
+                return Err(Error::UsernameTaken);
+            }
+        }
+        for email in new.emails.iter() {
+            if !emails.insert(email.canonical())
+                || self
+                    .store
+                    .find_by_email(&caller.org, email)
+                    .await?
+                    .is_some()
+            {
+                return Err(Error::EmailTaken(email.to_string()));
+            }
+        }
+        if let Some(external_id) = &new.external_id {
+            if !external_ids.insert(external_id.clone())
+                || self
+                    .store
+                    .find_by_external_id(&caller.org, external_id)
+                    .await?
+                    .is_some()
+            {
+                return Err(Error::ExternalIdTaken);
+            }
+        }
+        Ok(())
+    }
+
+    /// The live user holding `username` (404 otherwise).
+    pub async fn user_by_username(
+        &self,
+        caller: &Principal,
+        username: &Username,
+    ) -> Result<User, Error> {
+        caller.require_manager()?;
+        self.store
+            .find_by_username(&caller.org, username)
+            .await?
+            .ok_or(Error::NotFound("user"))
+    }
+
+    /// The user a reference names: its server id (`usr_…`, any status, deleted included), else
+    /// the external id of a live user (seed 001's `idRemote`). 404 when neither matches.
+    pub async fn user_by_id_or_external_id(
+        &self,
+        caller: &Principal,
+        reference: &str,
+    ) -> Result<User, Error> {
+        caller.require_manager()?;
+        if let Ok(id) = UserId::parse(reference) {
+            if let Some(user) = self.store.get_user(&caller.org, &id).await? {
+                return Ok(user);
+            }
+        }
+        let Ok(external_id) = ExternalId::parse(reference) else {
+            return Err(Error::NotFound("user"));
+        };
+        self.store
+            .find_by_external_id(&caller.org, &external_id)
+            .await?
+            .ok_or(Error::NotFound("user"))
+    }
+
+    /// Every live (ACTIVE or INACTIVE) user of the organization, oldest first, read page by
+    /// page (seed 000 lists users without paging).
+    pub async fn list_all_users(&self, caller: &Principal) -> Result<Vec<User>, Error> {
+        caller.require_manager()?;
+        let filter = UserFilter::default();
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let request = PageRequest {
+                limit: 100,
+                skip: 0,
+                start,
+            };
+            let page = self
+                .store
+                .list_users(&caller.org, &filter, &request)
+                .await?;
+            users.extend(page.items);
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(users),
+            }
+        }
+    }
+
+    /// Sets the password of the live user holding `username`, or creates that user (an `ApUser`
+    /// whose full name is the username) with it: true when created. Nothing else changes
+    /// (seed 000 `PUT /api/v1/user`).
+    pub async fn set_password_by_username(
+        &self,
+        caller: &Principal,
+        username: Username,
+        password: Password,
+    ) -> Result<(User, bool), Error> {
+        caller.require_manager()?;
+        for _ in 0..2 {
+            if let Some(user) = self.store.find_by_username(&caller.org, &username).await? {
+                let changes = UserChanges {
+                    password: Some(password),
+                    ..UserChanges::default()
+                };
+                return self
+                    .update_user(caller, &user.id, changes, None)
+                    .await
+                    .map(|u| (u, false));
+            }
+            let name = PersonName::parse(username.as_str()).map_err(|e| Error::field("name", e))?;
+            let new = NewUser {
+                username: Some(username.clone()),
+                name: Some(name),
+                password: Some(password.clone()),
+                ..NewUser::default()
+            };
+            match self
+                .create_user_in(&caller.org, &caller.org_language, new)
+                .await
+            {
+                // Someone created it meanwhile: set the password of theirs instead.
+                Err(Error::UsernameTaken) => continue,
+                other => return other.map(|u| (u, true)),
+            }
+        }
+        Err(Error::Throttled("the user kept changing; retry".into()))
+    }
+
+    /// The registered parties among `ids` (unregistered ones are left out), e.g. to show users'
+    /// business partners.
+    pub async fn parties_by_id(
+        &self,
+        caller: &Principal,
+        ids: &[PartyId],
+    ) -> Result<Vec<Party>, Error> {
+        caller.require_manager()?;
+        let mut distinct: Vec<PartyId> = ids.to_vec();
+        distinct.sort();
+        distinct.dedup();
+        self.store.get_parties(&caller.org, &distinct).await
+    }
+
     /// Marks the operator-made first manager as registered, so registration-requiring
     /// organizations accept its key.
     pub(crate) fn bootstrap_manager(
@@ -423,5 +689,65 @@ impl Roster {
             registration_state: Some(RegistrationState::Registered),
             ..NewUser::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn emails(list: &[&str]) -> Emails {
+        Emails::new(list.iter().filter_map(|e| Email::parse(e).ok()).collect()).unwrap_or_default()
+    }
+
+    fn shown(e: &Emails) -> Vec<String> {
+        e.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_new_primary_email_replaces_the_old_one_and_keeps_the_others() {
+        let current = emails(&["a@x.io", "b@x.io", "c@x.io"]);
+        let set = |e: &str| Patch::Set(Email::parse(e).unwrap_or_else(|m| panic!("{m}")));
+        let cases = [
+            (set("n@x.io"), vec!["n@x.io", "b@x.io", "c@x.io"]),
+            (set("A@X.IO"), vec!["A@X.IO", "b@x.io", "c@x.io"]),
+            (set("c@x.io"), vec!["c@x.io", "b@x.io"]),
+            (Patch::Clear, vec!["b@x.io", "c@x.io"]),
+            (Patch::Keep, vec!["a@x.io", "b@x.io", "c@x.io"]),
+        ];
+        for (change, expected) in cases {
+            let shown_change = format!("{change:?}");
+            let result = with_primary(&current, change).map(|e| shown(&e));
+            assert_eq!(
+                result.ok(),
+                Some(expected.iter().map(|s| s.to_string()).collect()),
+                "{shown_change}"
+            );
+        }
+        let none = Emails::default();
+        assert_eq!(
+            with_primary(&none, set("n@x.io")).map(|e| shown(&e)).ok(),
+            Some(vec!["n@x.io".to_string()])
+        );
+        assert_eq!(
+            with_primary(&none, Patch::Clear).map(|e| shown(&e)).ok(),
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn a_new_user_needs_a_username_and_a_name_and_cannot_start_deleted() {
+        let fields = |new: &NewUser| match check_new_user(new) {
+            Err(Error::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(fields(&NewUser::default()), ["username", "name"]);
+        let deleted = NewUser {
+            username: Username::parse("a").ok(),
+            name: PersonName::parse("A").ok(),
+            status: Some(Status::Deleted),
+            ..NewUser::default()
+        };
+        assert_eq!(fields(&deleted), ["status"]);
     }
 }

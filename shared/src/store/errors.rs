@@ -5,11 +5,15 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 
 use crate::Error;
 
-/// Error codes DynamoDB uses for "try again later".
-const RETRYABLE_CODES: &[&str] = &[
+/// Error codes DynamoDB uses for "too many requests; slow down".
+const THROTTLE_CODES: &[&str] = &[
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
+];
+
+/// Error codes DynamoDB uses for "try again later".
+const RETRYABLE_CODES: &[&str] = &[
     "InternalServerError",
     "ServiceUnavailable",
     "TransactionInProgressException",
@@ -23,6 +27,9 @@ where
     match &err {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
             Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))
+        }
+        _ if err.code().is_some_and(|c| THROTTLE_CODES.contains(&c)) => {
+            Error::Throttled(format!("{operation}: {}", DisplayErrorContext(&err)))
         }
         _ if err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c)) => {
             Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))

@@ -228,7 +228,8 @@ const CONFLICT_ATTEMPTS: u32 = 3;
 impl Store {
     /// Commits `tx` atomically. The `ClientRequestToken` makes the SDK's own retries idempotent
     /// (a retry after a timeout that did commit returns success, not a false 409); a conflict
-    /// with a concurrent transaction is retried with a fresh token, then reported as 503.
+    /// with a concurrent transaction is retried with a fresh token, then reported as
+    /// `Throttled` (503: too many writes at once).
     pub(crate) async fn commit(&self, tx: Tx) -> Result<(), Error> {
         if tx.items.is_empty() {
             return Ok(());
@@ -273,7 +274,7 @@ impl Store {
                 tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
             }
         }
-        Err(Error::Unavailable(
+        Err(Error::Throttled(
             "transaction kept conflicting with concurrent writes".into(),
         ))
     }

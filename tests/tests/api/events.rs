@@ -11,6 +11,7 @@ const SAMPLE_USER: &str = "usr_01JDSAMPXE0000000000000000";
 const SAMPLE_KEY_ID: &str = "key_01JDSAMPXE0000000000000000";
 const SAMPLE_PARTY: &str = "0106:12345678";
 const SAMPLE_GLN: &str = "0088:5790000435975";
+const SAMPLE_USERNAME: &str = "REPLACE_WITH_USERNAME";
 
 /// `(file, event, expected status)` for the users function.
 const USERS_EVENTS: &[(&str, &str, u16)] = &[
@@ -104,6 +105,46 @@ const USERS_EVENTS: &[(&str, &str, u16)] = &[
         include_str!("../../../events/users/list-languages.json"),
         200,
     ),
+    (
+        "seed000-list-users.json",
+        include_str!("../../../events/users/seed000-list-users.json"),
+        200,
+    ),
+    (
+        "seed000-put-user.json",
+        include_str!("../../../events/users/seed000-put-user.json"),
+        201,
+    ),
+    (
+        "seed000-delete-user.json",
+        include_str!("../../../events/users/seed000-delete-user.json"),
+        204,
+    ),
+    (
+        "seed001-get-user.json",
+        include_str!("../../../events/users/seed001-get-user.json"),
+        200,
+    ),
+    (
+        "seed001-update-from.json",
+        include_str!("../../../events/users/seed001-update-from.json"),
+        200,
+    ),
+    (
+        "seed001-create-users.json",
+        include_str!("../../../events/users/seed001-create-users.json"),
+        201,
+    ),
+    (
+        "seed001-update-user.json",
+        include_str!("../../../events/users/seed001-update-user.json"),
+        200,
+    ),
+    (
+        "seed001-delete-user.json",
+        include_str!("../../../events/users/seed001-delete-user.json"),
+        200,
+    ),
 ];
 
 /// `(file, event, expected status)` for the party function.
@@ -157,6 +198,21 @@ const PARTY_EVENTS: &[(&str, &str, u16)] = &[
         "list-my-parties.json",
         include_str!("../../../events/party/list-my-parties.json"),
         200,
+    ),
+    (
+        "seed000-list-user-parties.json",
+        include_str!("../../../events/party/seed000-list-user-parties.json"),
+        200,
+    ),
+    (
+        "seed000-put-user-party.json",
+        include_str!("../../../events/party/seed000-put-user-party.json"),
+        200,
+    ),
+    (
+        "seed000-delete-user-party.json",
+        include_str!("../../../events/party/seed000-delete-user-party.json"),
+        204,
     ),
 ];
 
@@ -223,10 +279,18 @@ fn every_event_file_is_in_a_table() {
     );
 }
 
-/// A fresh user with a key, authorized for a fresh party: everything an event may name.
-async fn targets(app: &TestApp, i: usize) -> (String, String, String) {
+/// What an event may name: a fresh user (id, username) with a key, authorized for a fresh party.
+struct Targets {
+    user: String,
+    username: String,
+    key_id: String,
+    party: String,
+}
+
+async fn targets(app: &TestApp, i: usize) -> Targets {
+    let username = format!("target{i}");
     let user = app
-        .create_user(json!({"username": format!("target{i}"), "name": "Target"}))
+        .create_user(json!({"username": username, "name": "Target"}))
         .await;
     let user_id = user["id"].as_str().unwrap_or_default().to_string();
     let (_, issued) = app
@@ -242,19 +306,21 @@ async fn targets(app: &TestApp, i: usize) -> (String, String, String) {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    (
-        user_id,
-        issued["id"].as_str().unwrap_or_default().to_string(),
+    Targets {
+        user: user_id,
+        username,
+        key_id: issued["id"].as_str().unwrap_or_default().to_string(),
         party,
-    )
+    }
 }
 
-fn fill(event: &str, app: &TestApp, user: &str, key_id: &str, party: &str) -> String {
+fn fill(event: &str, app: &TestApp, t: &Targets) -> String {
     event
         .replace(SAMPLE_KEY, &app.manager_key)
-        .replace(SAMPLE_USER, user)
-        .replace(SAMPLE_KEY_ID, key_id)
-        .replace(SAMPLE_PARTY, party)
+        .replace(SAMPLE_USER, &t.user)
+        .replace(SAMPLE_USERNAME, &t.username)
+        .replace(SAMPLE_KEY_ID, &t.key_id)
+        .replace(SAMPLE_PARTY, &t.party)
         .replace(SAMPLE_GLN, &fresh_gln())
 }
 
@@ -275,8 +341,7 @@ async fn every_users_and_party_event_runs_through_the_lambda_entry_path() {
     for (router, events) in functions {
         for (file, event, expected) in events {
             i += 1;
-            let (user, key_id, party) = targets(&app, i).await;
-            let filled = fill(event, &app, &user, &key_id, &party);
+            let filled = fill(event, &app, &targets(&app, i).await);
             let request = lambda::request_from_event(&filled)
                 .unwrap_or_else(|e| panic!("{file} is not an API Gateway event: {e}"));
             let response = lambda::handle(router.clone(), request)
@@ -300,10 +365,9 @@ async fn every_users_and_party_event_runs_through_the_lambda_entry_path() {
 async fn every_activation_event_runs_through_the_activation_entry_path() {
     let app = TestApp::spawn().await;
     for (i, (file, event, expected)) in ACTIVATION_EVENTS.iter().enumerate() {
-        let (user, key_id, party) = targets(&app, i).await;
+        let t = targets(&app, i).await;
         let payload: serde_json::Value =
-            serde_json::from_str(&fill(event, &app, &user, &key_id, &party))
-                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            serde_json::from_str(&fill(event, &app, &t)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!roster_activation::is_scheduled_event(&payload));
         let router = roster_activation::routes().into_router(app.roster.clone());
         let context = lambda_http::Context::default();

@@ -2,6 +2,8 @@
 
 mod activation;
 mod authorizer;
+mod compat_seed000;
+mod compat_seed001;
 mod create;
 mod delete;
 mod events;

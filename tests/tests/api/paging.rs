@@ -139,3 +139,39 @@ async fn filters_by_status_and_exact_fields() {
         );
     }
 }
+
+#[tokio::test]
+async fn behind_api_gateway_next_page_links_keep_the_stage() {
+    let app = TestApp::spawn().await;
+    app.create_user(json!({"username": "stage1", "name": "S"}))
+        .await;
+    let mut event: Value =
+        serde_json::from_str(include_str!("../../../events/users/list-users.json"))
+            .unwrap_or_default();
+    event["queryStringParameters"] = json!({"limit": "1"});
+    event["multiValueQueryStringParameters"] = json!({"limit": ["1"]});
+    let filled = event
+        .to_string()
+        .replace("REPLACE_WITH_ROSTER_API_KEY", &app.manager_key);
+    let request =
+        roster_shared::http::lambda::request_from_event(&filled).unwrap_or_else(|e| panic!("{e}"));
+    let router = roster_users::routes().into_router(app.roster.clone());
+    let response = roster_shared::http::lambda::handle(router, request)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let page: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let next = page["pagination"]["nextPageUrl"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        next.starts_with("https://abc123.execute-api.eu-west-1.amazonaws.com/prod/v1/users?"),
+        "{next}"
+    );
+    assert!(
+        next.contains("limit=1") && next.contains("cursor="),
+        "{next}"
+    );
+}

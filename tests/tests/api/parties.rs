@@ -431,3 +431,27 @@ async fn party_routes_keep_organizations_apart_and_need_a_manager() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn an_invalid_required_field_is_reported_once() {
+    let app = TestApp::spawn().await;
+    let (status, problem) = app
+        .call(
+            Method::POST,
+            "/v1/parties",
+            Some(json!({"id": "0106:1", "name": ""})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(fields, ["id", "name"], "{problem}");
+    let (_, problem) = app.call(Method::POST, "/v1/parties", Some(json!({}))).await;
+    let messages: Vec<&str> = problem["errors"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["message"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(messages, ["is required", "is required"], "{problem}");
+}

@@ -155,3 +155,19 @@ async fn the_default_profile_exists_and_can_be_patched() {
         (StatusCode::BAD_REQUEST, Some("timezone"))
     );
 }
+
+#[tokio::test]
+async fn a_manager_cannot_lock_itself_out_through_patch() {
+    let app = TestApp::spawn().await;
+    let path = format!("/v1/users/{}", app.manager_id);
+    for body in [json!({"status": "INACTIVE"}), json!({"role": "ApUser"})] {
+        let (status, problem) = app.call(Method::PATCH, &path, Some(body.clone())).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::CONFLICT, Some("CANNOT_LOCK_OUT_SELF")),
+            "{body}"
+        );
+    }
+    let (status, _) = app.call(Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+}

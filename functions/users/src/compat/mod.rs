@@ -1,0 +1,5 @@
+//! Compatible surfaces served by the users function: mapping modules from other APIs' wire
+//! formats onto the shared service (see `docs/compat.md`).
+
+pub mod seed000;
+pub mod seed001;
