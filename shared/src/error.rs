@@ -43,6 +43,10 @@ pub enum Error {
     /// 403: the caller's user is inactive, expired or unregistered.
     #[error("caller inactive: {0}")]
     CallerInactive(String),
+    /// 403: the user a request says it acts for (seed 003 `X-eSignatur-CreatorId`) may not act:
+    /// unknown in the organization, inactive, or not an administrator. Carries its code.
+    #[error("acting user refused: {1}")]
+    ActorRefused(&'static str, String),
     /// 404: the resource does not exist in the caller's organization.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -88,7 +92,7 @@ impl Error {
         match self {
             Self::Validation(_) | Self::MalformedBody(_) | Self::InvalidCursor => 400,
             Self::MissingApiKey | Self::InvalidApiKey => 401,
-            Self::Forbidden(_) | Self::CallerInactive(_) => 403,
+            Self::Forbidden(_) | Self::CallerInactive(_) | Self::ActorRefused(..) => 403,
             Self::NotFound(_) => 404,
             Self::UsernameTaken
             | Self::EmailTaken(_)
@@ -112,6 +116,7 @@ impl Error {
             Self::InvalidApiKey => "INVALID_API_KEY",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::CallerInactive(_) => "CALLER_INACTIVE",
+            Self::ActorRefused(code, _) => code,
             Self::NotFound(_) => "NOT_FOUND",
             Self::UsernameTaken => "USERNAME_TAKEN",
             Self::EmailTaken(_) => "EMAIL_TAKEN",
@@ -138,7 +143,9 @@ impl Error {
                 "An API key is required (x-api-key or Authorization: Apikey).".into()
             }
             Self::InvalidApiKey => "The API key is not valid.".into(),
-            Self::Forbidden(why) | Self::CallerInactive(why) => why.clone(),
+            Self::Forbidden(why) | Self::CallerInactive(why) | Self::ActorRefused(_, why) => {
+                why.clone()
+            }
             Self::NotFound(what) => format!("The {what} does not exist."),
             Self::UsernameTaken => "The username is already taken in this organization.".into(),
             Self::EmailTaken(email) => {

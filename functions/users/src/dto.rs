@@ -261,7 +261,9 @@ pub fn user_changes(map: Map<String, Value>) -> Result<UserChanges, Error> {
             Patch::Clear => Some(Attributes::default()),
             other => set(other),
         },
+        attribute_updates: Default::default(),
         password: set(f.password),
+        primary_email: Patch::Keep,
     })
 }
 

@@ -73,6 +73,7 @@ impl Authenticator {
             role: user.role,
             key_id: Some(record.key_id.clone()),
             org_language: org.default_language.clone(),
+            actor: None,
         };
         // Best effort: a failed lastUsedAt update must not fail the request.
         if let Err(e) = self.store.touch_key(&record, &clock::now()).await {
