@@ -1,6 +1,7 @@
 //! The users function: user CRUD, the deleted history, profiles, API keys, `/v1/me`, languages.
 //! Handlers are thin: parse into a domain command, call the shared service, render.
 
+pub mod compat;
 mod dto;
 mod handlers;
 
@@ -32,4 +33,6 @@ pub fn routes() -> RouteSet {
         .add(Method::GET, "/v1/me/profile", get_my_profile)
         .add(Method::PATCH, "/v1/me/profile", patch_my_profile)
         .add(Method::GET, "/v1/languages", languages)
+        .merge(compat::seed002::routes())
+        .merge(compat::seed003::routes())
 }

@@ -248,6 +248,12 @@ impl Roster {
                 format!("The acting user {acting} does not exist in this organization."),
             ));
         };
+        if user.role != Role::ApManager {
+            return Err(Error::ActorRefused(
+                "ACTOR_NOT_MANAGER",
+                format!("The acting user {acting} is not an administrator (ApManager)."),
+            ));
+        }
         if user.status != Status::Active {
             return Err(Error::ActorRefused(
                 "ACTOR_INACTIVE",
@@ -265,12 +271,6 @@ impl Roster {
             return Err(Error::ActorRefused(
                 "ACTOR_INACTIVE",
                 format!("The acting user {acting} is not registered."),
-            ));
-        }
-        if user.role != Role::ApManager {
-            return Err(Error::ActorRefused(
-                "ACTOR_NOT_MANAGER",
-                format!("The acting user {acting} is not an administrator (ApManager)."),
             ));
         }
         Ok(Principal {

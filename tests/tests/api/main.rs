@@ -1,6 +1,8 @@
 //! One integration-test binary: the whole API over HTTP on DynamoDB Local.
 
 mod activation;
+mod compat_seed002;
+mod compat_seed003;
 mod create;
 mod delete;
 mod events;
