@@ -478,7 +478,7 @@ async fn v4_validation_names_every_bad_field() {
         (StatusCode::OK, Some("Echoed")),
         "{body}"
     );
-    for bad in ["usr_01HZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id"] {
+    for bad in ["usr_01HZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id", "%FF%FE"] {
         for method in [Method::GET, Method::DELETE] {
             let (status, problem) = v4(&app, method.clone(), &format!("{V4}/{bad}"), None).await;
             assert_eq!(
@@ -856,7 +856,7 @@ async fn legacy_routes_map_onto_the_same_users() {
         (StatusCode::CONFLICT, Some("EMAIL_TAKEN"))
     );
 
-    for path in ["nobody@example.com", "not-an-email"] {
+    for path in ["nobody@example.com", "not-an-email", "%FF%FE"] {
         let (status, _) = app
             .call(Method::DELETE, &format!("{LEGACY}/{path}"), None)
             .await;

@@ -215,6 +215,7 @@ async fn index_and_get_answer_with_the_documented_response_model() {
         "/User/Get/nobody",
         "/User/Get/has%20space",
         "/User/Get/leaver",
+        "/User/Get/%FF%FE",
     ] {
         let (status, body) = admin(&app, Method::GET, path, None).await;
         assert_eq!(

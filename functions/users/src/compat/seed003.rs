@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use http::{Method, StatusCode};
@@ -99,10 +100,13 @@ async fn index(
 async fn get(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    Path(user_id): Path<String>,
+    user_id: std::result::Result<Path<String>, PathRejection>,
 ) -> Result<Response> {
-    // A malformed UserId cannot exist: 404 like any unknown one.
-    let username = Username::parse(&user_id).map_err(|_| Error::NotFound("user"))?;
+    // A malformed UserId (or a segment that does not decode) cannot exist: 404 like any unknown one.
+    let username = user_id
+        .ok()
+        .and_then(|Path(id)| Username::parse(&id).ok())
+        .ok_or(Error::NotFound("user"))?;
     let user = roster
         .find_user(&caller, &UserRef::Username(username))
         .await?;

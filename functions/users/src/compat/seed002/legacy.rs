@@ -11,13 +11,13 @@
 //! /{email}` changes the fields it gives, `DELETE /{email}` soft-deletes. The retired `service`
 //! parameter is refused, pointing to the Management licenses v4 API.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use http::{header, StatusCode};
 use serde_json::{json, Value};
 
 use super::{
-    encode, login_name, not_null, refuse_service_field, refuse_service_query, required, set,
-    JsonDoc,
+    encode, login_name, not_null, refuse_service_field, refuse_service_query, required, segment,
+    set, JsonDoc, Segment,
 };
 use roster_shared::domain::{
     Email, Emails, ExternalId, Flag, PersonName, Phone, RegistrationState, User, Username,
@@ -166,13 +166,13 @@ fn email_ref(raw: &str) -> Result<UserRef> {
 pub async fn update(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(email): Path<String>,
+    email: Segment,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
     caller.require_manager()?;
     refuse_service_query(&query)?;
-    let target = email_ref(&email)?;
+    let target = email_ref(&segment(email)?)?;
     let mut reader = object(body)?;
     let name = reader.parsed("name", PersonName::parse);
     let name = not_null(&mut reader, "name", name);
@@ -211,11 +211,13 @@ pub async fn update(
 pub async fn delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(email): Path<String>,
+    email: Segment,
     query: QueryParams,
 ) -> Result<StatusCode> {
     refuse_service_query(&query)?;
-    let user = roster.find_user(&caller, &email_ref(&email)?).await?;
+    let user = roster
+        .find_user(&caller, &email_ref(&segment(email)?)?)
+        .await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

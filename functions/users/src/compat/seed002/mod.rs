@@ -196,6 +196,14 @@ impl IntoResponse for JsonDoc {
     }
 }
 
+/// The path parameter as text. A segment that does not decode (e.g. `%FF`) cannot name a user:
+/// 404, like any unknown one.
+pub type Segment = Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>;
+
+pub fn segment(path: Segment) -> Result<String, Error> {
+    path.map(|p| p.0).map_err(|_| Error::NotFound("user"))
+}
+
 /// Percent-encodes a URL component (for the links this surface builds).
 pub fn encode(text: &str) -> String {
     text.bytes()

@@ -15,13 +15,13 @@
 //! Requests send `{"data": {"type": "users", "attributes": {…}}}` or, leniently, the attributes
 //! object alone. `PATCH` is a merge patch of the attributes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use http::{header, StatusCode, Uri};
 use serde_json::{json, Map, Value};
 
 use super::{
-    encode, login_name, not_null, refuse_service_field, refuse_service_query, required, set,
-    JsonDoc,
+    encode, login_name, not_null, refuse_service_field, refuse_service_query, required, segment,
+    set, JsonDoc, Segment,
 };
 use roster_shared::domain::{
     Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, User, UserId,
@@ -410,11 +410,11 @@ pub async fn create(
 pub async fn get(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    id: Segment,
     query: QueryParams,
 ) -> Result<JsonDoc> {
     refuse_service_query(&query)?;
-    let id = user_id(&id)?;
+    let id = user_id(&segment(id)?)?;
     let (user, profile) = tokio::try_join!(
         roster.get_user(&caller, &id),
         roster.get_profile(&caller, &id)
@@ -427,14 +427,14 @@ pub async fn get(
 pub async fn patch(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    id: Segment,
     IfMatch(if_match): IfMatch,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
     caller.require_manager()?;
     refuse_service_query(&query)?;
-    let id = user_id(&id)?;
+    let id = user_id(&segment(id)?)?;
     let changes = user_changes(body, &id)?;
     let user = roster.update_user(&caller, &id, changes, if_match).await?;
     let profile = roster.get_profile(&caller, &id).await?;
@@ -445,10 +445,12 @@ pub async fn patch(
 pub async fn delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    id: Segment,
     query: QueryParams,
 ) -> Result<StatusCode> {
     refuse_service_query(&query)?;
-    roster.delete_user(&caller, &user_id(&id)?).await?;
+    roster
+        .delete_user(&caller, &user_id(&segment(id)?)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
