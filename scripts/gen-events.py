@@ -9,6 +9,10 @@ Placeholders (the events test and `cargo lambda invoke` users replace them):
   key_01JDSAMPXE0000000000000000   an API key id of that user
   REPLACE_WITH_USERNAME            the username of that user (seed-000 routes name users by it)
   0106:12345678                    a party registered in that organization (and granted to that user)
+  sample-user                      that user's username (seed 003 UserId)
+  sample.mail@example.com          that user's email (seed 002 legacy routes)
+The seed-003 events name the administrator `admin` in X-eSignatur-CreatorId (the manager that
+`make dev` and the tests create).
 Run: python3 scripts/gen-events.py  (then commit events/)
 """
 import json, pathlib
@@ -16,6 +20,9 @@ import json, pathlib
 KEY = "REPLACE_WITH_ROSTER_API_KEY"
 USER = "usr_01JDSAMPXE0000000000000000"
 KEYID = "key_01JDSAMPXE0000000000000000"
+USERNAME = "sample-user"
+EMAIL = "sample.mail@example.com"
+CREATOR = "admin"
 PARTY = "0106:12345678"  # a party id (scheme:identifier); API Gateway REST passes ':' through as is
 NAME = "REPLACE_WITH_USERNAME"
 PERMISSIONS = {"canSendDocument": True, "canReceiveDocument": True, "canRemoveDocument": False, "canManageHook": False}
@@ -68,6 +75,41 @@ PARTY_EVENTS = [
     ("seed000-delete-user-party", "DELETE", "/api/v1/user/{name}/party/{partyId}", {"name": NAME, "partyId": PARTY}, None, None),
 ]
 
+# Compatible surfaces. A 7th element gives the request headers (instead of x-api-key).
+APIKEY_AUTH = {"Authorization": "Apikey " + KEY}
+ESIGNATUR = {"X-eSignatur-Id": KEY, "X-eSignatur-CreatorId": CREATOR}
+V4 = "/api/user/management/v4/users"
+LEGACY = "/api/management/user"
+
+SEED002_EVENTS = [
+    ("seed002-v4-list-users", "GET", V4, {}, {"page[size]": "10"}, None, APIKEY_AUTH),
+    ("seed002-v4-create-user", "POST", V4, {}, None, {"data": {"type": "users", "attributes": {
+        "name": "Event V4 User", "user_flags": ["LICENSE_PURCHASE_RESTRICTED"],
+        "contact_details": {"email": "event-v4@example.com", "telephone_number_E123": "+45 12 34 56 78"},
+        "external_id": "CRM-EVENT-1"}}}, APIKEY_AUTH),
+    ("seed002-v4-get-user", "GET", V4 + "/{user_id}", {"user_id": USER}, None, None, APIKEY_AUTH),
+    ("seed002-v4-patch-user", "PATCH", V4 + "/{user_id}", {"user_id": USER}, None, {"data": {"type": "users", "id": USER, "attributes": {
+        "registration_information": {"registration_state": "REGISTERED"}}}}, APIKEY_AUTH),
+    ("seed002-v4-delete-user", "DELETE", V4 + "/{user_id}", {"user_id": USER}, None, None, APIKEY_AUTH),
+    ("seed002-legacy-list-users", "GET", LEGACY, {}, None, None, APIKEY_AUTH),
+    ("seed002-legacy-create-user", "POST", LEGACY, {}, None, {"email": "event-legacy@example.com", "name": "Event Legacy User", "cid": "CID-EVENT-1"}, APIKEY_AUTH),
+    ("seed002-legacy-update-user", "PUT", LEGACY + "/{email}", {"email": EMAIL}, None, {"name": "Renamed Legacy User"}, APIKEY_AUTH),
+    ("seed002-legacy-delete-user", "DELETE", LEGACY + "/{email}", {"email": EMAIL}, None, None, APIKEY_AUTH),
+]
+
+# The documented examples of seed 003, with the sample user where a user must exist.
+SEED003_USERS_EVENTS = [
+    ("seed003-index", "GET", "/User/Index", {}, None, None, ESIGNATUR),
+    ("seed003-get-user", "GET", "/User/Get/{userId}", {"userId": USERNAME}, None, None, ESIGNATUR),
+    ("seed003-add-users", "POST", "/User/Add", {}, None, [{"UserId": "54321", "Name": "Parrot and Ferrets", "Emails": ["parrot@ferret.local"], "IsCustomerAdmin": True}], ESIGNATUR),
+    ("seed003-update-users", "POST", "/User/Update", {}, None, [{"UserId": USERNAME, "NewUserId": "15243", "Name": "Ferrets and Parrots"}], ESIGNATUR),
+]
+
+SEED003_ACTIVATION_EVENTS = [
+    ("seed003-deactivate-users", "POST", "/User/Deactivate", {}, None, [USERNAME], ESIGNATUR),
+    ("seed003-activate-users", "POST", "/User/Activate", {}, None, [USERNAME], ESIGNATUR),
+]
+
 ACTIVATION_EVENTS = [
     ("activate-user", "POST", "/v1/users/{id}/activate", {"id": USER}, None, None),
     ("deactivate-user", "POST", "/v1/users/{id}/deactivate", {"id": USER}, None, None),
@@ -90,11 +132,12 @@ SCHEDULED_SWEEP = {
 }
 
 
-def event(method, resource, params, query, body):
+def event(method, resource, params, query, body, auth=None):
     path = resource
     for name, value in params.items():
         path = path.replace("{" + name + "}", value)
-    headers = {"Accept": "application/json", "Host": "abc123.execute-api.eu-west-1.amazonaws.com", "x-api-key": KEY}
+    headers = {"Accept": "application/json", "Host": "abc123.execute-api.eu-west-1.amazonaws.com"}
+    headers.update(auth or {"x-api-key": KEY})
     if body is not None:
         headers["Content-Type"] = "application/json"
     return {
@@ -133,14 +176,14 @@ def write(path, doc):
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent / "events"
     for folder, routes, extra in [
-        ("users", USERS, {}),
+        ("users", USERS + SEED002_EVENTS + SEED003_USERS_EVENTS, {}),
         ("party", PARTY_EVENTS, {}),
-        ("activation", ACTIVATION_EVENTS, {"scheduled-sweep": SCHEDULED_SWEEP}),
+        ("activation", ACTIVATION_EVENTS + SEED003_ACTIVATION_EVENTS, {"scheduled-sweep": SCHEDULED_SWEEP}),
     ]:
         out = root / folder
         out.mkdir(parents=True, exist_ok=True)
-        for name, method, resource, params, query, body in routes:
-            write(out / f"{name}.json", event(method, resource, params, query, body))
+        for name, method, resource, params, query, body, *auth in routes:
+            write(out / f"{name}.json", event(method, resource, params, query, body, *auth))
         for name, doc in extra.items():
             write(out / f"{name}.json", doc)
         print(f"wrote {len(routes) + len(extra)} events to {out}")

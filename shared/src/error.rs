@@ -46,6 +46,10 @@ pub enum Error {
     /// 403: the caller's user is inactive, expired or unregistered.
     #[error("caller inactive: {0}")]
     CallerInactive(String),
+    /// 403: the user a request says it acts for (seed 003 `X-eSignatur-CreatorId`) may not act:
+    /// unknown in the organization, inactive, or not an administrator. Carries its code.
+    #[error("acting user refused: {1}")]
+    ActorRefused(&'static str, String),
     /// 404: the resource does not exist in the caller's organization.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -96,7 +100,10 @@ impl Error {
         match self {
             Self::Validation(_) | Self::MalformedBody(_) | Self::InvalidCursor => 400,
             Self::MissingApiKey | Self::InvalidApiKey => 401,
-            Self::Forbidden(_) | Self::CallerInactive(_) | Self::IpNotAllowed => 403,
+            Self::Forbidden(_)
+            | Self::CallerInactive(_)
+            | Self::IpNotAllowed
+            | Self::ActorRefused(..) => 403,
             Self::NotFound(_) => 404,
             Self::UsernameTaken
             | Self::EmailTaken(_)
@@ -121,6 +128,7 @@ impl Error {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::CallerInactive(_) => "CALLER_INACTIVE",
             Self::IpNotAllowed => "IP_NOT_ALLOWED",
+            Self::ActorRefused(code, _) => code,
             Self::NotFound(_) => "NOT_FOUND",
             Self::UsernameTaken => "USERNAME_TAKEN",
             Self::EmailTaken(_) => "EMAIL_TAKEN",
@@ -147,7 +155,9 @@ impl Error {
                 "An API key is required (x-api-key or Authorization: Apikey).".into()
             }
             Self::InvalidApiKey => "The API key is not valid.".into(),
-            Self::Forbidden(why) | Self::CallerInactive(why) => why.clone(),
+            Self::Forbidden(why) | Self::CallerInactive(why) | Self::ActorRefused(_, why) => {
+                why.clone()
+            }
             Self::IpNotAllowed => {
                 "Requests from this address are not allowed for the organization.".into()
             }

@@ -295,6 +295,31 @@ impl TestApp {
         );
     }
 
+    /// Sets the organization's `requiresRegistration` setting directly on its item (there is
+    /// no API for organization settings yet).
+    pub async fn set_requires_registration(&self, on: bool) {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        use roster_shared::store::keys;
+        self.store
+            .client()
+            .update_item()
+            .table_name(TABLE)
+            .key(keys::PK, AttributeValue::S(keys::org_pk(&self.org)))
+            .key(keys::SK, AttributeValue::S(keys::org_sk()))
+            .update_expression("SET requiresRegistration = :on")
+            .expression_attribute_values(":on", AttributeValue::Bool(on))
+            .send()
+            .await
+            .expect("organization updated");
+        let (org, _) = self
+            .store
+            .get_org(&self.org)
+            .await
+            .expect("organization read")
+            .expect("organization exists");
+        assert_eq!(org.requires_registration, on);
+    }
+
     /// Sort keys of the partition's uniqueness markers.
     pub async fn markers(&self) -> Vec<String> {
         let mut m: Vec<String> = self

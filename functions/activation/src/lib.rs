@@ -2,6 +2,7 @@
 //! scheduled expiry sweep. One binary answers both API Gateway events and EventBridge's
 //! scheduled event.
 
+pub mod compat;
 mod handlers;
 
 use std::time::Duration;
@@ -24,6 +25,7 @@ pub fn routes() -> RouteSet {
         .add(Method::POST, "/v1/users/{id}/restore", restore)
         .add(Method::POST, "/v1/users/activate", activate_batch)
         .add(Method::POST, "/v1/users/deactivate", deactivate_batch)
+        .merge(compat::seed003::routes())
 }
 
 /// Time kept in reserve before the Lambda deadline when the sweep stops.

@@ -262,6 +262,7 @@ pub fn user_changes(map: Map<String, Value>) -> Result<UserChanges, Error> {
             Patch::Clear => Some(Attributes::default()),
             other => set(other),
         },
+        attribute_updates: Default::default(),
         password: set(f.password),
     })
 }

@@ -36,4 +36,6 @@ pub fn routes() -> RouteSet {
         .add(Method::GET, "/v1/languages", languages)
         .merge(compat::seed000::routes())
         .merge(compat::seed001::routes())
+        .merge(compat::seed002::routes())
+        .merge(compat::seed003::routes())
 }

@@ -109,6 +109,7 @@ impl Authenticator {
             role: user.role,
             key_id: Some(record.key_id.clone()),
             org_language: org.default_language.clone(),
+            actor: None,
         };
         let access = Access {
             principal,

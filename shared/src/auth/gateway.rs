@@ -134,6 +134,7 @@ pub fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Princip
         role: Role::parse(text(context_keys::ROLE)?).ok()?,
         key_id: text(context_keys::KEY).and_then(|k| KeyId::parse(k).ok()),
         org_language: Language::parse(text(context_keys::LANGUAGE)?).ok()?,
+        actor: None,
     })
 }
 
@@ -148,6 +149,7 @@ mod tests {
             role: Role::ApManager,
             key_id: Some(KeyId::generate()),
             org_language: Language::default_language(),
+            actor: None,
         }
     }
 

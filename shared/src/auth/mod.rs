@@ -19,9 +19,24 @@ pub struct Principal {
     pub key_id: Option<KeyId>,
     /// The organization's default language, read with the key (saves a read per create).
     pub org_language: Language,
+    /// The user this request acts for, when it is not the key's user: the eSignatur surface's
+    /// `X-eSignatur-CreatorId` administrator (see `Roster::acting_for`). Changes are recorded
+    /// as made by it.
+    pub actor: Option<UserId>,
 }
 
 impl Principal {
+    /// The user recorded as making the changes of this request.
+    pub fn actor(&self) -> &UserId {
+        self.actor.as_ref().unwrap_or(&self.user_id)
+    }
+
+    /// True when `user` is the key's user or the user the request acts for: such a user may not
+    /// deactivate or delete itself.
+    pub fn is_self(&self, user: &UserId) -> bool {
+        &self.user_id == user || self.actor.as_ref() == Some(user)
+    }
+
     /// 403 unless the caller is an `ApManager`.
     pub fn require_manager(&self) -> Result<(), Error> {
         match self.role {

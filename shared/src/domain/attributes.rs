@@ -47,6 +47,19 @@ impl Attributes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// These attributes with single entries set (`Some`) or removed (`None`); the result is
+    /// validated like any attribute map.
+    pub fn with_updates(&self, updates: &BTreeMap<String, Option<String>>) -> Result<Self, String> {
+        let mut map = self.0.clone();
+        for (key, value) in updates {
+            match value {
+                Some(v) => map.insert(key.clone(), v.clone()),
+                None => map.remove(key),
+            };
+        }
+        Self::new(map)
+    }
 }
 
 impl TryFrom<BTreeMap<String, String>> for Attributes {
@@ -74,6 +87,27 @@ mod tests {
             let bad: BTreeMap<_, _> = [(key.to_string(), "v".to_string())].into();
             assert!(Attributes::new(bad).is_err(), "{key:?}");
         }
+    }
+
+    #[test]
+    fn single_entries_can_be_set_and_removed() {
+        let start = Attributes::new(
+            [("netsId", "1234"), ("identificationType", "NemID")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+        .unwrap_or_default();
+        let updates: BTreeMap<_, _> = [
+            ("identificationType".to_string(), Some("MitID".to_string())),
+            ("netsId".to_string(), None),
+        ]
+        .into();
+        let updated = start.with_updates(&updates).unwrap_or_default();
+        assert_eq!(updated.get("identificationType"), Some("MitID"));
+        assert_eq!(updated.get("netsId"), None);
+        let bad: BTreeMap<_, _> = [("1bad".to_string(), Some("v".to_string()))].into();
+        assert!(start.with_updates(&bad).is_err());
     }
 
     #[test]

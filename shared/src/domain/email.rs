@@ -73,6 +73,21 @@ impl Emails {
     pub fn iter(&self) -> impl Iterator<Item = &Email> {
         self.0.iter()
     }
+
+    /// The list with its primary (first) address replaced by `primary`, or removed when `None`
+    /// (the next address becomes primary). The other addresses are kept; one equal to the new
+    /// primary (ignoring case) is dropped rather than listed twice.
+    pub fn with_primary(&self, primary: Option<Email>) -> Self {
+        let rest = self.0.iter().skip(1);
+        match primary {
+            Some(p) => {
+                let mut list = vec![p.clone()];
+                list.extend(rest.filter(|e| e.canonical() != p.canonical()).cloned());
+                Self(list)
+            }
+            None => Self(rest.cloned().collect()),
+        }
+    }
 }
 
 impl TryFrom<Vec<Email>> for Emails {
@@ -120,6 +135,31 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn replacing_the_primary_keeps_the_others() {
+        let list = |items: &[&str]| {
+            Emails::new(items.iter().filter_map(|e| Email::parse(e).ok()).collect())
+                .unwrap_or_default()
+        };
+        let email = |e: &str| Email::parse(e).ok();
+        let current = list(&["a@x.io", "b@x.io", "c@x.io"]);
+        assert_eq!(
+            current.with_primary(email("n@x.io")),
+            list(&["n@x.io", "b@x.io", "c@x.io"])
+        );
+        assert_eq!(
+            current.with_primary(email("B@X.IO")),
+            list(&["B@X.IO", "c@x.io"]),
+            "an address is never listed twice"
+        );
+        assert_eq!(current.with_primary(None), list(&["b@x.io", "c@x.io"]));
+        assert_eq!(
+            Emails::default().with_primary(email("n@x.io")),
+            list(&["n@x.io"])
+        );
+        assert_eq!(Emails::default().with_primary(None), Emails::default());
     }
 
     #[test]

@@ -163,6 +163,13 @@ pub struct User {
     pub updated_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
+    /// The user who created this one (absent when the operator or the system did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserId>,
+    /// The user who made the last change (absent when the operator or the system did, e.g. the
+    /// expiry sweep). On the eSignatur surface this is the `X-eSignatur-CreatorId` user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<UserId>,
     pub version: u64,
 }
 

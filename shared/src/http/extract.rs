@@ -190,6 +190,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A JSON body read whatever its `Content-Type` says (413 when too large, 400 when it is not
+/// JSON). For compatible surfaces whose clients do not all label their JSON (.NET's
+/// `StringContent` sends `text/plain` unless told otherwise).
+pub struct LenientJsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for LenientJsonBody<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, Error> {
+        let (_, bytes) = read_body(request).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::MalformedBody("the body is empty".into()));
+        }
+        parse_json(&bytes).map(Self)
+    }
+}
+
 /// A JSON body that may be left out entirely.
 pub struct OptionalJsonBody<T>(pub Option<T>);
 

@@ -2,6 +2,7 @@
 //! typed extractors, content negotiation (JSON or XML), and the Lambda entry path.
 
 mod context;
+pub mod esignatur;
 mod extract;
 mod fields;
 pub mod lambda;
@@ -14,7 +15,7 @@ mod views;
 pub mod xml;
 
 pub use context::{request_context, RequestInfo};
-pub use extract::{Caller, IfMatch, JsonBody, OptionalJsonBody, MAX_BODY_BYTES};
+pub use extract::{Caller, IfMatch, JsonBody, LenientJsonBody, OptionalJsonBody, MAX_BODY_BYTES};
 pub use fields::ObjectReader;
 pub use problem::{method_not_allowed, not_found_fallback};
 pub use query::QueryParams;

@@ -33,6 +33,9 @@ pub struct UserView {
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
+    /// Who created the user and who made its last change (absent: the operator or the system).
+    pub created_by: Option<String>,
+    pub updated_by: Option<String>,
     pub version: u64,
 }
 
@@ -60,6 +63,8 @@ impl From<&User> for UserView {
             created_at: u.created_at.clone(),
             updated_at: u.updated_at.clone(),
             deleted_at: u.deleted_at.clone(),
+            created_by: u.created_by.as_ref().map(ToString::to_string),
+            updated_by: u.updated_by.as_ref().map(ToString::to_string),
             version: u.version,
         }
     }

@@ -1,8 +1,8 @@
 //! Activation use cases: activate, deactivate and restore (one or a batch; all idempotent), and
 //! the scheduled expiry sweep.
 
-use super::users::MAX_BATCH;
-use super::Roster;
+use super::users::{check_batch_size, MAX_BATCH};
+use super::{Roster, UserRef};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{OrgId, Status, User, UserId};
@@ -28,7 +28,7 @@ impl Roster {
 
     pub async fn deactivate(&self, caller: &Principal, id: &UserId) -> Result<User, Error> {
         caller.require_manager()?;
-        if id == &caller.user_id {
+        if caller.is_self(id) {
             return Err(Error::Conflict(
                 "CANNOT_DEACTIVATE_SELF",
                 "A manager cannot deactivate its own user.".into(),
@@ -50,6 +50,7 @@ impl Roster {
         new.deleted_at = None;
         new.updated_at = clock::now();
         new.version = old.version + 1;
+        new.updated_by = Some(caller.actor().clone());
         self.store.replace_user(&old, &new, None).await?;
         self.auth.invalidate_user(&new.id);
         Ok(new)
@@ -77,6 +78,31 @@ impl Roster {
                 Ok(id) => self.deactivate(caller, &id).await,
             };
             results.push((raw, result));
+        }
+        Ok(results)
+    }
+
+    /// Activations or deactivations of users named by reference (seed 003 names them by
+    /// username): a result per item, in order; each committed on its own.
+    pub async fn set_status_many(
+        &self,
+        caller: &Principal,
+        users: Vec<Result<UserRef, Error>>,
+        status: Status,
+    ) -> Result<Vec<Result<User, Error>>, Error> {
+        caller.require_manager()?;
+        check_batch_size(users.len())?;
+        let mut results = Vec::with_capacity(users.len());
+        for user in users {
+            let result = match user {
+                Ok(user) => match self.find_user(caller, &user).await {
+                    Ok(found) if status == Status::Active => self.activate(caller, &found.id).await,
+                    Ok(found) => self.deactivate(caller, &found.id).await,
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            results.push(result);
         }
         Ok(results)
     }
@@ -129,6 +155,8 @@ impl Roster {
         new.status = Status::Inactive;
         new.updated_at = clock::now();
         new.version = old.version + 1;
+        // The system made this change, not a user.
+        new.updated_by = None;
         match self.store.replace_user(&old, &new, None).await {
             Ok(()) => {
                 self.auth.invalidate_user(id);

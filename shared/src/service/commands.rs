@@ -1,8 +1,10 @@
 //! Domain commands: validated inputs of the use cases, made by each API surface from its DTOs.
 
+use std::collections::BTreeMap;
+
 use crate::domain::{
     Attributes, Email, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone,
-    RegistrationState, Role, Status, Username, ValidUntil,
+    RegistrationState, Role, Status, UserId, Username, ValidUntil,
 };
 use crate::password::Password;
 
@@ -53,15 +55,23 @@ pub struct NewUser {
     pub password: Option<Password>,
 }
 
+/// How a surface names a user: the server id, or a live user's username or email (compatible
+/// surfaces key users by username — seed 003 `UserId` — or by email — the seed-002 legacy routes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserRef {
+    Id(UserId),
+    Username(Username),
+    Email(Email),
+}
+
 /// A partial update of a user (manager view).
 #[derive(Clone, Debug, Default)]
 pub struct UserChanges {
     pub username: Option<Username>,
     pub name: Option<PersonName>,
     pub emails: Option<Emails>,
-    /// Applied after `emails`: `Set` makes the address the primary (first) one, replacing the
-    /// previous primary and keeping the others; `Clear` removes the primary (the next becomes
-    /// primary). For surfaces whose user has one email (seed 001).
+    /// Replaces (`Set`) or removes (`Clear`) only the primary address, keeping the others
+    /// (applied after `emails`; seed 002 knows one `email`).
     pub primary_email: Patch<Email>,
     pub phone: Patch<Phone>,
     pub language: Option<Language>,
@@ -73,6 +83,9 @@ pub struct UserChanges {
     pub flags: Option<Vec<Flag>>,
     pub registration_state: Option<RegistrationState>,
     pub attributes: Option<Attributes>,
+    /// Sets (`Some`) or removes (`None`) single attributes, keeping the others (applied after
+    /// `attributes`; seed 003 `NetsId`, `UserIdentificationType`).
+    pub attribute_updates: BTreeMap<String, Option<String>>,
     pub password: Option<Password>,
 }
 

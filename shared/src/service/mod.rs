@@ -12,7 +12,7 @@ mod users;
 use std::sync::Arc;
 
 pub use activation::SweepSummary;
-pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
+pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges, UserRef};
 pub use keys::IssuedKey;
 pub use paging::{ListPage, Paging};
 pub use parties::{AuthorizationState, Grant, NewParty, PartyChanges};

@@ -3,12 +3,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges};
-use super::{ListPage, Paging, Roster};
+use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
+use super::{ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
-    Email, Emails, ExternalId, Language, OrgId, Party, PartyId, PersonName, Profile, Registration,
+    ExternalId, Language, OrgId, Party, PartyId, PersonName, Profile, Registration,
     RegistrationState, Role, Status, User, UserId, Username,
 };
 use crate::error::Problems;
@@ -18,6 +18,17 @@ use crate::Error;
 
 /// Most items one batch request may carry.
 pub const MAX_BATCH: usize = 100;
+
+/// 400 when a batch holds more than [`MAX_BATCH`] items.
+pub(crate) fn check_batch_size(len: usize) -> Result<(), Error> {
+    if len > MAX_BATCH {
+        return Err(Error::field(
+            "body",
+            format!("must hold at most {MAX_BATCH} items"),
+        ));
+    }
+    Ok(())
+}
 
 async fn hash_password(password: Option<Password>) -> Result<Option<String>, Error> {
     match password {
@@ -48,21 +59,6 @@ fn check_new_user(new: &NewUser) -> Result<(), Error> {
     problems.finish()
 }
 
-/// `emails` with `change` applied to its primary (first) address: `Set` puts the address first,
-/// replacing the previous primary and keeping the others (without a repeat of it); `Clear` drops
-/// the primary.
-fn with_primary(emails: &Emails, change: Patch<Email>) -> Result<Emails, Error> {
-    let rest = emails.as_slice().iter().skip(1).cloned();
-    let list: Vec<Email> = match change {
-        Patch::Keep => return Ok(emails.clone()),
-        Patch::Clear => rest.collect(),
-        Patch::Set(primary) => std::iter::once(primary.clone())
-            .chain(rest.filter(|e| e.canonical() != primary.canonical()))
-            .collect(),
-    };
-    Emails::new(list).map_err(|message| Error::field("email", message))
-}
-
 /// A batch item that failed, and why (see [`Roster::create_users_all_or_none`]).
 #[derive(Debug)]
 pub struct BatchFailure {
@@ -79,6 +75,17 @@ impl Roster {
         org: &OrgId,
         org_language: &Language,
         new: NewUser,
+    ) -> Result<User, Error> {
+        self.create_user_by(org, org_language, new, None).await
+    }
+
+    /// Creates a user in `org`, recorded as made by `actor` (none for the operator).
+    async fn create_user_by(
+        &self,
+        org: &OrgId,
+        org_language: &Language,
+        new: NewUser,
+        actor: Option<&UserId>,
     ) -> Result<User, Error> {
         check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
@@ -106,6 +113,8 @@ impl Roster {
             created_at: now.clone(),
             updated_at: now,
             deleted_at: None,
+            created_by: actor.cloned(),
+            updated_by: actor.cloned(),
             version: 1,
         };
         let profile = Profile::default_for(&user);
@@ -117,7 +126,7 @@ impl Roster {
     /// `POST /v1/users` (one): 201 with the user.
     pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
         caller.require_manager()?;
-        self.create_user_in(&caller.org, &caller.org_language, new)
+        self.create_user_by(&caller.org, &caller.org_language, new, Some(caller.actor()))
             .await
     }
 
@@ -128,18 +137,18 @@ impl Roster {
         items: Vec<Result<NewUser, Error>>,
     ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
-        if items.len() > MAX_BATCH {
-            return Err(Error::field(
-                "body",
-                format!("must hold at most {MAX_BATCH} items"),
-            ));
-        }
+        check_batch_size(items.len())?;
         let mut results = Vec::with_capacity(items.len());
         for item in items {
             results.push(match item {
                 Ok(new) => {
-                    self.create_user_in(&caller.org, &caller.org_language, new)
-                        .await
+                    self.create_user_by(
+                        &caller.org,
+                        &caller.org_language,
+                        new,
+                        Some(caller.actor()),
+                    )
+                    .await
                 }
                 Err(e) => Err(e),
             });
@@ -158,6 +167,132 @@ impl Roster {
             .get_user(org, id)
             .await?
             .ok_or(Error::NotFound("user"))
+    }
+
+    /// Reads a user of the caller's organization by id, or a live user by username or email
+    /// (404 for any other: a deleted user has released its username and emails).
+    pub async fn find_user(&self, caller: &Principal, user: &UserRef) -> Result<User, Error> {
+        caller.require_manager()?;
+        let found = match user {
+            UserRef::Id(id) => self.store.get_user(&caller.org, id).await?,
+            UserRef::Username(name) => self.store.find_by_username(&caller.org, name).await?,
+            UserRef::Email(email) => self.store.find_by_email(&caller.org, email).await?,
+        };
+        found.ok_or(Error::NotFound("user"))
+    }
+
+    /// Every user matching `filter`, in creation order, for surfaces whose lists have no pages
+    /// (seed 000's list, seed 003 `Index`, the seed-002 legacy list). Reads 100 users per query.
+    pub async fn list_all_users(
+        &self,
+        caller: &Principal,
+        filter: UserFilter,
+    ) -> Result<Vec<User>, Error> {
+        caller.require_manager()?;
+        let mut users = Vec::new();
+        let mut start = None;
+        loop {
+            let request = PageRequest {
+                limit: 100,
+                skip: 0,
+                start,
+            };
+            let page = self
+                .store
+                .list_users(&caller.org, &filter, &request)
+                .await?;
+            users.extend(page.items);
+            match page.next {
+                Some(key) => start = Some(key),
+                None => return Ok(users),
+            }
+        }
+    }
+
+    /// A batch of updates of users named by reference, each committed on its own: per item the
+    /// user before and after the change, in input order. Each change is conditional on the
+    /// version read, so `before` is exactly what the change was applied to.
+    pub async fn update_users(
+        &self,
+        caller: &Principal,
+        items: Vec<Result<(UserRef, UserChanges), Error>>,
+    ) -> Result<Vec<Result<(User, User), Error>>, Error> {
+        caller.require_manager()?;
+        check_batch_size(items.len())?;
+        let mut results = Vec::with_capacity(items.len());
+        for item in items {
+            results.push(match item {
+                Ok((user, changes)) => self.update_user_ref(caller, &user, changes).await,
+                Err(e) => Err(e),
+            });
+        }
+        Ok(results)
+    }
+
+    /// Updates the user `user` names: the user before and after the change (the change is
+    /// conditional on the version read, so `before` is exactly what it was applied to).
+    pub async fn update_user_ref(
+        &self,
+        caller: &Principal,
+        user: &UserRef,
+        changes: UserChanges,
+    ) -> Result<(User, User), Error> {
+        let before = self.find_user(caller, user).await?;
+        let after = self
+            .update_user(caller, &before.id, changes, Some(before.version))
+            .await?;
+        Ok((before, after))
+    }
+
+    /// The request acts for `acting`, a username of the caller's organization (seed 003
+    /// `X-eSignatur-CreatorId`): it must be an active ApManager, registered where the
+    /// organization requires it. The principal keeps the key's organization and role (so the
+    /// key must still be a manager's); its changes are recorded as made by `acting`.
+    pub async fn acting_for(
+        &self,
+        caller: &Principal,
+        acting: &Username,
+    ) -> Result<Principal, Error> {
+        caller.require_manager()?;
+        let (user, org) = tokio::try_join!(
+            self.store.find_by_username(&caller.org, acting),
+            self.store.get_org(&caller.org)
+        )?;
+        let Some(user) = user else {
+            return Err(Error::ActorRefused(
+                "ACTOR_UNKNOWN",
+                format!("The acting user {acting} does not exist in this organization."),
+            ));
+        };
+        if user.role != Role::ApManager {
+            return Err(Error::ActorRefused(
+                "ACTOR_NOT_MANAGER",
+                format!("The acting user {acting} is not an administrator (ApManager)."),
+            ));
+        }
+        if user.status != Status::Active {
+            return Err(Error::ActorRefused(
+                "ACTOR_INACTIVE",
+                format!("The acting user {acting} is deactivated."),
+            ));
+        }
+        if !user.is_effectively_active() {
+            return Err(Error::ActorRefused(
+                "ACTOR_INACTIVE",
+                format!("The acting user {acting} has passed its validUntil date."),
+            ));
+        }
+        let requires_registration = org.is_some_and(|(o, _)| o.requires_registration);
+        if requires_registration && user.registration.state == RegistrationState::Unregistered {
+            return Err(Error::ActorRefused(
+                "ACTOR_INACTIVE",
+                format!("The acting user {acting} is not registered."),
+            ));
+        }
+        Ok(Principal {
+            actor: Some(user.id),
+            ..caller.clone()
+        })
     }
 
     /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
@@ -201,7 +336,11 @@ impl Roster {
         if let Some(v) = changes.emails {
             new.emails = v;
         }
-        new.emails = with_primary(&new.emails, changes.primary_email)?;
+        match changes.primary_email {
+            Patch::Keep => {}
+            Patch::Clear => new.emails = new.emails.with_primary(None),
+            Patch::Set(email) => new.emails = new.emails.with_primary(Some(email)),
+        }
         new.phone = changes.phone.apply(new.phone);
         if let Some(v) = changes.language {
             new.language = v;
@@ -224,16 +363,29 @@ impl Roster {
         if let Some(v) = changes.attributes {
             new.attributes = v;
         }
+        if !changes.attribute_updates.is_empty() {
+            new.attributes = new
+                .attributes
+                .with_updates(&changes.attribute_updates)
+                .map_err(|e| Error::field("attributes", e))?;
+        }
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
-        self.save(&old, new, None).await
+        self.save(&old, new, Some(caller.actor())).await
     }
 
-    /// Writes `new` over `old`, stamping time and version, and drops the user's cached keys.
-    async fn save(&self, old: &User, mut new: User, actor: Option<&UserId>) -> Result<User, Error> {
+    /// Writes `new` over `old`, stamping time, version and the acting user (none for the
+    /// system), and drops the user's cached keys.
+    pub(crate) async fn save(
+        &self,
+        old: &User,
+        mut new: User,
+        actor: Option<&UserId>,
+    ) -> Result<User, Error> {
         new.updated_at = clock::now();
         new.version = old.version + 1;
+        new.updated_by = actor.cloned();
         self.store.replace_user(old, &new, actor).await?;
         // Role, status, validity or registration may have changed: cached keys must re-check.
         self.auth.invalidate_user(&new.id);
@@ -257,7 +409,12 @@ impl Roster {
                     ..new.clone()
                 };
                 match self
-                    .create_user_in(&caller.org, &caller.org_language, create)
+                    .create_user_by(
+                        &caller.org,
+                        &caller.org_language,
+                        create,
+                        Some(caller.actor()),
+                    )
                     .await
                 {
                     // Someone created it meanwhile: update theirs instead.
@@ -297,7 +454,10 @@ impl Roster {
             if let Some(hash) = hash_password(replacement.password).await? {
                 user.password_hash = Some(hash);
             }
-            return self.save(&old, user, None).await.map(|u| (u, false));
+            return self
+                .save(&old, user, Some(caller.actor()))
+                .await
+                .map(|u| (u, false));
         }
         Err(Error::Throttled("the user kept changing; retry".into()))
     }
@@ -306,7 +466,7 @@ impl Roster {
     /// the user's keys. Deleting a deleted user changes nothing.
     pub async fn delete_user(&self, caller: &Principal, id: &UserId) -> Result<(), Error> {
         caller.require_manager()?;
-        if id == &caller.user_id {
+        if caller.is_self(id) {
             return Err(Error::Conflict(
                 "CANNOT_DELETE_SELF",
                 "A manager cannot delete its own user.".into(),
@@ -319,9 +479,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Deleted;
         new.deleted_at = Some(clock::now());
-        self.save(&old, new, Some(&caller.user_id))
-            .await
-            .map(|_| ())
+        self.save(&old, new, Some(caller.actor())).await.map(|_| ())
     }
 
     pub async fn list_users(
@@ -424,7 +582,7 @@ impl Roster {
         if let Some(v) = changes.language {
             new.language = v;
         }
-        self.save(&old, new, None).await
+        self.save(&old, new, Some(caller.actor())).await
     }
 
     /// Sets a user's status (activation, deactivation): used by the operator command and the
@@ -448,7 +606,7 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = status;
-        self.save(&old, new, None).await
+        self.save(&old, new, Some(caller.actor())).await
     }
 
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
@@ -597,31 +755,6 @@ impl Roster {
             .ok_or(Error::NotFound("user"))
     }
 
-    /// Every live (ACTIVE or INACTIVE) user of the organization, oldest first, read page by
-    /// page (seed 000 lists users without paging).
-    pub async fn list_all_users(&self, caller: &Principal) -> Result<Vec<User>, Error> {
-        caller.require_manager()?;
-        let filter = UserFilter::default();
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let request = PageRequest {
-                limit: 100,
-                skip: 0,
-                start,
-            };
-            let page = self
-                .store
-                .list_users(&caller.org, &filter, &request)
-                .await?;
-            users.extend(page.items);
-            match page.next {
-                Some(next) => start = Some(next),
-                None => return Ok(users),
-            }
-        }
-    }
-
     /// Sets the password of the live user holding `username`, or creates that user (an `ApUser`
     /// whose full name is the username) with it: true when created. Nothing else changes
     /// (seed 000 `PUT /api/v1/user`).
@@ -695,6 +828,7 @@ impl Roster {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Email, Emails};
 
     fn emails(list: &[&str]) -> Emails {
         Emails::new(list.iter().filter_map(|e| Email::parse(e).ok()).collect()).unwrap_or_default()
@@ -702,6 +836,15 @@ mod tests {
 
     fn shown(e: &Emails) -> Vec<String> {
         e.iter().map(ToString::to_string).collect()
+    }
+
+    /// A `primary_email` patch applied as `update_user` applies it.
+    fn with_primary(emails: &Emails, change: Patch<Email>) -> Result<Emails, ()> {
+        Ok(match change {
+            Patch::Keep => emails.clone(),
+            Patch::Clear => emails.with_primary(None),
+            Patch::Set(email) => emails.with_primary(Some(email)),
+        })
     }
 
     #[test]

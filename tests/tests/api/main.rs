@@ -4,6 +4,8 @@ mod activation;
 mod authorizer;
 mod compat_seed000;
 mod compat_seed001;
+mod compat_seed002;
+mod compat_seed003;
 mod create;
 mod delete;
 mod events;

@@ -13,6 +13,7 @@ use roster_shared::http::seed000::{Seed000Caller, Seed000Error};
 use roster_shared::http::{Doc, JsonBody, ObjectReader, RouteSet};
 use roster_shared::password::Password;
 use roster_shared::service::{Patch, Roster};
+use roster_shared::store::UserFilter;
 use roster_shared::Error;
 
 type Result<T> = std::result::Result<T, Seed000Error>;
@@ -92,7 +93,9 @@ pub async fn list_users(
     State(roster): State<Roster>,
     Seed000Caller(caller): Seed000Caller,
 ) -> Result<Doc> {
-    let users = roster.list_all_users(&caller).await?;
+    let users = roster
+        .list_all_users(&caller, UserFilter::default())
+        .await?;
     let data: Vec<UserView> = users.iter().map(UserView::from).collect();
     Ok(Doc::ok(data))
 }
