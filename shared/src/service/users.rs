@@ -317,8 +317,8 @@ impl Roster {
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
-        // A manager must not lock itself out (deactivate or demote its own user).
-        if id == &caller.user_id
+        // A manager must not lock itself out (deactivate or demote its own or the acting user).
+        if caller.is_self(id)
             && (changes.status == Some(Status::Inactive) || changes.role == Some(Role::ApUser))
         {
             return Err(Error::Conflict(
