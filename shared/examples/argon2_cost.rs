@@ -13,9 +13,14 @@ async fn main() {
         let _ = roster_shared::password::hash(format!("correct horse battery {i}")).await;
     }
     let per_hash = started.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds);
-    println!("argon2id (m=19456 KiB, t=2, p=1): {per_hash:.1} ms per hash on one core of this machine");
+    println!(
+        "argon2id (m=19456 KiB, t=2, p=1): {per_hash:.1} ms per hash on one core of this machine"
+    );
     for memory in [128u32, 256, 512, 1024, 1769] {
         let share = f64::from(memory) / 1769.0;
-        println!("  Lambda {memory:>4} MB ≈ {share:.2} vCPU → ≈ {:.0} ms per hash", per_hash / share.min(1.0));
+        println!(
+            "  Lambda {memory:>4} MB ≈ {share:.2} vCPU → ≈ {:.0} ms per hash",
+            per_hash / share.min(1.0)
+        );
     }
 }

@@ -23,6 +23,35 @@ async fn hash_password(password: Option<Password>) -> Result<Option<String>, Err
     }
 }
 
+/// A manager changing its own user may not lock itself out: its key must keep working with the
+/// ApManager role (the deactivate route refuses the same with `CANNOT_DEACTIVATE_SELF`).
+fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(), Error> {
+    if new.id != caller.user_id {
+        return Ok(());
+    }
+    if new.role != Role::ApManager {
+        return Err(Error::Conflict(
+            "CANNOT_DEMOTE_SELF",
+            "A manager cannot take the ApManager role from its own user.".into(),
+        ));
+    }
+    if !new.is_effectively_active() {
+        return Err(Error::Conflict(
+            "CANNOT_DEACTIVATE_SELF",
+            "A manager cannot deactivate its own user (status or a past validUntil).".into(),
+        ));
+    }
+    if old.registration.state == RegistrationState::Registered
+        && new.registration.state == RegistrationState::Unregistered
+    {
+        return Err(Error::Conflict(
+            "CANNOT_UNREGISTER_SELF",
+            "A manager cannot unregister its own user.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
     if status == Some(Status::Deleted) {
         problems.push(
@@ -183,6 +212,7 @@ impl Roster {
         if let Some(v) = changes.attributes {
             new.attributes = v;
         }
+        refuse_self_lockout(caller, &old, &new)?;
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
@@ -253,6 +283,7 @@ impl Roster {
                     .unwrap_or(old.registration.state),
             );
             user.attributes = replacement.attributes;
+            refuse_self_lockout(caller, &old, &user)?;
             if let Some(hash) = hash_password(replacement.password).await? {
                 user.password_hash = Some(hash);
             }
@@ -358,16 +389,16 @@ impl Roster {
         let mut new = old.clone();
         if let Some(password) = changes.password {
             if let Some(stored) = &old.password_hash {
+                // 403, not 400: the request is well-formed, the caller has not proved it may
+                // change the password.
                 let Some(current) = changes.current_password else {
-                    return Err(Error::field(
-                        "currentPassword",
-                        "is required to change the password",
+                    return Err(Error::Forbidden(
+                        "currentPassword is required to change the password.".into(),
                     ));
                 };
                 if !password::verify(current, stored.clone()).await? {
-                    return Err(Error::field(
-                        "currentPassword",
-                        "does not match the current password",
+                    return Err(Error::Forbidden(
+                        "currentPassword does not match the current password.".into(),
                     ));
                 }
             }
