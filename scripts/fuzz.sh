@@ -98,7 +98,9 @@ seed_args=(--seed "$SEED")
 say "schemathesis $SCHEMATHESIS_VERSION: every operation of openapi.yaml, $MAX_EXAMPLES examples a round, ${MAX_TIME} s, seed $SEED"
 started=$SECONDS
 status=0
-"$VENV/bin/schemathesis" --config-file tools/fuzz/schemathesis.toml --no-color run openapi.yaml \
+# `timeout`: whatever happens inside schemathesis, the run ends (CI must never hang on it).
+timeout --signal=INT --kill-after=30 "$((MAX_TIME + 300))" \
+    "$VENV/bin/schemathesis" --config-file tools/fuzz/schemathesis.toml --no-color run openapi.yaml \
     --url "$ROSTER_URL" \
     --max-examples "$MAX_EXAMPLES" \
     --max-time "$MAX_TIME" \
@@ -106,6 +108,9 @@ status=0
     --report junit --report-junit-path "$REPORT_DIR/junit.xml" \
     "$@" || status=$?
 echo "fuzz run took $((SECONDS - started)) s" >&2
+if ((status == 124)); then
+    echo "error: schemathesis did not finish within $((MAX_TIME + 300)) s" >&2
+fi
 
 # The run must not have locked its own manager out: a run that only collected 401/403 after
 # demoting or deactivating it would prove nothing.

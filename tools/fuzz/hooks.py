@@ -16,6 +16,12 @@ and the seed-002 surface read it with status DELETED), so schemathesis's `use_af
 for the reads of a user's own data (tools/fuzz/schemathesis.toml) and
 `soft_deleted_user_reads_as_deleted` checks instead that a user this run deleted (and did not
 restore) reads as DELETED with `deletedAt`.
+
+Last, a guard for the run itself: Hypothesis's `target` phase (hill-climbing on schemathesis's
+success-rate metric) was seen spinning for over ten minutes inside one operation without sending
+a request, where `--max-time` cannot stop it. It only steers generation (no check depends on
+it), so it is left out of the Hypothesis settings schemathesis builds (pinned version: the
+patched method is schemathesis 4.32.5's).
 """
 
 from __future__ import annotations
@@ -23,8 +29,21 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import hypothesis
 import schemathesis
+from schemathesis.config._projects import ProjectConfig
 from schemathesis.core.parameters import ParameterLocation
+
+_hypothesis_settings = ProjectConfig.get_hypothesis_settings
+
+
+def _settings_without_target_phase(self: Any, **kwargs: Any) -> hypothesis.settings:
+    settings = _hypothesis_settings(self, **kwargs)
+    phases = [phase for phase in settings.phases if phase is not hypothesis.Phase.target]
+    return hypothesis.settings(settings, phases=phases)
+
+
+ProjectConfig.get_hypothesis_settings = _settings_without_target_phase  # type: ignore[method-assign]
 
 _issued: dict[tuple[str, bool], set[str]] = {}
 _deleted_users: set[str] = set()
