@@ -49,8 +49,8 @@ sys.exit(0 if version("schemathesis") == sys.argv[1] else 1)' "$SCHEMATHESIS_VER
 fi
 
 mkdir -p "$REPORT_DIR"
+# The API's output: the connection lines, then its log (JSON lines, warnings and errors).
 SERVER_LOG="$REPORT_DIR/api.log"
-LINES="$REPORT_DIR/api.out"
 API_PID=""
 
 stop_api() {
@@ -64,14 +64,14 @@ trap stop_api EXIT
 PORT="$(python3 -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 say "starting the API on port $PORT (table roster-fuzz on $DYNAMODB_ENDPOINT)"
-: >"$LINES" # emptied here, not by the child's redirection, which may happen after the wait starts
+: >"$SERVER_LOG" # emptied here, not by the child's redirection, which may come after the wait starts
 PORT="$PORT" TABLE_NAME=roster-fuzz RUST_LOG="${RUST_LOG:-warn}" \
-    target/debug/roster-dev >"$LINES" 2>"$SERVER_LOG" </dev/null &
+    target/debug/roster-dev >>"$SERVER_LOG" 2>&1 </dev/null &
 API_PID=$!
 
 # roster-dev prints ROSTER_URL and ROSTER_API_KEY once its listener is bound, before serving.
 deadline=$((SECONDS + 60))
-until grep -q '^ROSTER_API_KEY=' "$LINES" 2>/dev/null; do
+until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
     if ! kill -0 "$API_PID" 2>/dev/null; then
         echo "error: the API exited during startup; its log:" >&2
         cat "$SERVER_LOG" >&2
@@ -80,8 +80,8 @@ until grep -q '^ROSTER_API_KEY=' "$LINES" 2>/dev/null; do
     ((SECONDS < deadline)) || { echo "error: the API did not start within 60 s" >&2; exit 1; }
     sleep 0.2
 done
-ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$LINES")"
-ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$LINES")"
+ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
+ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
 export ROSTER_API_KEY
 
 # The HTTP status of listing users with the manager key (000 when nothing answers).
