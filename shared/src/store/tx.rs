@@ -22,8 +22,6 @@ pub(crate) enum OnFail {
     Changed,
     /// The item (of this kind) does not exist.
     Missing(&'static str),
-    /// A referenced field names something that does not exist (400 naming the field).
-    Invalid(&'static str, String),
     /// Any other conflict, with its code and message.
     Conflict(&'static str, String),
     /// A condition that cannot fail unless the table is corrupt.
@@ -39,7 +37,6 @@ impl OnFail {
             Self::Changed => Error::PreconditionFailed,
             Self::Missing(what) => Error::NotFound(what),
             Self::Conflict(code, message) => Error::Conflict(code, message),
-            Self::Invalid(field, message) => Error::field(field, message),
             Self::Invariant(what) => {
                 Error::internal(format!("transaction invariant broken: {what}"))
             }

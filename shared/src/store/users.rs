@@ -191,9 +191,13 @@ impl Store {
                 keys::org_pk(&user.org),
                 keys::party_sk(party),
                 Condition::present(),
-                OnFail::Invalid(
-                    "businessPartnerId",
-                    format!("no party {party} is registered in this organization"),
+                // The request is well-formed; the organization's registry lacks the party (409,
+                // like any other conflict with stored state: registering it makes it succeed).
+                OnFail::Conflict(
+                    "PARTY_NOT_REGISTERED",
+                    format!(
+                        "businessPartnerId: no party {party} is registered in this organization."
+                    ),
                 ),
             )?;
         }
@@ -526,7 +530,8 @@ impl Store {
         out.item.map(|item| decode(item, "profile")).transpose()
     }
 
-    /// Replaces the profile if it is still at `expected_version`.
+    /// Replaces the profile if it is still at `expected_version` and its user is not deleted
+    /// (409 `USER_DELETED`, like a change of the user itself).
     pub async fn replace_profile(
         &self,
         org: &OrgId,
@@ -537,7 +542,21 @@ impl Store {
         item.insert(keys::PK.into(), av::s(keys::org_pk(org)));
         item.insert(keys::SK.into(), av::s(keys::profile_sk(&profile.user_id)));
         item.insert(keys::ENTITY.into(), av::s("PROFILE"));
+        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
+            .name("#pk", keys::PK)
+            .name("#status", "status")
+            .value(":deleted", av::s(Status::Deleted.as_str()));
         let mut tx = Tx::new();
+        tx.check(
+            &self.table,
+            keys::org_pk(org),
+            keys::user_sk(&profile.user_id),
+            user_live,
+            OnFail::Conflict(
+                "USER_DELETED",
+                "The user is deleted; restore it before changing its profile.".into(),
+            ),
+        )?;
         tx.put(
             &self.table,
             item,

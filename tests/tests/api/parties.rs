@@ -341,9 +341,17 @@ async fn business_partner_must_be_registered() {
             Some(json!({"username": "w", "name": "W", "businessPartnerId": party})),
         )
         .await;
+    // A conflict with the organization's registry (registering the party makes the same
+    // request succeed), not malformed input.
     assert_eq!(
-        (status, problem["errors"][0]["field"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("businessPartnerId")),
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("PARTY_NOT_REGISTERED")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("businessPartnerId:")),
         "{problem}"
     );
     app.call(

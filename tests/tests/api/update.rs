@@ -160,11 +160,18 @@ async fn the_default_profile_exists_and_can_be_patched() {
 async fn a_manager_cannot_lock_itself_out_through_patch() {
     let app = TestApp::spawn().await;
     let path = format!("/v1/users/{}", app.manager_id);
-    for body in [json!({"status": "INACTIVE"}), json!({"role": "ApUser"})] {
+    for (body, code) in [
+        (json!({"status": "INACTIVE"}), "CANNOT_DEACTIVATE_SELF"),
+        (json!({"role": "ApUser"}), "CANNOT_DEMOTE_SELF"),
+        (
+            json!({"validUntil": "2001-01-01"}),
+            "CANNOT_DEACTIVATE_SELF",
+        ),
+    ] {
         let (status, problem) = app.call(Method::PATCH, &path, Some(body.clone())).await;
         assert_eq!(
             (status, problem["code"].as_str()),
-            (StatusCode::CONFLICT, Some("CANNOT_LOCK_OUT_SELF")),
+            (StatusCode::CONFLICT, Some(code)),
             "{body}"
         );
     }

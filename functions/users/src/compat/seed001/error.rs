@@ -95,6 +95,12 @@ impl From<Error> for Error001 {
                 400,
                 "Parameter cursor is invalid: it was not issued for this organization; start again without it",
             ),
+            // Natively a 409 (the registry lacks the party); seed 001 treats an unknown
+            // business partner as an invalid parameter, as its create does.
+            Error::Conflict("PARTY_NOT_REGISTERED", detail) => {
+                let why = detail.trim_start_matches("businessPartnerId: ").trim_end_matches('.');
+                Self::new(400, format!("Parameter businessPartnerId is invalid: {why}"))
+            }
             Error::MissingApiKey | Error::InvalidApiKey => Self::new(401, UNAUTHORIZED),
             Error::NotFound("user") => Self::new(404, "No entity found for User."),
             Error::UsernameTaken | Error::EmailTaken(_) | Error::ExternalIdTaken => {

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Fuzzes the native API (`/v1`) with schemathesis against openapi.yaml: DynamoDB Local (in
+# memory) + the local API (target/debug/roster-dev, every function's routes) on free ports, then
+# `schemathesis run` with the manager key of organization `demo`, every operation, every check,
+# positive and negative data, and the stateful phase (the links). Exits non-zero on any failure.
+#
+# Settings: tools/fuzz/schemathesis.toml (checks, auth, one worker) and tools/fuzz/hooks.py (the
+# rules openapi.yaml states in prose only: server-issued cursors). schemathesis is pinned below
+# and installed from PyPI into .venv-fuzz on first use.
+#
+# Arguments are passed on to `schemathesis run` (e.g. `--phases stateful`, `--max-time 60`).
+#
+# Environment:
+#   FUZZ_MAX_EXAMPLES  test cases per operation and round of the fuzzing phase (default 60)
+#   FUZZ_MAX_TIME      the time budget in seconds (default 240): after the examples and coverage
+#                      phases, fuzzing and stateful rounds repeat until it is spent
+#   FUZZ_SEED          the generation seed (default: fixed, so CI runs are reproducible;
+#                      `random` lets schemathesis pick one, printed in its summary)
+#   FUZZ_VENV          the virtualenv for schemathesis (default .venv-fuzz)
+#   FUZZ_REPORT_DIR    where the JUnit report and the server log go (default target/fuzz)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SCHEMATHESIS_VERSION=4.32.5
+VENV="${FUZZ_VENV:-$ROOT/.venv-fuzz}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-60}"
+MAX_TIME="${FUZZ_MAX_TIME:-240}"
+SEED="${FUZZ_SEED:-20261127}"
+REPORT_DIR="${FUZZ_REPORT_DIR:-$ROOT/target/fuzz}"
+PY="$VENV/bin/python"
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+# Inside `dynamodb-local.sh run`: DYNAMODB_ENDPOINT and the dummy AWS settings are exported.
+if [[ -z "${ROSTER_FUZZ_INNER:-}" ]]; then
+    if ! "$PY" -c 'import sys
+from importlib.metadata import version
+sys.exit(0 if version("schemathesis") == sys.argv[1] else 1)' "$SCHEMATHESIS_VERSION" 2>/dev/null; then
+        say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+        [[ -x "$PY" ]] || python3 -m venv "$VENV"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+    fi
+    say "building the local API (roster-dev)"
+    cargo build --locked -q -p roster-dev
+    export ROSTER_FUZZ_INNER=1
+    exec scripts/dynamodb-local.sh run -- "${BASH_SOURCE[0]}" "$@"
+fi
+
+mkdir -p "$REPORT_DIR"
+# The API's output: the connection lines, then its log (JSON lines, warnings and errors).
+SERVER_LOG="$REPORT_DIR/api.log"
+API_PID=""
+
+stop_api() {
+    if [[ -n "$API_PID" ]] && kill -0 "$API_PID" 2>/dev/null; then
+        kill "$API_PID" 2>/dev/null || true
+        wait "$API_PID" 2>/dev/null || true
+    fi
+}
+trap stop_api EXIT
+
+PORT="$(python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+say "starting the API on port $PORT (table roster-fuzz on $DYNAMODB_ENDPOINT)"
+: >"$SERVER_LOG" # emptied here, not by the child's redirection, which may come after the wait starts
+PORT="$PORT" TABLE_NAME=roster-fuzz RUST_LOG="${RUST_LOG:-warn}" \
+    target/debug/roster-dev >>"$SERVER_LOG" 2>&1 </dev/null &
+API_PID=$!
+
+# roster-dev prints ROSTER_URL and ROSTER_API_KEY once its listener is bound, before serving.
+deadline=$((SECONDS + 60))
+until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
+    if ! kill -0 "$API_PID" 2>/dev/null; then
+        echo "error: the API exited during startup; its log:" >&2
+        cat "$SERVER_LOG" >&2
+        exit 1
+    fi
+    ((SECONDS < deadline)) || { echo "error: the API did not start within 60 s" >&2; exit 1; }
+    sleep 0.2
+done
+ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
+ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
+export ROSTER_API_KEY
+
+# The HTTP status of listing users with the manager key (000 when nothing answers).
+manager_check() {
+    python3 - "$ROSTER_URL/v1/users?limit=1" <<'PY'
+import os, sys, urllib.error, urllib.request
+request = urllib.request.Request(sys.argv[1], headers={"x-api-key": os.environ["ROSTER_API_KEY"]})
+try:
+    print(urllib.request.urlopen(request, timeout=5).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print("000")
+PY
+}
+until [[ "$(manager_check)" == 200 ]]; do
+    ((SECONDS < deadline)) || { echo "error: the API does not answer $ROSTER_URL" >&2; exit 1; }
+    sleep 0.2
+done
+
+seed_args=(--seed "$SEED")
+[[ "$SEED" == random ]] && seed_args=()
+
+say "schemathesis $SCHEMATHESIS_VERSION: every operation of openapi.yaml, $MAX_EXAMPLES examples a round, ${MAX_TIME} s, seed $SEED"
+started=$SECONDS
+status=0
+# `timeout`: whatever happens inside schemathesis, the run ends (CI must never hang on it).
+timeout --signal=INT --kill-after=30 "$((MAX_TIME + 300))" \
+    "$VENV/bin/schemathesis" --config-file tools/fuzz/schemathesis.toml --no-color run openapi.yaml \
+    --url "$ROSTER_URL" \
+    --max-examples "$MAX_EXAMPLES" \
+    --max-time "$MAX_TIME" \
+    "${seed_args[@]}" \
+    --report junit --report-junit-path "$REPORT_DIR/junit.xml" \
+    "$@" || status=$?
+echo "fuzz run took $((SECONDS - started)) s" >&2
+if ((status == 124)); then
+    echo "error: schemathesis did not finish within $((MAX_TIME + 300)) s" >&2
+fi
+
+# The run must not have locked its own manager out: a run that only collected 401/403 after
+# demoting or deactivating it would prove nothing.
+if [[ "$(manager_check)" != 200 ]]; then
+    echo "error: after the run the manager key no longer lists users" >&2
+    status=1
+fi
+if ! kill -0 "$API_PID" 2>/dev/null; then
+    echo "error: the API died during the run; its log ($SERVER_LOG):" >&2
+    tail -50 "$SERVER_LOG" >&2
+    status=1
+fi
+if ((status != 0)); then
+    echo "fuzz: FAILED (server log: $SERVER_LOG, JUnit report: $REPORT_DIR/junit.xml)" >&2
+fi
+exit "$status"

@@ -1,0 +1,115 @@
+"""Schemathesis hooks for `scripts/fuzz.sh`: rules of the Roster API that OpenAPI cannot state.
+
+They only keep *positive* requests (those schemathesis asserts must be accepted) within rules that
+openapi.yaml documents in prose; negative requests are sent as generated and must still be refused.
+
+1. `cursor` is an opaque token the server issues, bound to the organization and to the listing
+   that issued it; any other value is 400 `INVALID_CURSOR` (SPEC §4). A positive request keeps a
+   cursor only when this run saw the same listing (same path, same index: `/v1/users` with
+   `updatedSince` reads another index) issue it as `pagination.nextCursor`; a made-up one is
+   dropped. The stateful phase still follows the `NextPage` links with real cursors.
+2. `page` and `cursor` are alternatives (400 when both are sent): a positive request that keeps a
+   cursor drops `page`.
+
+And one check of our own: deleting a user is soft (SPEC §3: it can be restored; the native API
+and the seed-002 surface read it with status DELETED), so schemathesis's `use_after_free` is off
+for the reads of a user's own data (tools/fuzz/schemathesis.toml) and
+`soft_deleted_user_reads_as_deleted` checks instead that a user this run deleted (and did not
+restore) reads as DELETED with `deletedAt`.
+
+Last, a guard for the run itself: Hypothesis's `target` phase (hill-climbing on schemathesis's
+success-rate metric) was seen spinning for over ten minutes inside one operation without sending
+a request, where `--max-time` cannot stop it. It only steers generation (no check depends on
+it), so it is left out of the Hypothesis settings schemathesis builds (pinned version: the
+patched method is schemathesis 4.32.5's).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import hypothesis
+import schemathesis
+from schemathesis.config._projects import ProjectConfig
+from schemathesis.core.parameters import ParameterLocation
+
+_hypothesis_settings = ProjectConfig.get_hypothesis_settings
+
+
+def _settings_without_target_phase(self: Any, **kwargs: Any) -> hypothesis.settings:
+    settings = _hypothesis_settings(self, **kwargs)
+    phases = [phase for phase in settings.phases if phase is not hypothesis.Phase.target]
+    return hypothesis.settings(settings, phases=phases)
+
+
+ProjectConfig.get_hypothesis_settings = _settings_without_target_phase  # type: ignore[method-assign]
+
+_issued: dict[tuple[str, bool], set[str]] = {}
+_deleted_users: set[str] = set()
+_lock = threading.Lock()
+
+
+def _listing(case: Any) -> tuple[str, bool]:
+    return (case.formatted_path, "updatedSince" in (case.query or {}))
+
+
+@schemathesis.hook
+def after_call(context: Any, case: Any, response: Any) -> None:
+    """Remembers every cursor a listing issues, and which users are deleted."""
+    if not (200 <= response.status_code < 300):
+        return
+    user_id = (case.path_parameters or {}).get("id")
+    if case.path == "/v1/users/{id}" and case.method.upper() == "DELETE":
+        with _lock:
+            _deleted_users.add(user_id)
+    elif case.path == "/v1/users/{id}/restore":
+        with _lock:
+            _deleted_users.discard(user_id)
+    try:
+        body = response.json()
+    except Exception:  # not JSON: nothing to remember
+        return
+    pagination = body.get("pagination") if isinstance(body, dict) else None
+    cursor = pagination.get("nextCursor") if isinstance(pagination, dict) else None
+    if isinstance(cursor, str):
+        with _lock:
+            _issued.setdefault(_listing(case), set()).add(cursor)
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Keeps positive requests to cursors the listing issued, never together with `page`."""
+    query = case.query
+    if not isinstance(query, dict) or "cursor" not in query:
+        return
+    meta = case.meta
+    if meta is None or meta.is_negative_at(ParameterLocation.QUERY):
+        return
+    with _lock:
+        issued = query["cursor"] in _issued.get(_listing(case), set())
+    if not issued:
+        del query["cursor"]
+    elif "page" in query:
+        del query["page"]
+
+
+@schemathesis.check
+def soft_deleted_user_reads_as_deleted(ctx: Any, response: Any, case: Any) -> bool | None:
+    """After a successful `DELETE /v1/users/{id}` (and no restore), the user reads as DELETED."""
+    if case.path != "/v1/users/{id}" or case.method.upper() != "GET" or response.status_code != 200:
+        return None
+    user_id = (case.path_parameters or {}).get("id")
+    with _lock:
+        deleted = user_id in _deleted_users
+    if not deleted:
+        return None
+    body = response.json()
+    status = body.get("status") if isinstance(body, dict) else None
+    deleted_at = body.get("deletedAt") if isinstance(body, dict) else None
+    if status != "DELETED" or not isinstance(deleted_at, str):
+        raise AssertionError(
+            f"User {user_id} was deleted by this run but reads with status {status!r} and "
+            f"deletedAt {deleted_at!r}; a soft-deleted user reads as DELETED with deletedAt"
+        )
+    return None
