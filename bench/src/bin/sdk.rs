@@ -1,0 +1,32 @@
+//! The second reference point: the hello-world plus the DynamoDB client exactly as the Roster
+//! functions build it at init (`Config::from_env`, `Store::connect`, `Store::warm_up`), answering
+//! each event with one `GetItem`. Between this and the hello-world: what the SDK, TLS and
+//! `aws-config` cost in size, init time and memory; between this and a function: what Roster's
+//! own code (routes, service, logging) costs.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use roster_shared::config::Config;
+use roster_shared::store::Store;
+use serde_json::{json, Value};
+
+async fn handler(store: &Store, _event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let out = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S("BENCH#SDK".into()))
+        .key("SK", AttributeValue::S("BENCH#SDK".into()))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(json!({ "found": out.item.is_some() }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let config = Config::from_env()?;
+    let store = Store::connect(&config).await;
+    store.warm_up().await;
+    run(service_fn(|event| handler(&store, event))).await
+}
