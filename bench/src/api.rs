@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use roster_shared::store::{PageRequest, Store, UserFilter, UserWrite};
 use serde_json::{json, Value};
 
 use crate::counting::{Counter, Counting, Stats};
+use crate::cpu;
 use crate::Res;
 
 /// The operations measured, in report order.
@@ -134,9 +136,33 @@ pub struct Cell {
     pub errors: usize,
     pub first_error: Option<String>,
     pub stats: Stats,
+    /// CPU time of the API's thread during the cell.
+    pub cpu_api: Duration,
+    /// CPU time of the rest of this process (the load generator, or the bare SDK client).
+    pub cpu_rest: Duration,
 }
 
 impl Cell {
+    fn merge(&mut self, other: Cell) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        self.stats.add(&other.stats);
+        self.cpu_api += other.cpu_api;
+        self.cpu_rest += other.cpu_rest;
+    }
+
+    /// CPU ms per operation of the API thread / of the rest of the process.
+    pub fn cpu_api_per_op(&self) -> f64 {
+        per_op(self.cpu_api.as_secs_f64() * 1000.0, self.ops())
+    }
+
+    pub fn cpu_rest_per_op(&self) -> f64 {
+        per_op(self.cpu_rest.as_secs_f64() * 1000.0, self.ops())
+    }
+
     pub fn percentile(&self, p: f64) -> Duration {
         percentile(&self.latencies, p)
     }
@@ -232,6 +258,8 @@ pub struct Bench {
     /// Counted: every DynamoDB request the served API makes.
     pub server_counter: Counter,
     pub party: PartyId,
+    /// The thread the API runs on (its own current-thread tokio runtime).
+    pub api_thread: u32,
     /// Users that are only read (created first, so they lead the organization's user list).
     pub readers: Vec<UserId>,
     pub auth: AuthCost,
@@ -285,18 +313,37 @@ impl Bench {
             Store::new(counted_client(&sdk, &server_counter), table.clone()),
             config,
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(e("bind"))?;
+        // The API on a thread of its own (a current-thread runtime, as one Lambda instance
+        // serves one request at a time on its own CPU share), so its CPU time can be read apart
+        // from the load generator's.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(e("bind"))?;
+        listener.set_nonblocking(true).map_err(e("nonblocking"))?;
         let url = format!("http://{}", listener.local_addr().map_err(e("address"))?);
         let app = roster_dev::all_routes().into_router(roster);
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
+        let (tid_sender, tid) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("roster-api".into())
+            .spawn(move || {
+                let _ = tid_sender.send(crate::cpu::current_tid());
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    let _ = axum::serve(
+                        listener,
+                        app.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .await;
+                });
+            })
+            .map_err(e("API thread"))?;
+        let api_thread = tid.recv().map_err(e("API thread id"))?;
 
         let bare_counter = Counter::default();
         let bare = Store::new(counted_client(&sdk, &bare_counter), table);
@@ -315,6 +362,7 @@ impl Bench {
             bare_counter,
             server_counter,
             party,
+            api_thread,
             readers: Vec::new(),
             auth: AuthCost::default(),
         };
@@ -663,23 +711,30 @@ fn email_list(username: &str) -> Res<Emails> {
     Emails::new(vec![email]).map_err(e("emails"))
 }
 
-/// Runs `ops` calls of `f(i)` with `concurrency` workers; each call is timed on its own.
-pub async fn run_cell<F, Fut>(concurrency: usize, ops: usize, counter: &Counter, f: F) -> Cell
+/// Runs `f(i)` for every `i` in `range` with `concurrency` workers; each call is timed on its
+/// own.
+pub async fn run_cell<F, Fut>(
+    concurrency: usize,
+    range: Range<usize>,
+    counter: &Counter,
+    api_thread: u32,
+    f: Arc<F>,
+) -> Cell
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Res<()>> + Send + 'static,
 {
-    let f = Arc::new(f);
-    let next = Arc::new(AtomicUsize::new(0));
+    let next = Arc::new(AtomicUsize::new(range.start));
     let before = counter.snapshot();
+    let (api_before, process_before) = (cpu::thread(api_thread), cpu::process());
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (f, next) = (f.clone(), next.clone());
+        let (f, next, end) = (f.clone(), next.clone(), range.end);
         tasks.spawn(async move {
             let mut results = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= ops {
+                if i >= end {
                     return results;
                 }
                 let started = Instant::now();
@@ -707,26 +762,51 @@ where
             }
         }
     }
+    let api = cpu::thread(api_thread).saturating_sub(api_before);
+    let process = cpu::process().saturating_sub(process_before);
+    cell.cpu_api = api;
+    cell.cpu_rest = process.saturating_sub(api);
     cell.stats = counter.snapshot().since(&before);
     cell
 }
 
-/// Measures `op` at `concurrency`: `ops` calls through HTTP, then `ops` bare.
+/// Measures `op` at `concurrency`: `ops` calls through HTTP and `ops` bare, in chunks ordered
+/// HTTP, bare, bare, HTTP (when there are enough operations) so that drift during the
+/// measurement (the JVM, the machine's other load) falls on both paths alike.
 pub async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops: usize) -> Res<Row> {
     let http_targets = Arc::new(bench.targets(op, ops).await?);
     let bare_targets = Arc::new(bench.targets(op, ops).await?);
     let b = bench.clone();
-    let http = run_cell(concurrency, ops, &bench.server_counter, move |i| {
+    let http_op = Arc::new(move |i| {
         let (b, t) = (b.clone(), http_targets.clone());
         async move { b.http_op(op, i, &t).await }
-    })
-    .await;
+    });
     let b = bench.clone();
-    let bare = run_cell(concurrency, ops, &bench.bare_counter, move |i| {
+    let bare_op = Arc::new(move |i| {
         let (b, t) = (b.clone(), bare_targets.clone());
         async move { b.bare_op(op, i, &t).await }
-    })
-    .await;
+    });
+    let halves = if ops >= 4 * concurrency.max(1) { 2 } else { 1 };
+    let split = ops / halves;
+    let ranges: Vec<Range<usize>> = if halves == 2 {
+        vec![0..split, split..ops]
+    } else {
+        std::iter::once(0..ops).collect()
+    };
+    let (mut http, mut bare) = (Cell::default(), Cell::default());
+    for (n, range) in ranges.into_iter().enumerate() {
+        let (api, counter) = (bench.api_thread, &bench.server_counter);
+        let h = run_cell(concurrency, range.clone(), counter, api, http_op.clone());
+        let counter = &bench.bare_counter;
+        let b = run_cell(concurrency, range, counter, api, bare_op.clone());
+        if n % 2 == 0 {
+            http.merge(h.await);
+            bare.merge(b.await);
+        } else {
+            bare.merge(b.await);
+            http.merge(h.await);
+        }
+    }
     Ok(Row {
         op,
         concurrency,

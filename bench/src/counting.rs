@@ -49,6 +49,16 @@ impl Stats {
         self.requests.values().sum()
     }
 
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Stats) {
+        for (op, n) in &other.requests {
+            *self.requests.entry(op.clone()).or_default() += n;
+        }
+        self.capacity_units += other.capacity_units;
+        self.capacity_asked += other.capacity_asked;
+        self.capacity_answered += other.capacity_answered;
+    }
+
     /// `self - before` (counters only grow).
     pub fn since(&self, before: &Stats) -> Stats {
         let mut requests = BTreeMap::new();

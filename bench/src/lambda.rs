@@ -26,6 +26,8 @@ pub struct Binary {
 pub struct Env {
     pub dynamodb_endpoint: String,
     pub table: String,
+    /// Extra variables (`BENCH_LAMBDA_ENV`), for experiments such as `MALLOC_ARENA_MAX=2`.
+    pub extra: Vec<(String, String)>,
 }
 
 /// One exec of a binary until it answered `events`.
@@ -43,6 +45,26 @@ pub struct Run {
     pub vm_rss_kib: u64,
     /// Time from the first answer to the last (events after the first, served back to back).
     pub rest: Duration,
+    /// For each answer after the first: the time since the previous answer.
+    pub gaps: Vec<Duration>,
+    /// `name=milliseconds` pairs the binary printed to stderr on a `bench-init` line.
+    pub init_steps: Vec<(String, f64)>,
+}
+
+/// The `bench-init name=ms …` line of a binary's stderr, if any.
+fn init_steps(stderr: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("bench-init "))
+        .map(|rest| {
+            rest.split_whitespace()
+                .filter_map(|pair| {
+                    let (name, value) = pair.split_once('=')?;
+                    Some((name.to_string(), value.parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn spawn(binary: &Binary, env: &Env, runtime_api: &str, log: &Path) -> Res<Child> {
@@ -73,6 +95,7 @@ fn spawn(binary: &Binary, env: &Env, runtime_api: &str, log: &Path) -> Res<Child
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("TABLE_NAME", &env.table)
         .env("DYNAMODB_ENDPOINT", &env.dynamodb_endpoint)
+        .envs(env.extra.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         // Lambda ships stdout to CloudWatch; here it is discarded.
         .stdout(Stdio::null())
@@ -108,6 +131,9 @@ fn failure(answer: &crate::runtime_api::Answer) -> Option<String> {
 /// Execs `binary`, hands it `events`, waits for every answer, records time and memory, kills it.
 pub async fn run(binary: &Binary, env: &Env, events: Vec<Value>, logs: &Path) -> Res<Run> {
     let count = events.len();
+    if count == 0 {
+        return Err("no events".into());
+    }
     let api = RuntimeApi::start(binary.name, events)
         .await
         .map_err(|e| format!("runtime api: {e}"))?;
@@ -153,7 +179,10 @@ pub async fn run(binary: &Binary, env: &Env, events: Vec<Value>, logs: &Path) ->
     let first = answers.first().ok_or("no answer")?;
     let last = answers.last().ok_or("no answer")?;
     let failures: Vec<String> = answers.iter().filter_map(failure).collect();
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     Ok(Run {
+        gaps: answers.windows(2).map(|w| w[1].at - w[0].at).collect(),
+        init_steps: init_steps(&stderr),
         init: first_next.map(|t| t - started).unwrap_or_default(),
         first_answer: first.at - started,
         failures: failures.len(),

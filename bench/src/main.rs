@@ -14,6 +14,7 @@
 
 mod api;
 mod counting;
+mod cpu;
 mod lambda;
 mod notes;
 mod report;
@@ -48,6 +49,11 @@ pub struct Settings {
     pub command: String,
     /// Skip the Lambda binaries (cold start, size, RSS): for a smoke run without release builds.
     pub skip_lambda: bool,
+    /// In the users function's stream, every how many events a create carries a password
+    /// (`BENCH_PASSWORD_EVERY`, a multiple of 5; 0: never).
+    pub password_every: usize,
+    /// Extra environment for the Lambda binaries (`BENCH_LAMBDA_ENV="K=V,K=V"`), for experiments.
+    pub lambda_env: Vec<(String, String)>,
 }
 
 fn number(name: &str, default: usize) -> Res<usize> {
@@ -81,6 +87,22 @@ impl Settings {
                 "scripts/dynamodb-local.sh run -- cargo run --release -p roster-bench".into()
             }),
             skip_lambda: std::env::var("BENCH_SKIP_LAMBDA").is_ok_and(|v| v == "1"),
+            password_every: match number("BENCH_PASSWORD_EVERY", 25)? {
+                n if n % 5 == 0 => n,
+                n => {
+                    return Err(format!(
+                        "BENCH_PASSWORD_EVERY must be a multiple of 5, not {n}"
+                    ))
+                }
+            },
+            lambda_env: std::env::var("BENCH_LAMBDA_ENV")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|pair| {
+                    let (k, v) = pair.trim().split_once('=')?;
+                    Some((k.to_string(), v.to_string()))
+                })
+                .collect(),
         })
     }
 }
@@ -132,6 +154,10 @@ pub struct BinaryResult {
     pub rss: Option<lambda::Run>,
     pub rss_events: usize,
     pub rss_mix: String,
+    /// The `bench-init` steps the binary printed, per timed exec.
+    pub init_steps: Vec<Vec<(String, f64)>>,
+    /// Mean time per event of each kind in the RSS stream: `(kind, mean, count)`.
+    pub per_kind: Vec<(String, Duration, usize)>,
 }
 
 fn progress(message: &str) {
@@ -184,9 +210,16 @@ struct Events {
     party: String,
     keys: Vec<String>,
     switch_pool: Vec<String>,
+    /// Every how many events of the users stream a create carries a password (a multiple of 5).
+    password_every: usize,
 }
 
 impl Events {
+    /// Whether event `i` of the users stream creates a user with a password (Argon2id).
+    fn hashes(&self, i: usize) -> bool {
+        self.password_every > 0 && i % self.password_every == 2
+    }
+
     fn rest(&self, method: &str, path: &str, query: &[(&str, &str)], body: Option<Value>) -> Value {
         lambda::rest_event(&self.principal, method, path, query, body)
     }
@@ -215,98 +248,132 @@ impl Events {
         }
     }
 
-    /// `n` events of the function's own kind, and a description of the mix.
-    fn stream(&self, name: &str, n: usize) -> (String, Vec<Value>) {
+    /// `n` events of the function's own kind (each with a short label), and a description of
+    /// the mix.
+    fn stream(&self, name: &str, n: usize) -> (String, Vec<(String, Value)>) {
         let reader = |i: usize| &self.readers[i % self.readers.len()];
         let party = &self.party;
-        let mix = match name {
-            "users" => {
-                "GET /v1/me, GET /v1/users?limit=10, POST /v1/users (every 5th with a \
-                        password: Argon2id), GET /v1/users/{id}, PATCH /v1/users/{id}, in turn"
-            }
-            "party" => {
-                "PUT /v1/users/{id}/parties/{partyId}, GET /v1/users/{id}/parties, \
+        let hashes = (0..n)
+            .filter(|i| name == "users" && self.hashes(*i))
+            .count();
+        let mix: String = match name {
+            "users" => format!(
+                "GET /v1/me, GET /v1/users?limit=10, POST /v1/users ({hashes} of them with a \
+                 password: Argon2id), GET /v1/users/{{id}}, PATCH /v1/users/{{id}}, in turn"
+            ),
+            "party" => "PUT /v1/users/{id}/parties/{partyId}, GET /v1/users/{id}/parties, \
                         GET /v1/parties?limit=10, GET /v1/parties/{partyId}/users, \
                         GET /v1/me/parties, in turn"
-            }
-            "activation" => {
-                "POST /v1/users/{id}/deactivate and /activate in turn, every 10th \
+                .into(),
+            "activation" => "POST /v1/users/{id}/deactivate and /activate in turn, every 10th \
                              a batch activation of 10 ids"
+                .into(),
+            "authorizer" => "REQUEST authorizer events with 5 different keys in turn".into(),
+            "sdk-lambda" => "the same event (one GetItem each)".into(),
+            _ => "the same event (a constant answer)".into(),
+        };
+        let label = |i: usize| -> String {
+            let kinds: &[&str] = match name {
+                "users" => &[
+                    "GET /v1/me",
+                    "GET /v1/users?limit=10",
+                    "POST /v1/users",
+                    "GET /v1/users/{id}",
+                    "PATCH /v1/users/{id}",
+                ],
+                "party" => &[
+                    "PUT …/parties/{partyId}",
+                    "GET /v1/users/{id}/parties",
+                    "GET /v1/parties?limit=10",
+                    "GET /v1/parties/{partyId}/users",
+                    "GET /v1/me/parties",
+                ],
+                _ => &[],
+            };
+            match name {
+                "users" if self.hashes(i) => "POST /v1/users with a password".into(),
+                "activation" if i % 10 == 9 => "POST /v1/users/activate (10 ids)".into(),
+                "activation" if i % 2 != 1 => "POST …/deactivate".into(),
+                "activation" => "POST …/activate".into(),
+                _ if kinds.is_empty() => "event".into(),
+                _ => kinds[i % kinds.len()].into(),
             }
-            "authorizer" => "REQUEST authorizer events with 5 different keys in turn",
-            "sdk-lambda" => "the same event (one GetItem each)",
-            _ => "the same event (a constant answer)",
         };
         let events = (0..n)
-            .map(|i| match name {
-                "users" => match i % 5 {
-                    0 => self.rest("GET", "/v1/me", &[], None),
-                    1 => self.rest("GET", "/v1/users", &[("limit", "10")], None),
-                    2 => {
-                        let username =
-                            format!("rss-{}", ulid::Ulid::new().to_string().to_lowercase());
-                        let mut body = json!({"username": username, "name": "Bench User",
+            .map(|i| {
+                (
+                    label(i),
+                    match name {
+                        "users" => match i % 5 {
+                            0 => self.rest("GET", "/v1/me", &[], None),
+                            1 => self.rest("GET", "/v1/users", &[("limit", "10")], None),
+                            2 => {
+                                let username =
+                                    format!("rss-{}", ulid::Ulid::new().to_string().to_lowercase());
+                                let mut body = json!({"username": username, "name": "Bench User",
                                               "emails": [format!("{username}@example.com")]});
-                        if i % 25 == 2 {
-                            body["password"] = json!("correct horse battery staple");
-                        }
-                        self.rest("POST", "/v1/users", &[], Some(body))
-                    }
-                    3 => self.rest("GET", &format!("/v1/users/{}", reader(i)), &[], None),
-                    _ => self.rest(
-                        "PATCH",
-                        &format!("/v1/users/{}", reader(i)),
-                        &[],
-                        Some(json!({"name": "Bench User"})),
-                    ),
-                },
-                "party" => match i % 5 {
-                    0 => self.rest(
-                        "PUT",
-                        &format!("/v1/users/{}/parties/{party}", reader(i)),
-                        &[],
-                        Some(json!({"name": "Bench Party", "permissions": {
+                                if self.hashes(i) {
+                                    body["password"] = json!("correct horse battery staple");
+                                }
+                                self.rest("POST", "/v1/users", &[], Some(body))
+                            }
+                            3 => self.rest("GET", &format!("/v1/users/{}", reader(i)), &[], None),
+                            _ => self.rest(
+                                "PATCH",
+                                &format!("/v1/users/{}", reader(i)),
+                                &[],
+                                Some(json!({"name": "Bench User"})),
+                            ),
+                        },
+                        "party" => match i % 5 {
+                            0 => self.rest(
+                                "PUT",
+                                &format!("/v1/users/{}/parties/{party}", reader(i)),
+                                &[],
+                                Some(json!({"name": "Bench Party", "permissions": {
                             "canSendDocument": true, "canReceiveDocument": true,
                             "canRemoveDocument": false, "canManageHook": false}})),
-                    ),
-                    1 => self.rest(
-                        "GET",
-                        &format!("/v1/users/{}/parties", reader(i)),
-                        &[],
-                        None,
-                    ),
-                    2 => self.rest("GET", "/v1/parties", &[("limit", "10")], None),
-                    3 => self.rest(
-                        "GET",
-                        &format!("/v1/parties/{party}/users"),
-                        &[("limit", "10")],
-                        None,
-                    ),
-                    _ => self.rest("GET", "/v1/me/parties", &[], None),
-                },
-                "activation" => {
-                    if i % 10 == 9 {
-                        self.rest(
-                            "POST",
-                            "/v1/users/activate",
-                            &[],
-                            Some(json!({"ids": self.switch_pool})),
-                        )
-                    } else {
-                        let user = &self.switch_pool[(i / 2) % self.switch_pool.len()];
-                        let action = if i % 2 == 0 { "deactivate" } else { "activate" };
-                        self.rest("POST", &format!("/v1/users/{user}/{action}"), &[], None)
-                    }
-                }
-                "authorizer" => lambda::authorizer_event(&self.keys[i % self.keys.len()]),
-                _ => json!({}),
+                            ),
+                            1 => self.rest(
+                                "GET",
+                                &format!("/v1/users/{}/parties", reader(i)),
+                                &[],
+                                None,
+                            ),
+                            2 => self.rest("GET", "/v1/parties", &[("limit", "10")], None),
+                            3 => self.rest(
+                                "GET",
+                                &format!("/v1/parties/{party}/users"),
+                                &[("limit", "10")],
+                                None,
+                            ),
+                            _ => self.rest("GET", "/v1/me/parties", &[], None),
+                        },
+                        "activation" => {
+                            if i % 10 == 9 {
+                                self.rest(
+                                    "POST",
+                                    "/v1/users/activate",
+                                    &[],
+                                    Some(json!({"ids": self.switch_pool})),
+                                )
+                            } else {
+                                let user = &self.switch_pool[(i / 2) % self.switch_pool.len()];
+                                let action = if i % 2 == 1 { "activate" } else { "deactivate" };
+                                self.rest("POST", &format!("/v1/users/{user}/{action}"), &[], None)
+                            }
+                        }
+                        "authorizer" => lambda::authorizer_event(&self.keys[i % self.keys.len()]),
+                        _ => json!({}),
+                    },
+                )
             })
             .collect();
-        (mix.to_string(), events)
+        (mix, events)
     }
 }
 
-async fn prepare_events(bench: &Bench) -> Res<Events> {
+async fn prepare_events(bench: &Bench, settings: &Settings) -> Res<Events> {
     let caller = &bench.caller;
     let mut keys = vec![bench.key.clone()];
     for reader in bench.readers.iter().take(4) {
@@ -338,6 +405,7 @@ async fn prepare_events(bench: &Bench) -> Res<Events> {
         party: bench.party.to_string(),
         keys,
         switch_pool,
+        password_every: settings.password_every,
     })
 }
 
@@ -345,7 +413,7 @@ async fn measure_binaries(
     bench: &Bench,
     config: &Config,
     settings: &Settings,
-) -> Res<Vec<BinaryResult>> {
+) -> Res<(Vec<BinaryResult>, Option<lambda::Run>)> {
     let dir = std::env::current_exe()
         .map_err(|e| format!("current exe: {e}"))?
         .parent()
@@ -379,8 +447,9 @@ async fn measure_binaries(
     let env = lambda::Env {
         dynamodb_endpoint: config.dynamodb_endpoint.clone().unwrap_or_default(),
         table: config.table_name.clone(),
+        extra: settings.lambda_env.clone(),
     };
-    let events = prepare_events(bench).await?;
+    let events = prepare_events(bench, settings).await?;
     let mut results: Vec<BinaryResult> = Vec::new();
     for b in &binaries {
         let (size, zip) = lambda::sizes(b, &work)?;
@@ -396,6 +465,8 @@ async fn measure_binaries(
             rss: None,
             rss_events: settings.rss_events,
             rss_mix: String::new(),
+            init_steps: Vec::new(),
+            per_kind: Vec::new(),
         });
     }
     progress(&format!(
@@ -415,6 +486,7 @@ async fn measure_binaries(
             if round > 0 {
                 result.init.push(run.init);
                 result.first_answer.push(run.first_answer);
+                result.init_steps.push(run.init_steps);
             }
         }
     }
@@ -424,7 +496,24 @@ async fn measure_binaries(
     ));
     for result in results.iter_mut() {
         let (mix, stream) = events.stream(result.binary.name, settings.rss_events);
+        let labels: Vec<String> = stream.iter().map(|(l, _)| l.clone()).collect();
+        let stream = stream.into_iter().map(|(_, e)| e).collect();
         let run = lambda::run(&result.binary, &env, stream, &work).await?;
+        // gaps[i] is the time from answer i to answer i + 1: the time of event i + 1.
+        let mut kinds: Vec<(String, Duration, usize)> = Vec::new();
+        for (label, gap) in labels.iter().skip(1).zip(&run.gaps) {
+            match kinds.iter_mut().find(|(l, _, _)| l == label) {
+                Some((_, total, n)) => {
+                    *total += *gap;
+                    *n += 1;
+                }
+                None => kinds.push((label.clone(), *gap, 1)),
+            }
+        }
+        result.per_kind = kinds
+            .into_iter()
+            .map(|(l, total, n)| (l, total / u32::try_from(n.max(1)).unwrap_or(1), n))
+            .collect();
         progress(&format!(
             "{:<13} VmHWM {:>6} KiB after {} events ({} failed)",
             result.binary.name, run.vm_hwm_kib, settings.rss_events, run.failures
@@ -432,7 +521,38 @@ async fn measure_binaries(
         result.rss_mix = mix;
         result.rss = Some(run);
     }
-    Ok(results)
+    // The users function once more with glibc's dynamic mmap threshold pinned (Argon2id's
+    // 19 MiB blocks then go back to the kernel after each hash; see the notes on RSS).
+    let pinned_env = lambda::Env {
+        extra: [env.extra.clone(), vec![(PINNED.0.into(), PINNED.1.into())]].concat(),
+        ..env.clone()
+    };
+    let mut pinned = None;
+    if let Some(users) = results.iter().find(|r| r.binary.name == "users") {
+        let (_, stream) = events.stream("users", settings.rss_events);
+        let stream = stream.into_iter().map(|(_, e)| e).collect();
+        let run = lambda::run(&users.binary, &pinned_env, stream, &work).await?;
+        progress(&format!(
+            "users with {}={}: VmHWM {} KiB",
+            PINNED.0, PINNED.1, run.vm_hwm_kib
+        ));
+        pinned = Some(run);
+    }
+    Ok((results, pinned))
+}
+
+/// The environment variable of the second users run.
+pub const PINNED: (&str, &str) = ("MALLOC_MMAP_THRESHOLD_", "1048576");
+
+/// Median time of `DescribeTable` (the functions' warm-up call) on a warm client.
+async fn describe_table(bench: &Bench) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        bench.bare.warm_up().await;
+        times.push(t.elapsed());
+    }
+    lambda::median(&mut times)
 }
 
 async fn run() -> Res<()> {
@@ -461,12 +581,18 @@ async fn run() -> Res<()> {
     let init = init_steps(&config).await;
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
-    let rows = measure_api(&bench, &settings).await?;
-    let binaries = if settings.skip_lambda {
-        Vec::new()
+    // The binaries first, while the table is small: DynamoDB Local's DescribeTable (the
+    // functions' warm-up call) gets slower as the table grows, DynamoDB's does not.
+    let (describe_table, (binaries, users_pinned)) = if settings.skip_lambda {
+        (Duration::ZERO, (Vec::new(), None))
     } else {
-        measure_binaries(&bench, &config, &settings).await?
+        let describe = describe_table(&bench).await;
+        (
+            describe,
+            measure_binaries(&bench, &config, &settings).await?,
+        )
     };
+    let rows = measure_api(&bench, &settings).await?;
     let machine_after = report::Machine::probe();
     let results = report::Results {
         settings: settings.clone(),
@@ -476,7 +602,9 @@ async fn run() -> Res<()> {
         rows,
         auth: bench.auth.clone(),
         init,
+        describe_table,
         binaries,
+        users_pinned,
     };
     let markdown = report::render(&results);
     println!("{markdown}");
@@ -560,6 +688,8 @@ mod tests {
                 output: PathBuf::new(),
                 command: "test".into(),
                 skip_lambda: true,
+                password_every: 25,
+                lambda_env: Vec::new(),
             },
             machine: report::Machine::probe(),
             load_after: String::new(),
@@ -567,7 +697,9 @@ mod tests {
             rows,
             auth: bench.auth.clone(),
             init: InitSteps::default(),
+            describe_table: Duration::ZERO,
             binaries: Vec::new(),
+            users_pinned: None,
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");

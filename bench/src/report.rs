@@ -127,7 +127,11 @@ pub struct Results {
     pub rows: Vec<Row>,
     pub auth: AuthCost,
     pub init: InitSteps,
+    /// DescribeTable on a warm client just before the cold starts.
+    pub describe_table: Duration,
     pub binaries: Vec<BinaryResult>,
+    /// The users function's RSS run again with `MALLOC_MMAP_THRESHOLD_` pinned.
+    pub users_pinned: Option<crate::lambda::Run>,
 }
 
 /// The bench's own reference binaries (no target applies to them).
@@ -430,21 +434,26 @@ fn latency(out: &mut String, r: &Results) {
         "Each cell: {} operations (batch: {}) spread over *c* workers, each timed on its own. \
          **HTTP**: reqwest → axum on 127.0.0.1 serving `roster_dev::all_routes()` (every \
          function's routes, the same routers the Lambda binaries run) with a manager key that is \
-         already cached (warm). **Bare**: the same DynamoDB requests made directly through the \
+         already cached (warm); the API runs on a thread of its own (a current-thread tokio \
+         runtime) whose CPU time is read from `/proc/self/task/<tid>/schedstat` (**API CPU**: \
+         everything the API does for a request — HTTP, routing, auth cache, JSON, validation, the \
+         SDK's request building, SigV4 signing and response parsing). **Bare**: the same DynamoDB requests made directly through the \
          store functions of `roster-shared` (thin wrappers over the SDK: build the request, \
          send, decode the item) — no HTTP, no JSON, no auth, no service layer. Both clients \
-         carry the counting interceptor. Ratio = HTTP p50 / bare p50 at the same concurrency.\n",
+         carry the counting interceptor (**bare SDK CPU**: the CPU this process spent on the bare \
+         calls). Ratio = HTTP p50 / bare p50 at the same concurrency. HTTP and bare run in halves \
+         ordered HTTP, bare, bare, HTTP, so drift (the JVM's, the machine's) falls on both.\n",
         r.settings.ops, r.settings.batch_ops
     );
     let _ = writeln!(
         out,
-        "| operation | route | c | HTTP p50 ms | HTTP p99 ms | bare p50 ms | bare p99 ms | ratio p50 | errors |"
+        "| operation | route | c | HTTP p50 ms | HTTP p99 ms | bare p50 ms | bare p99 ms | ratio p50 | API CPU ms / op | bare SDK CPU ms / op | errors |"
     );
-    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for row in &r.rows {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2}{} | {} |",
+            "| {} | `{}` | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2}{} | {:.3} | {:.3} | {} |",
             row.op.label(),
             row.op.route(),
             row.concurrency,
@@ -458,6 +467,8 @@ fn latency(out: &mut String, r: &Results) {
             } else {
                 ""
             },
+            row.http.cpu_api_per_op(),
+            row.bare.cpu_rest_per_op(),
             row.http.errors + row.bare.errors,
         );
     }
@@ -622,6 +633,32 @@ fn cold_start(out: &mut String, r: &Results) {
         out,
         "\nHello-world: init {hello_init:.1} ms, first answer {hello_first:.1} ms.\n"
     );
+    if let Some(sdk) = r.binaries.iter().find(|b| b.binary.name == "sdk-lambda") {
+        let step = |name: &str| {
+            let mut values: Vec<Duration> = sdk
+                .init_steps
+                .iter()
+                .filter_map(|steps| steps.iter().find(|(n, _)| n == name))
+                .map(|(_, v)| Duration::from_secs_f64(v / 1000.0))
+                .collect();
+            ms(crate::lambda::median(&mut values))
+        };
+        let warm_up = step("warm_up_ms");
+        let describe = ms(r.describe_table);
+        let _ = writeln!(
+            out,
+            "Where `sdk-lambda`'s init goes (it prints its steps; medians of the timed execs): \
+             `aws_config` load {:.1} ms, `Client::new` {:.2} ms, `warm_up` (the first request: \
+             connection, loading the TLS trust store, endpoint resolution, signing, and \
+             DynamoDB Local's `DescribeTable`) {warm_up:.1} ms. `DescribeTable` alone, on a warm \
+             client just before the cold starts: {describe:.1} ms — so the first request's own \
+             overhead is about {:.1} ms; the rest of init (exec, loader, tokio, `lambda_runtime`) \
+             is the hello-world's.\n",
+            step("aws_config_load_ms"),
+            step("client_new_ms"),
+            (warm_up - describe).max(0.0),
+        );
+    }
     let i = &r.init;
     let _ = writeln!(
         out,
@@ -699,6 +736,38 @@ fn size_and_memory(out: &mut String, r: &Results) {
             per_event,
             failed,
             b.rss_mix
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nMean time per event, by kind, in the streams above (answer to answer, so it includes \
+         the Runtime API round trip):\n"
+    );
+    let _ = writeln!(out, "| binary | ms per event (count) |\n|---|---|");
+    for b in &r.binaries {
+        let kinds: Vec<String> = b
+            .per_kind
+            .iter()
+            .map(|(kind, mean, n)| format!("{kind}: {:.2} ({n})", ms(*mean)))
+            .collect();
+        let _ = writeln!(out, "| `{}` | {} |", b.binary.name, kinds.join("; "));
+    }
+    if let (Some(pinned), Some(users)) = (
+        &r.users_pinned,
+        r.binaries.iter().find(|b| b.binary.name == "users"),
+    ) {
+        let _ = writeln!(
+            out,
+            "\nThe `users` function once more, the same {} events with \
+             `{}={}` in its environment (glibc's dynamic mmap threshold pinned at 1 MiB): peak RSS \
+             **{:.1} MiB** (RSS now {:.1} MiB, {} failed) instead of {:.1} MiB.",
+            r.settings.rss_events,
+            crate::PINNED.0,
+            crate::PINNED.1,
+            pinned.vm_hwm_kib as f64 / 1024.0,
+            pinned.vm_rss_kib as f64 / 1024.0,
+            pinned.failures,
+            users.rss.as_ref().map_or(0, |x| x.vm_hwm_kib) as f64 / 1024.0,
         );
     }
     let failures: Vec<String> = r

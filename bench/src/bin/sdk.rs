@@ -2,7 +2,10 @@
 //! functions build it at init (`Config::from_env`, `Store::connect`, `Store::warm_up`), answering
 //! each event with one `GetItem`. Between this and the hello-world: what the SDK, TLS and
 //! `aws-config` cost in size, init time and memory; between this and a function: what Roster's
-//! own code (routes, service, logging) costs.
+//! own code (routes, service, logging) costs. Prints the time of each init step to stderr
+//! (`bench-init …`), which the bench reads.
+
+use std::time::Instant;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
@@ -25,8 +28,21 @@ async fn handler(store: &Store, _event: LambdaEvent<Value>) -> Result<Value, Err
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
     let config = Config::from_env()?;
-    let store = Store::connect(&config).await;
+    // Store::connect, in its two steps.
+    let sdk = Store::sdk_config(&config).await;
+    let config_ms = ms(t);
+    let t = Instant::now();
+    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    let client_ms = ms(t);
+    let t = Instant::now();
     store.warm_up().await;
+    let warm_up_ms = ms(t);
+    eprintln!(
+        "bench-init aws_config_load_ms={config_ms:.3} client_new_ms={client_ms:.3} \
+         warm_up_ms={warm_up_ms:.3}"
+    );
     run(service_fn(|event| handler(&store, event))).await
 }
