@@ -143,7 +143,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn merge(&mut self, other: Cell) {
+    pub fn merge(&mut self, other: Cell) {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
         if self.first_error.is_none() {

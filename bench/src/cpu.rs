@@ -28,6 +28,19 @@ pub fn process() -> Duration {
     )
 }
 
+/// CPU time of every live thread of process `pid`.
+pub fn of_process(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    Duration::from_nanos(
+        tasks
+            .filter_map(Result::ok)
+            .map(|t| schedstat(&format!("{}/schedstat", t.path().display())))
+            .sum(),
+    )
+}
+
 /// The calling thread's id.
 pub fn current_tid() -> u32 {
     std::fs::read_link("/proc/thread-self")

@@ -40,6 +40,8 @@ pub struct Run {
     /// Answers that were errors or HTTP statuses ≥ 400 (with the first one).
     pub failures: usize,
     pub first_failure: Option<String>,
+    /// CPU time of the process (all its threads) when it had answered every event.
+    pub cpu: Duration,
     /// VmHWM and VmRSS of the process after the last answer, in KiB.
     pub vm_hwm_kib: u64,
     pub vm_rss_kib: u64,
@@ -159,6 +161,7 @@ pub async fn run(binary: &Binary, env: &Env, events: Vec<Value>, logs: &Path) ->
         }
     };
     let (vm_hwm_kib, vm_rss_kib) = memory_of(child.id());
+    let cpu = crate::cpu::of_process(child.id());
     let _ = child.kill();
     let _ = child.wait();
     let answers = api.answers();
@@ -187,6 +190,7 @@ pub async fn run(binary: &Binary, env: &Env, events: Vec<Value>, logs: &Path) ->
         first_answer: first.at - started,
         failures: failures.len(),
         first_failure: failures.into_iter().next(),
+        cpu,
         vm_hwm_kib,
         vm_rss_kib,
         rest: last.at - first.at,

@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 use api::{Bench, Op, Row};
 use roster_shared::config::Config;
 use roster_shared::domain::Status;
-use roster_shared::store::Store;
 use serde_json::{json, Value};
 
 pub type Res<T> = Result<T, String>;
@@ -52,6 +51,9 @@ pub struct Settings {
     /// In the users function's stream, every how many events a create carries a password
     /// (`BENCH_PASSWORD_EVERY`, a multiple of 5; 0: never).
     pub password_every: usize,
+    /// Where the four function binaries are (`BENCH_FUNCTIONS_DIR`; default: beside the
+    /// bench), to compare builds (e.g. another profile).
+    pub functions_dir: Option<PathBuf>,
     /// Extra environment for the Lambda binaries (`BENCH_LAMBDA_ENV="K=V,K=V"`), for experiments.
     pub lambda_env: Vec<(String, String)>,
 }
@@ -95,6 +97,10 @@ impl Settings {
                     ))
                 }
             },
+            functions_dir: std::env::var("BENCH_FUNCTIONS_DIR")
+                .ok()
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
             lambda_env: std::env::var("BENCH_LAMBDA_ENV")
                 .unwrap_or_default()
                 .split(',')
@@ -104,38 +110,6 @@ impl Settings {
                 })
                 .collect(),
         })
-    }
-}
-
-/// The SDK's share of a function's init, timed in this process before anything else touches
-/// the SDK (so its code and the loader's work are as cold here as in a fresh function).
-#[derive(Clone, Debug, Default)]
-pub struct InitSteps {
-    pub sdk_config: Duration,
-    pub client: Duration,
-    /// The first request on a new client: opens the connection (TCP here; TCP + TLS on AWS).
-    pub first_call: Duration,
-    pub second_call: Duration,
-}
-
-async fn init_steps(config: &Config) -> InitSteps {
-    let t = Instant::now();
-    let sdk = Store::sdk_config(config).await;
-    let sdk_config = t.elapsed();
-    let t = Instant::now();
-    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
-    let client = t.elapsed();
-    let t = Instant::now();
-    store.warm_up().await;
-    let first_call = t.elapsed();
-    let t = Instant::now();
-    store.warm_up().await;
-    let second_call = t.elapsed();
-    InitSteps {
-        sdk_config,
-        client,
-        first_call,
-        second_call,
     }
 }
 
@@ -430,7 +404,10 @@ async fn measure_binaries(
     .into_iter()
     .map(|(name, memory_mb)| lambda::Binary {
         name,
-        path: dir.join(name),
+        path: match (&settings.functions_dir, name) {
+            (_, "hello-lambda" | "sdk-lambda") | (None, _) => dir.join(name),
+            (Some(functions), _) => functions.join(name),
+        },
         memory_mb,
     })
     .collect();
@@ -544,6 +521,61 @@ async fn measure_binaries(
 /// The environment variable of the second users run.
 pub const PINNED: (&str, &str) = ("MALLOC_MMAP_THRESHOLD_", "1048576");
 
+/// What the counting interceptor itself costs: `ops` bare gets with it and without it, in
+/// halves ordered with, without, without, with.
+async fn interceptor_cost(
+    bench: &std::sync::Arc<Bench>,
+    ops: usize,
+) -> Option<(api::Cell, api::Cell)> {
+    let ops = ops.max(2);
+    let counted = std::sync::Arc::new({
+        let b = bench.clone();
+        move |i: usize| {
+            let b = b.clone();
+            async move {
+                let id = &b.readers[i % b.readers.len()];
+                b.bare
+                    .get_user(b.org(), id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        }
+    });
+    let plain = std::sync::Arc::new({
+        let b = bench.clone();
+        move |i: usize| {
+            let b = b.clone();
+            async move {
+                let id = &b.readers[i % b.readers.len()];
+                b.setup
+                    .store
+                    .get_user(b.org(), id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        }
+    });
+    let none = counting::Counter::default();
+    let half = ops / 2;
+    let (mut with, mut without) = (api::Cell::default(), api::Cell::default());
+    with.merge(
+        api::run_cell(
+            1,
+            0..half,
+            &bench.bare_counter,
+            bench.api_thread,
+            counted.clone(),
+        )
+        .await,
+    );
+    without.merge(api::run_cell(1, 0..half, &none, bench.api_thread, plain.clone()).await);
+    without.merge(api::run_cell(1, half..ops, &none, bench.api_thread, plain).await);
+    with.merge(api::run_cell(1, half..ops, &bench.bare_counter, bench.api_thread, counted).await);
+    (with.errors + without.errors == 0).then_some((with, without))
+}
+
 /// Median time of `DescribeTable` (the functions' warm-up call) on a warm client.
 async fn describe_table(bench: &Bench) -> Duration {
     let mut times = Vec::new();
@@ -578,21 +610,27 @@ async fn run() -> Res<()> {
 
     let started = Instant::now();
     let machine_before = report::Machine::probe();
-    let init = init_steps(&config).await;
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
-    // The binaries first, while the table is small: DynamoDB Local's DescribeTable (the
-    // functions' warm-up call) gets slower as the table grows, DynamoDB's does not.
+    let rows = measure_api(&bench, &settings).await?;
+    let interceptor = interceptor_cost(&bench, settings.ops).await;
+    // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
+    // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
+    // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
     let (describe_table, (binaries, users_pinned)) = if settings.skip_lambda {
         (Duration::ZERO, (Vec::new(), None))
     } else {
-        let describe = describe_table(&bench).await;
+        let lambda_config = Config {
+            table_name: format!("{}-lambda", config.table_name),
+            ..config.clone()
+        };
+        let small = Bench::start(&lambda_config).await?;
+        let describe = describe_table(&small).await;
         (
             describe,
-            measure_binaries(&bench, &config, &settings).await?,
+            measure_binaries(&small, &lambda_config, &settings).await?,
         )
     };
-    let rows = measure_api(&bench, &settings).await?;
     let machine_after = report::Machine::probe();
     let results = report::Results {
         settings: settings.clone(),
@@ -601,10 +639,10 @@ async fn run() -> Res<()> {
         duration: started.elapsed(),
         rows,
         auth: bench.auth.clone(),
-        init,
         describe_table,
         binaries,
         users_pinned,
+        interceptor,
     };
     let markdown = report::render(&results);
     println!("{markdown}");
@@ -689,6 +727,7 @@ mod tests {
                 command: "test".into(),
                 skip_lambda: true,
                 password_every: 25,
+                functions_dir: None,
                 lambda_env: Vec::new(),
             },
             machine: report::Machine::probe(),
@@ -696,10 +735,10 @@ mod tests {
             duration: Duration::ZERO,
             rows,
             auth: bench.auth.clone(),
-            init: InitSteps::default(),
             describe_table: Duration::ZERO,
             binaries: Vec::new(),
             users_pinned: None,
+            interceptor: None,
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");
