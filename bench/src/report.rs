@@ -383,12 +383,24 @@ fn targets(out: &mut String, r: &Results) {
                 )
             })
             .collect();
+        let sdk = r
+            .binaries
+            .iter()
+            .find(|b| b.binary.name == "sdk-lambda")
+            .map(|b| {
+                format!(
+                    "; `sdk-lambda` (the SDK client alone) {:.1}×",
+                    ms(median(&b.first_answer)) / hello_first
+                )
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "| cold start (exec → first answer) ≤ {COLD_TARGET}× hello-world | hello-world {:.1} \
-             ms; {} | {} |",
+             ms; {}{} | {} |",
             hello_first,
             all.join(", "),
+            sdk,
             verdict(worst.is_none_or(|(_, x)| x <= COLD_TARGET))
         );
         let sizes: Vec<String> = r
@@ -411,10 +423,23 @@ fn targets(out: &mut String, r: &Results) {
                 )
             })
             .collect();
+        let pinned = r
+            .users_pinned
+            .as_ref()
+            .map(|p| {
+                format!(
+                    " (users with `{}={}`: {:.1} MiB)",
+                    crate::PINNED.0,
+                    crate::PINNED.1,
+                    p.vm_hwm_kib as f64 / 1024.0
+                )
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| peak RSS ≤ 40 MiB | {} | {} |",
+            "| peak RSS ≤ 40 MiB | {}{} | {} |",
             rss.join(", "),
+            pinned,
             verdict(r.functions().all(|b| {
                 b.rss
                     .as_ref()
