@@ -770,9 +770,25 @@ where
     cell
 }
 
+/// The chunks a cell is run in, alternating between the paths: at c=1 one operation each (every
+/// HTTP call sits next to a bare one), otherwise up to 4 chunks of at least 4 operations per
+/// worker.
+fn chunks(ops: usize, concurrency: usize) -> Vec<Range<usize>> {
+    let n = if concurrency <= 1 {
+        ops.max(1)
+    } else {
+        (ops / (4 * concurrency)).clamp(1, 4)
+    };
+    let size = ops.div_ceil(n).max(1);
+    (0..ops)
+        .step_by(size)
+        .map(|start| start..(start + size).min(ops))
+        .collect()
+}
+
 /// Measures `op` at `concurrency`: `ops` calls through HTTP and `ops` bare, in chunks ordered
-/// HTTP, bare, bare, HTTP (when there are enough operations) so that drift during the
-/// measurement (the JVM, the machine's other load) falls on both paths alike.
+/// HTTP, bare, bare, HTTP, HTTP, bare, … so that drift and bursts during the measurement (the
+/// JVM, the machine's other load) fall on both paths alike.
 pub async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops: usize) -> Res<Row> {
     let http_targets = Arc::new(bench.targets(op, ops).await?);
     let bare_targets = Arc::new(bench.targets(op, ops).await?);
@@ -786,13 +802,7 @@ pub async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops: usize)
         let (b, t) = (b.clone(), bare_targets.clone());
         async move { b.bare_op(op, i, &t).await }
     });
-    let halves = if ops >= 4 * concurrency.max(1) { 2 } else { 1 };
-    let split = ops / halves;
-    let ranges: Vec<Range<usize>> = if halves == 2 {
-        vec![0..split, split..ops]
-    } else {
-        std::iter::once(0..ops).collect()
-    };
+    let ranges = chunks(ops, concurrency);
     let (mut http, mut bare) = (Cell::default(), Cell::default());
     for (n, range) in ranges.into_iter().enumerate() {
         let (api, counter) = (bench.api_thread, &bench.server_counter);
@@ -826,6 +836,14 @@ mod tests {
         assert_eq!(percentile(&values, 99.0), Duration::from_millis(99));
         assert_eq!(percentile(&values[..1], 99.0), Duration::from_millis(1));
         assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn cells_alternate_in_chunks() {
+        assert_eq!(chunks(3, 1), vec![0..1, 1..2, 2..3]);
+        assert_eq!(chunks(200, 8), vec![0..50, 50..100, 100..150, 150..200]);
+        assert_eq!(chunks(16, 8), vec![0..16]);
+        assert_eq!(chunks(70, 8), vec![0..35, 35..70]);
     }
 
     #[test]

@@ -467,8 +467,9 @@ fn latency(out: &mut String, r: &Results) {
          store functions of `roster-shared` (thin wrappers over the SDK: build the request, \
          send, decode the item) — no HTTP, no JSON, no auth, no service layer. Both clients \
          carry the counting interceptor (**bare SDK CPU**: the CPU this process spent on the bare \
-         calls). Ratio = HTTP p50 / bare p50 at the same concurrency. HTTP and bare run in halves \
-         ordered HTTP, bare, bare, HTTP, so drift (the JVM's, the machine's) falls on both.\n",
+         calls). Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
+         c=1 call by call (HTTP, bare, bare, HTTP, …), at c=8 in up to four chunks — so drift and \
+         bursts (the JVM's, the machine's) fall on both.\n",
         r.settings.ops, r.settings.batch_ops
     );
     let _ = writeln!(
