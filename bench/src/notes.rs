@@ -163,7 +163,8 @@ transactionally (user, profile, two markers, the organization counter: 2 WCU eac
 plus the user's GSI entry: about 11 WCU.
 - **The organization item is on every user write path** (the counters that make `totalItems` \
 exact): creates, deletes and status changes of one organization serialise on it. DynamoDB Local \
-serialises all transactions anyway (batch create at c=8 is eight times c=1 here), so this bench \
+serialises all transactions anyway (a batch create at c=8 takes eight or more times as long as \
+at c=1 here), so this bench \
 cannot show the effect; on DynamoDB concurrent writers in one organization see \
 `TransactionConflict`, retried and then answered 503 (the fault tests inject it). Batch create \
 is sequential for the same reason (and because each item commits on its own): ~100 round trips \
@@ -173,10 +174,11 @@ is a `Query` on `USER#` with a `FilterExpression`; deleted users in the range ar
 and dropped, and `query_page` keeps reading until the page is full. Here the listed users come \
 first and none is deleted, so one `Query` suffices; an organization with many deleted users among \
 its oldest would pay more per page. A sort key or sparse index for live users would avoid it.
-- **CPU per request matters more on Lambda than here.** The SDK's CPU per DynamoDB request is \
-several tenths of a millisecond on this machine (the bare SDK CPU column); at 256 MB Lambda gives \
-a function about 0.14 vCPU, so that becomes milliseconds per request — more than Roster's own \
-layers and comparable to DynamoDB's latency. party, activation and the authorizer run at 256 MB \
+- **CPU per request matters more on Lambda than here.** The SDK spends about 0.2–0.4 ms of CPU \
+per DynamoDB request on this machine (the bare SDK CPU column; the counting interceptor's share \
+is measured under the latency table); at 256 MB Lambda gives a function about 0.14 vCPU, so \
+that becomes 1.5–3 ms per request — more than Roster's own layers and comparable to DynamoDB's \
+latency. party, activation and the authorizer run at 256 MB \
 (template.yaml); more memory buys them latency, not just room.
 - **DynamoDB Local's `DescribeTable` grows with the table** (it appears to count the items): the \
 functions' \

@@ -278,6 +278,27 @@ fn header(out: &mut String, r: &Results) {
          RSS after {} events |\n",
         s.ops, s.batch_ops, s.warmup_ops, s.cold_runs, s.rss_events
     );
+    if s.functions_dir.is_some() || !s.lambda_env.is_empty() {
+        let env: Vec<String> = s
+            .lambda_env
+            .iter()
+            .map(|(k, v)| format!("`{k}={v}`"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "**Not the default run:** function binaries from {}; extra environment for the \
+             binaries: {}.\n",
+            s.functions_dir.as_ref().map_or_else(
+                || "the release build".into(),
+                |d| format!("`{}`", d.display())
+            ),
+            if env.is_empty() {
+                "none".into()
+            } else {
+                env.join(", ")
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "**DynamoDB Local is not DynamoDB.** It is a Java program backed by an in-memory \
@@ -469,7 +490,12 @@ fn latency(out: &mut String, r: &Results) {
          carry the counting interceptor (**bare SDK CPU**: the CPU this process spent on the bare \
          calls). Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
          c=1 call by call (HTTP, bare, bare, HTTP, …), at c=8 in up to four chunks — so drift and \
-         bursts (the JVM's, the machine's) fall on both.\n",
+         bursts (the JVM's, the machine's) fall on both. The most sensitive cells are those \
+         whose bare p50 is under a millisecond (get): the loopback HTTP exchange alone is a \
+         tenth of a millisecond or two of it. At c=8 the load generator, the API and DynamoDB \
+         Local compete for the machine's two cores, so latency there is mostly waiting for a \
+         CPU and the ratio swings either way (below 1 as often as above); the CPU columns do \
+         not depend on that.\n",
         r.settings.ops, r.settings.batch_ops
     );
     let _ = writeln!(
@@ -898,14 +924,20 @@ fn method(out: &mut String, r: &Results) {
          cell fresh target users (made outside the timing) so that no two operations of a cell \
          touch the same user. Creates, deletes and status changes all update the organization \
          item (the counters), as in production.\n\
+         - The binaries are measured after the API part (so DynamoDB Local's JVM is as warm for \
+         them) on a table of their own (`<table>-lambda`, with its own organization, users, \
+         party and keys), since DynamoDB Local's `DescribeTable` slows down as a table grows.\n\
          - Knobs: `BENCH_OPS` ({}), `BENCH_BATCH_OPS` ({}), `BENCH_WARMUP_OPS` ({}), \
-         `BENCH_COLD_RUNS` ({}), `BENCH_RSS_EVENTS` ({}), `BENCH_SKIP_LAMBDA=1` (HTTP part \
-         only), `BENCH_OUTPUT` (this file).\n\
+         `BENCH_COLD_RUNS` ({}), `BENCH_RSS_EVENTS` ({}), `BENCH_PASSWORD_EVERY` ({}: every \
+         how many events of the users stream a create has a password), `BENCH_SKIP_LAMBDA=1` \
+         (HTTP part only), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
+         another profile), `BENCH_LAMBDA_ENV=K=V,…` (extra environment for the binaries), \
+         `BENCH_OUTPUT` (this file).\n\
          - Latency is measured in the load generator around one whole call (request sent → \
-         body read), on a keep-alive connection per worker. The API process logs one JSON line \
-         per request as the functions do (formatted, then discarded).\n\
+         body read), on a keep-alive connection per worker. The API logs one JSON line per \
+         request as the functions do (formatted, then discarded).\n\
          - The key cache TTL is one hour in the bench so that every measured call is warm; the \
          cost of a cold key is reported separately above.\n",
-        s.ops, s.batch_ops, s.warmup_ops, s.cold_runs, s.rss_events
+        s.ops, s.batch_ops, s.warmup_ops, s.cold_runs, s.rss_events, s.password_every
     );
 }
