@@ -34,4 +34,12 @@ fmt:
 
 ## Deploy-style build of the Lambda binaries (fat LTO; x86_64 here, arm64 via `sam build`).
 build-release:
-	$(CARGO) build --release --locked -p roster-users -p roster-party -p roster-activation
+	$(CARGO) build --release --locked -p roster-users -p roster-party -p roster-activation -p roster-authorizer
+
+## The benchmark (not part of `make test`; a few minutes): latency through the local API against
+## the bare DynamoDB calls, DynamoDB requests per operation, cold start, size and RSS of the
+## release binaries. Prints the tables and writes them to docs/PERFORMANCE.md.
+## The functions are built on their own (their own feature set, as deployed), then the bench.
+bench: build-release
+	$(CARGO) build --release --locked -p roster-bench
+	BENCH_COMMAND="make bench" scripts/dynamodb-local.sh run -- $(CARGO) run --release --locked -p roster-bench

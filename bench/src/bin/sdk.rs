@@ -1,0 +1,48 @@
+//! The second reference point: the hello-world plus the DynamoDB client exactly as the Roster
+//! functions build it at init (`Config::from_env`, `Store::connect`, `Store::warm_up`), answering
+//! each event with one `GetItem`. Between this and the hello-world: what the SDK, TLS and
+//! `aws-config` cost in size, init time and memory; between this and a function: what Roster's
+//! own code (routes, service, logging) costs. Prints the time of each init step to stderr
+//! (`bench-init …`), which the bench reads.
+
+use std::time::Instant;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use roster_shared::config::Config;
+use roster_shared::store::Store;
+use serde_json::{json, Value};
+
+async fn handler(store: &Store, _event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let out = store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("PK", AttributeValue::S("BENCH#SDK".into()))
+        .key("SK", AttributeValue::S("BENCH#SDK".into()))
+        .consistent_read(true)
+        .send()
+        .await?;
+    Ok(json!({ "found": out.item.is_some() }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let config = Config::from_env()?;
+    // Store::connect, in its two steps.
+    let sdk = Store::sdk_config(&config).await;
+    let config_ms = ms(t);
+    let t = Instant::now();
+    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    let client_ms = ms(t);
+    let t = Instant::now();
+    store.warm_up().await;
+    let warm_up_ms = ms(t);
+    eprintln!(
+        "bench-init aws_config_load_ms={config_ms:.3} client_new_ms={client_ms:.3} \
+         warm_up_ms={warm_up_ms:.3}"
+    );
+    run(service_fn(|event| handler(&store, event))).await
+}

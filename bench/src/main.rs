@@ -1,0 +1,746 @@
+//! `make bench`: Roster's benchmark. In one run it measures
+//!
+//! 1. latency (p50, p99) of nine operations through the local HTTP API at concurrency 1 and 8,
+//!    beside the bare DynamoDB calls the same operation makes, with every DynamoDB request
+//!    counted (and its consumed capacity summed) by an SDK interceptor;
+//! 2. the cold start of each release Lambda binary under a local Lambda Runtime API, beside a
+//!    hello-world `lambda_runtime` binary;
+//! 3. the size of each stripped binary and its zip, and each function's peak RSS after a few
+//!    hundred events of its own kind;
+//!
+//! and writes the tables, the targets met or missed, the command and the machine to
+//! `docs/PERFORMANCE.md`. It needs DynamoDB Local (`DYNAMODB_ENDPOINT`), the release binaries
+//! (`cargo build --release`), and python3 (for the zip). See the Makefile's `bench` target.
+
+mod api;
+mod counting;
+mod cpu;
+mod lambda;
+mod notes;
+mod report;
+mod runtime_api;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use api::{Bench, Op, Row};
+use roster_shared::config::Config;
+use roster_shared::domain::Status;
+use serde_json::{json, Value};
+
+pub type Res<T> = Result<T, String>;
+
+/// Knobs, from the environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Operations per cell (one operation, one path, one concurrency).
+    pub ops: usize,
+    /// Batches of 100 per cell.
+    pub batch_ops: usize,
+    /// Untimed operations per operation before measuring (warms DynamoDB Local's JIT, pools).
+    pub warmup_ops: usize,
+    /// Timed execs per binary (after one untimed exec each).
+    pub cold_runs: usize,
+    /// Events each function serves before its RSS is read.
+    pub rss_events: usize,
+    pub output: PathBuf,
+    pub command: String,
+    /// Skip the Lambda binaries (cold start, size, RSS): for a smoke run without release builds.
+    pub skip_lambda: bool,
+    /// In the users function's stream, every how many events a create carries a password
+    /// (`BENCH_PASSWORD_EVERY`, a multiple of 5; 0: never).
+    pub password_every: usize,
+    /// Where the four function binaries are (`BENCH_FUNCTIONS_DIR`; default: beside the
+    /// bench), to compare builds (e.g. another profile).
+    pub functions_dir: Option<PathBuf>,
+    /// Extra environment for the Lambda binaries (`BENCH_LAMBDA_ENV="K=V,K=V"`), for experiments.
+    pub lambda_env: Vec<(String, String)>,
+}
+
+fn number(name: &str, default: usize) -> Res<usize> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .map_err(|_| format!("{name} must be a number, not {v:?}")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The workspace root (the bench crate's parent).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+impl Settings {
+    fn from_env() -> Res<Self> {
+        let ops = number("BENCH_OPS", 200)?;
+        Ok(Self {
+            ops,
+            batch_ops: number("BENCH_BATCH_OPS", 16)?,
+            warmup_ops: number("BENCH_WARMUP_OPS", (ops / 5).max(1))?,
+            cold_runs: number("BENCH_COLD_RUNS", 9)?,
+            rss_events: number("BENCH_RSS_EVENTS", 300)?,
+            output: std::env::var("BENCH_OUTPUT")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| root().join("docs/PERFORMANCE.md")),
+            command: std::env::var("BENCH_COMMAND").unwrap_or_else(|_| {
+                "scripts/dynamodb-local.sh run -- cargo run --release -p roster-bench".into()
+            }),
+            skip_lambda: std::env::var("BENCH_SKIP_LAMBDA").is_ok_and(|v| v == "1"),
+            password_every: match number("BENCH_PASSWORD_EVERY", 25)? {
+                n if n % 5 == 0 => n,
+                n => {
+                    return Err(format!(
+                        "BENCH_PASSWORD_EVERY must be a multiple of 5, not {n}"
+                    ))
+                }
+            },
+            functions_dir: std::env::var("BENCH_FUNCTIONS_DIR")
+                .ok()
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from),
+            lambda_env: std::env::var("BENCH_LAMBDA_ENV")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|pair| {
+                    let (k, v) = pair.trim().split_once('=')?;
+                    Some((k.to_string(), v.to_string()))
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Cold starts, sizes and memory of one binary.
+#[derive(Clone, Debug)]
+pub struct BinaryResult {
+    pub binary: lambda::Binary,
+    pub first_event: String,
+    pub init: Vec<Duration>,
+    pub first_answer: Vec<Duration>,
+    pub size: u64,
+    pub stripped: bool,
+    pub zip: u64,
+    /// ELF sections, largest first.
+    pub sections: Vec<(String, u64)>,
+    pub rss: Option<lambda::Run>,
+    pub rss_events: usize,
+    pub rss_mix: String,
+    /// The `bench-init` steps the binary printed, per timed exec.
+    pub init_steps: Vec<Vec<(String, f64)>>,
+    /// Mean time per event of each kind in the RSS stream: `(kind, mean, count)`.
+    pub per_kind: Vec<(String, Duration, usize)>,
+}
+
+fn progress(message: &str) {
+    eprintln!("bench: {message}");
+}
+
+async fn measure_api(bench: &std::sync::Arc<Bench>, settings: &Settings) -> Res<Vec<Row>> {
+    progress(&format!(
+        "warming up ({} untimed operations per operation, both paths)",
+        settings.warmup_ops
+    ));
+    for op in Op::ALL {
+        let n = if op == Op::Batch {
+            2.min(settings.batch_ops.max(1))
+        } else {
+            settings.warmup_ops
+        };
+        let row = api::measure(bench, op, 8, n).await?;
+        if let Some(err) = row.http.first_error.or(row.bare.first_error) {
+            return Err(format!("{} failed while warming up: {err}", op.label()));
+        }
+    }
+    let mut rows = Vec::new();
+    for op in Op::ALL {
+        for concurrency in [1, 8] {
+            let n = if op == Op::Batch {
+                settings.batch_ops
+            } else {
+                settings.ops
+            };
+            let row = api::measure(bench, op, concurrency, n).await?;
+            progress(&format!(
+                "{:<28} c={concurrency}: HTTP p50 {:>8.2} ms, bare p50 {:>8.2} ms, ratio {:.2}, {} DynamoDB requests/op",
+                op.label(),
+                report::ms(row.http.percentile(50.0)),
+                report::ms(row.bare.percentile(50.0)),
+                row.ratio(),
+                api::trim(row.http.requests_per_op()),
+            ));
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+/// Events for the functions, made against the bench organization.
+struct Events {
+    principal: lambda::Principal,
+    readers: Vec<String>,
+    party: String,
+    keys: Vec<String>,
+    switch_pool: Vec<String>,
+    /// Every how many events of the users stream a create carries a password (a multiple of 5).
+    password_every: usize,
+}
+
+impl Events {
+    /// Whether event `i` of the users stream creates a user with a password (Argon2id).
+    fn hashes(&self, i: usize) -> bool {
+        self.password_every > 0 && i % self.password_every == 2
+    }
+
+    fn rest(&self, method: &str, path: &str, query: &[(&str, &str)], body: Option<Value>) -> Value {
+        lambda::rest_event(&self.principal, method, path, query, body)
+    }
+
+    fn first(&self, name: &str) -> (String, Value) {
+        let reader = &self.readers[0];
+        match name {
+            "users" => (
+                "GET /v1/users/{id}".into(),
+                self.rest("GET", &format!("/v1/users/{reader}"), &[], None),
+            ),
+            "party" => (
+                "GET /v1/users/{id}/parties".into(),
+                self.rest("GET", &format!("/v1/users/{reader}/parties"), &[], None),
+            ),
+            "activation" => (
+                "POST /v1/users/{id}/activate (already active)".into(),
+                self.rest("POST", &format!("/v1/users/{reader}/activate"), &[], None),
+            ),
+            "authorizer" => (
+                "REQUEST authorizer event, x-api-key (key not cached yet)".into(),
+                lambda::authorizer_event(&self.keys[0]),
+            ),
+            "sdk-lambda" => ("`{}` (one GetItem)".into(), json!({})),
+            _ => ("`{}`".into(), json!({})),
+        }
+    }
+
+    /// `n` events of the function's own kind (each with a short label), and a description of
+    /// the mix.
+    fn stream(&self, name: &str, n: usize) -> (String, Vec<(String, Value)>) {
+        let reader = |i: usize| &self.readers[i % self.readers.len()];
+        let party = &self.party;
+        let hashes = (0..n)
+            .filter(|i| name == "users" && self.hashes(*i))
+            .count();
+        let mix: String = match name {
+            "users" => format!(
+                "GET /v1/me, GET /v1/users?limit=10, POST /v1/users ({hashes} of them with a \
+                 password: Argon2id), GET /v1/users/{{id}}, PATCH /v1/users/{{id}}, in turn"
+            ),
+            "party" => "PUT /v1/users/{id}/parties/{partyId}, GET /v1/users/{id}/parties, \
+                        GET /v1/parties?limit=10, GET /v1/parties/{partyId}/users, \
+                        GET /v1/me/parties, in turn"
+                .into(),
+            "activation" => "POST /v1/users/{id}/deactivate and /activate in turn, every 10th \
+                             a batch activation of 10 ids"
+                .into(),
+            "authorizer" => "REQUEST authorizer events with 5 different keys in turn".into(),
+            "sdk-lambda" => "the same event (one GetItem each)".into(),
+            _ => "the same event (a constant answer)".into(),
+        };
+        let label = |i: usize| -> String {
+            let kinds: &[&str] = match name {
+                "users" => &[
+                    "GET /v1/me",
+                    "GET /v1/users?limit=10",
+                    "POST /v1/users",
+                    "GET /v1/users/{id}",
+                    "PATCH /v1/users/{id}",
+                ],
+                "party" => &[
+                    "PUT …/parties/{partyId}",
+                    "GET /v1/users/{id}/parties",
+                    "GET /v1/parties?limit=10",
+                    "GET /v1/parties/{partyId}/users",
+                    "GET /v1/me/parties",
+                ],
+                _ => &[],
+            };
+            match name {
+                "users" if self.hashes(i) => "POST /v1/users with a password".into(),
+                "activation" if i % 10 == 9 => "POST /v1/users/activate (10 ids)".into(),
+                "activation" if i % 2 != 1 => "POST …/deactivate".into(),
+                "activation" => "POST …/activate".into(),
+                _ if kinds.is_empty() => "event".into(),
+                _ => kinds[i % kinds.len()].into(),
+            }
+        };
+        let events = (0..n)
+            .map(|i| {
+                (
+                    label(i),
+                    match name {
+                        "users" => match i % 5 {
+                            0 => self.rest("GET", "/v1/me", &[], None),
+                            1 => self.rest("GET", "/v1/users", &[("limit", "10")], None),
+                            2 => {
+                                let username =
+                                    format!("rss-{}", ulid::Ulid::new().to_string().to_lowercase());
+                                let mut body = json!({"username": username, "name": "Bench User",
+                                              "emails": [format!("{username}@example.com")]});
+                                if self.hashes(i) {
+                                    body["password"] = json!("correct horse battery staple");
+                                }
+                                self.rest("POST", "/v1/users", &[], Some(body))
+                            }
+                            3 => self.rest("GET", &format!("/v1/users/{}", reader(i)), &[], None),
+                            _ => self.rest(
+                                "PATCH",
+                                &format!("/v1/users/{}", reader(i)),
+                                &[],
+                                Some(json!({"name": "Bench User"})),
+                            ),
+                        },
+                        "party" => match i % 5 {
+                            0 => self.rest(
+                                "PUT",
+                                &format!("/v1/users/{}/parties/{party}", reader(i)),
+                                &[],
+                                Some(json!({"name": "Bench Party", "permissions": {
+                            "canSendDocument": true, "canReceiveDocument": true,
+                            "canRemoveDocument": false, "canManageHook": false}})),
+                            ),
+                            1 => self.rest(
+                                "GET",
+                                &format!("/v1/users/{}/parties", reader(i)),
+                                &[],
+                                None,
+                            ),
+                            2 => self.rest("GET", "/v1/parties", &[("limit", "10")], None),
+                            3 => self.rest(
+                                "GET",
+                                &format!("/v1/parties/{party}/users"),
+                                &[("limit", "10")],
+                                None,
+                            ),
+                            _ => self.rest("GET", "/v1/me/parties", &[], None),
+                        },
+                        "activation" => {
+                            if i % 10 == 9 {
+                                self.rest(
+                                    "POST",
+                                    "/v1/users/activate",
+                                    &[],
+                                    Some(json!({"ids": self.switch_pool})),
+                                )
+                            } else {
+                                let user = &self.switch_pool[(i / 2) % self.switch_pool.len()];
+                                let action = if i % 2 == 1 { "activate" } else { "deactivate" };
+                                self.rest("POST", &format!("/v1/users/{user}/{action}"), &[], None)
+                            }
+                        }
+                        "authorizer" => lambda::authorizer_event(&self.keys[i % self.keys.len()]),
+                        _ => json!({}),
+                    },
+                )
+            })
+            .collect();
+        (mix, events)
+    }
+}
+
+async fn prepare_events(bench: &Bench, settings: &Settings) -> Res<Events> {
+    let caller = &bench.caller;
+    let mut keys = vec![bench.key.clone()];
+    for reader in bench.readers.iter().take(4) {
+        let issued = bench
+            .setup
+            .issue_key(caller, reader)
+            .await
+            .map_err(|e| format!("issue key: {e}"))?;
+        keys.push(issued.key.secret);
+    }
+    let switch_pool = bench
+        .users(10, "switch", Status::Active)
+        .await?
+        .into_iter()
+        .map(|u| u.id.to_string())
+        .collect();
+    Ok(Events {
+        principal: lambda::Principal {
+            org: caller.org.to_string(),
+            user_id: caller.user_id.to_string(),
+            key_id: caller
+                .key_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            language: caller.org_language.to_string(),
+        },
+        readers: bench.readers.iter().map(ToString::to_string).collect(),
+        party: bench.party.to_string(),
+        keys,
+        switch_pool,
+        password_every: settings.password_every,
+    })
+}
+
+async fn measure_binaries(
+    bench: &Bench,
+    config: &Config,
+    settings: &Settings,
+) -> Res<(Vec<BinaryResult>, Option<lambda::Run>)> {
+    let dir = std::env::current_exe()
+        .map_err(|e| format!("current exe: {e}"))?
+        .parent()
+        .map(PathBuf::from)
+        .ok_or("no target directory")?;
+    let binaries: Vec<lambda::Binary> = [
+        ("hello-lambda", 128),
+        ("sdk-lambda", 128),
+        ("users", 512),
+        ("party", 256),
+        ("activation", 256),
+        ("authorizer", 256),
+    ]
+    .into_iter()
+    .map(|(name, memory_mb)| lambda::Binary {
+        name,
+        path: match (&settings.functions_dir, name) {
+            (_, "hello-lambda" | "sdk-lambda") | (None, _) => dir.join(name),
+            (Some(functions), _) => functions.join(name),
+        },
+        memory_mb,
+    })
+    .collect();
+    for b in &binaries {
+        if !b.path.is_file() {
+            return Err(format!(
+                "{} is missing: build the release binaries first (make bench does)",
+                b.path.display()
+            ));
+        }
+    }
+    let work = dir.join("bench");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let env = lambda::Env {
+        dynamodb_endpoint: config.dynamodb_endpoint.clone().unwrap_or_default(),
+        table: config.table_name.clone(),
+        extra: settings.lambda_env.clone(),
+    };
+    let events = prepare_events(bench, settings).await?;
+    let mut results: Vec<BinaryResult> = Vec::new();
+    for b in &binaries {
+        let (size, zip) = lambda::sizes(b, &work)?;
+        results.push(BinaryResult {
+            binary: b.clone(),
+            first_event: events.first(b.name).0,
+            init: Vec::new(),
+            first_answer: Vec::new(),
+            size,
+            stripped: !lambda::has_symbols(&b.path),
+            zip,
+            sections: lambda::sections(&b.path),
+            rss: None,
+            rss_events: settings.rss_events,
+            rss_mix: String::new(),
+            init_steps: Vec::new(),
+            per_kind: Vec::new(),
+        });
+    }
+    progress(&format!(
+        "cold starts: 1 untimed + {} timed execs per binary, interleaved",
+        settings.cold_runs
+    ));
+    for round in 0..=settings.cold_runs {
+        for result in results.iter_mut() {
+            let (_, event) = events.first(result.binary.name);
+            let run = lambda::run(&result.binary, &env, vec![event], &work).await?;
+            if let Some(failure) = &run.first_failure {
+                return Err(format!(
+                    "{}: the first event failed: {failure}",
+                    result.binary.name
+                ));
+            }
+            if round > 0 {
+                result.init.push(run.init);
+                result.first_answer.push(run.first_answer);
+                result.init_steps.push(run.init_steps);
+            }
+        }
+    }
+    progress(&format!(
+        "peak RSS: {} events of its own kind per binary",
+        settings.rss_events
+    ));
+    for result in results.iter_mut() {
+        let (mix, stream) = events.stream(result.binary.name, settings.rss_events);
+        let labels: Vec<String> = stream.iter().map(|(l, _)| l.clone()).collect();
+        let stream = stream.into_iter().map(|(_, e)| e).collect();
+        let run = lambda::run(&result.binary, &env, stream, &work).await?;
+        // gaps[i] is the time from answer i to answer i + 1: the time of event i + 1.
+        let mut kinds: Vec<(String, Duration, usize)> = Vec::new();
+        for (label, gap) in labels.iter().skip(1).zip(&run.gaps) {
+            match kinds.iter_mut().find(|(l, _, _)| l == label) {
+                Some((_, total, n)) => {
+                    *total += *gap;
+                    *n += 1;
+                }
+                None => kinds.push((label.clone(), *gap, 1)),
+            }
+        }
+        result.per_kind = kinds
+            .into_iter()
+            .map(|(l, total, n)| (l, total / u32::try_from(n.max(1)).unwrap_or(1), n))
+            .collect();
+        progress(&format!(
+            "{:<13} VmHWM {:>6} KiB after {} events ({} failed)",
+            result.binary.name, run.vm_hwm_kib, settings.rss_events, run.failures
+        ));
+        result.rss_mix = mix;
+        result.rss = Some(run);
+    }
+    // The users function once more with glibc's dynamic mmap threshold pinned (Argon2id's
+    // 19 MiB blocks then go back to the kernel after each hash; see the notes on RSS).
+    let pinned_env = lambda::Env {
+        extra: [env.extra.clone(), vec![(PINNED.0.into(), PINNED.1.into())]].concat(),
+        ..env.clone()
+    };
+    let mut pinned = None;
+    if let Some(users) = results.iter().find(|r| r.binary.name == "users") {
+        let (_, stream) = events.stream("users", settings.rss_events);
+        let stream = stream.into_iter().map(|(_, e)| e).collect();
+        let run = lambda::run(&users.binary, &pinned_env, stream, &work).await?;
+        progress(&format!(
+            "users with {}={}: VmHWM {} KiB",
+            PINNED.0, PINNED.1, run.vm_hwm_kib
+        ));
+        pinned = Some(run);
+    }
+    Ok((results, pinned))
+}
+
+/// The environment variable of the second users run.
+pub const PINNED: (&str, &str) = ("MALLOC_MMAP_THRESHOLD_", "1048576");
+
+/// What the counting interceptor itself costs: `ops` bare gets with it and without it, in
+/// halves ordered with, without, without, with.
+async fn interceptor_cost(
+    bench: &std::sync::Arc<Bench>,
+    ops: usize,
+) -> Option<(api::Cell, api::Cell)> {
+    let ops = ops.max(2);
+    let counted = std::sync::Arc::new({
+        let b = bench.clone();
+        move |i: usize| {
+            let b = b.clone();
+            async move {
+                let id = &b.readers[i % b.readers.len()];
+                b.bare
+                    .get_user(b.org(), id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        }
+    });
+    let plain = std::sync::Arc::new({
+        let b = bench.clone();
+        move |i: usize| {
+            let b = b.clone();
+            async move {
+                let id = &b.readers[i % b.readers.len()];
+                b.setup
+                    .store
+                    .get_user(b.org(), id)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        }
+    });
+    let none = counting::Counter::default();
+    let half = ops / 2;
+    let (mut with, mut without) = (api::Cell::default(), api::Cell::default());
+    with.merge(
+        api::run_cell(
+            1,
+            0..half,
+            &bench.bare_counter,
+            bench.api_thread,
+            counted.clone(),
+        )
+        .await,
+    );
+    without.merge(api::run_cell(1, 0..half, &none, bench.api_thread, plain.clone()).await);
+    without.merge(api::run_cell(1, half..ops, &none, bench.api_thread, plain).await);
+    with.merge(api::run_cell(1, half..ops, &bench.bare_counter, bench.api_thread, counted).await);
+    (with.errors + without.errors == 0).then_some((with, without))
+}
+
+/// Median time of `DescribeTable` (the functions' warm-up call) on a warm client.
+async fn describe_table(bench: &Bench) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        bench.bare.warm_up().await;
+        times.push(t.elapsed());
+    }
+    lambda::median(&mut times)
+}
+
+async fn run() -> Res<()> {
+    let settings = Settings::from_env()?;
+    let dynamodb_endpoint = std::env::var("DYNAMODB_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or("DYNAMODB_ENDPOINT is not set: run `make bench` (it starts DynamoDB Local)")?;
+    let config = Config {
+        table_name: std::env::var("TABLE_NAME").unwrap_or_else(|_| "roster-bench".into()),
+        dynamodb_endpoint: Some(dynamodb_endpoint),
+        // Warm calls: the manager key stays cached for the whole run.
+        auth_cache_ttl: Duration::from_secs(3600),
+    };
+    // As the functions log: one JSON line per request (formatted, then discarded).
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .with_current_span(false)
+        .with_target(false)
+        .with_writer(std::io::sink)
+        .try_init();
+
+    let started = Instant::now();
+    let machine_before = report::Machine::probe();
+    progress("starting the local API");
+    let bench = Bench::start(&config).await?;
+    let rows = measure_api(&bench, &settings).await?;
+    let interceptor = interceptor_cost(&bench, settings.ops).await;
+    // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
+    // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
+    // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
+    let (describe_table, (binaries, users_pinned)) = if settings.skip_lambda {
+        (Duration::ZERO, (Vec::new(), None))
+    } else {
+        let lambda_config = Config {
+            table_name: format!("{}-lambda", config.table_name),
+            ..config.clone()
+        };
+        let small = Bench::start(&lambda_config).await?;
+        let describe = describe_table(&small).await;
+        (
+            describe,
+            measure_binaries(&small, &lambda_config, &settings).await?,
+        )
+    };
+    let machine_after = report::Machine::probe();
+    let results = report::Results {
+        settings: settings.clone(),
+        machine: machine_before,
+        load_after: machine_after.load,
+        duration: started.elapsed(),
+        rows,
+        auth: bench.auth.clone(),
+        describe_table,
+        binaries,
+        users_pinned,
+        interceptor,
+    };
+    let markdown = report::render(&results);
+    println!("{markdown}");
+    if let Some(dir) = settings.output.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&settings.output, &markdown)
+        .map_err(|e| format!("{}: {e}", settings.output.display()))?;
+    progress(&format!(
+        "wrote {} ({:.0} s)",
+        settings.output.display(),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A smoke run of the HTTP part with tiny counts (`make test` has DynamoDB Local): every
+    /// operation succeeds on both paths, the interceptor counts what the code is known to send,
+    /// and the report renders.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn smoke_run_of_the_api_part() {
+        let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") else {
+            eprintln!("DYNAMODB_ENDPOINT is not set (run `make test`): smoke run skipped");
+            return;
+        };
+        let config = Config {
+            table_name: "roster-bench-smoke".into(),
+            dynamodb_endpoint: Some(endpoint),
+            auth_cache_ttl: Duration::from_secs(3600),
+        };
+        let bench = Bench::start(&config)
+            .await
+            .unwrap_or_else(|e| panic!("start: {e}"));
+        let mut rows = Vec::new();
+        for op in Op::ALL {
+            let n = if op == Op::Batch { 1 } else { 3 };
+            let row = api::measure(&bench, op, 2, n)
+                .await
+                .unwrap_or_else(|e| panic!("{op:?}: {e}"));
+            assert_eq!(row.http.errors, 0, "{op:?}: {:?}", row.http.first_error);
+            assert_eq!(row.bare.errors, 0, "{op:?}: {:?}", row.bare.first_error);
+            assert_eq!(
+                row.http.stats.total_requests(),
+                row.bare.stats.total_requests(),
+                "{op:?}: the baseline makes the API's requests"
+            );
+            rows.push(row);
+        }
+        let count = |op: Op, name: &str| {
+            rows.iter()
+                .find(|r| r.op == op)
+                .and_then(|r| r.http.stats.requests.get(name).copied())
+                .unwrap_or(0)
+        };
+        assert_eq!(count(Op::Get, "GetItem"), 3);
+        assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
+        assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
+        assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
+        let results = report::Results {
+            settings: Settings {
+                ops: 3,
+                batch_ops: 1,
+                warmup_ops: 0,
+                cold_runs: 0,
+                rss_events: 0,
+                output: PathBuf::new(),
+                command: "test".into(),
+                skip_lambda: true,
+                password_every: 25,
+                functions_dir: None,
+                lambda_env: Vec::new(),
+            },
+            machine: report::Machine::probe(),
+            load_after: String::new(),
+            duration: Duration::ZERO,
+            rows,
+            auth: bench.auth.clone(),
+            describe_table: Duration::ZERO,
+            binaries: Vec::new(),
+            users_pinned: None,
+            interceptor: None,
+        };
+        let markdown = report::render(&results);
+        assert!(markdown.contains("| get user |"), "{markdown}");
+    }
+}

@@ -1,0 +1,219 @@
+//! The hand-written parts of `docs/PERFORMANCE.md`: why a target is missed and what it would
+//! take, observations on the code, one-off experiments, and the published reference figures.
+//! The tables above them are always the current run's; these paragraphs quote figures of the
+//! committed run (and of one-off experiments, dated) and say where to look for the live ones.
+
+pub const RATIO: &str = "### p50 ratio (HTTP / bare)
+
+Where a cell is above 1.2 it is for one of two reasons, both visible in the tables:
+
+- **Sub-millisecond baselines at c=1** (get user): a consistent `GetItem` on DynamoDB Local \
+takes well under a millisecond, so any fixed cost weighs heavily. The HTTP path adds a loopback \
+HTTP exchange (reqwest in the load generator, hyper + axum in the API) and the API's own work. \
+The API's own work is small: the *API CPU* column minus the *bare SDK CPU* column is what Roster's \
+layers (HTTP, routing, auth cache, JSON, validation, logging) cost per request — a few hundredths \
+of a millisecond for a get in the committed run — while the SDK's own CPU per request (signing, \
+endpoint resolution, the HTTP client, (de)serialisation) is several times that. On DynamoDB a \
+strongly consistent `GetItem` from Lambda takes a few milliseconds in-region, against which the \
+same ~0.2 ms is a ratio of about 1.05. Nothing in the get path is wasted: one `GetItem`, no auth \
+read on a warm key, one item rendered.
+- **c=8 cells**: the load generator, the API and DynamoDB Local (a JVM) share two cores, and other \
+builds were running on the machine. At c=8 latency is mostly waiting for a CPU, so a GC pause or a \
+neighbour's compile moves one path's p50 and not the other's (the p99 column shows such spikes). \
+The CPU columns, which do not depend on waiting, show the API adds the same small amount per \
+operation as at c=1. On Lambda, eight concurrent requests are eight instances with a CPU share \
+each, not eight requests queueing for two cores.
+
+What it would take to show ≤ 1.2 in every cell here: DynamoDB Local on another machine (so it \
+does not compete with the API for the same cores), a quiet machine, and more operations per \
+cell. In the code there is little to take away: the API's CPU per request is dominated by the \
+SDK's, not by Roster's layers.
+";
+
+pub const REQUESTS: &str = "### DynamoDB requests per operation
+
+**Grant party authorization** makes 4 requests where 2 would do: `Roster::grant` \
+(`shared/src/service/parties.rs`) reads the user (to answer 409 for a deleted user and to render \
+`userStatus`/`active`), *then* the party and the existing authorization in parallel, then \
+commits the transaction — whose `ConditionCheck` on the user checks again that it is live. That \
+is 3 reads in 2 sequential round trips before the write. What it would take: read the user, the \
+party and the authorization in one `BatchGetItem` (`ConsistentRead`), or at least start the \
+three `GetItem`s together: 2 requests and 2 round trips instead of 4 and 3 (one `GetItem` round \
+trip saved, a few ms on DynamoDB). The transaction's own conditions already guard every race, so \
+nothing in the consistency argument changes.
+
+Every other operation is at its minimum for this table design (the minimum column says why), \
+and a warm call spends no request on the key. The first call of a key on an instance costs 4 \
+requests before the operation's own: `GetItem` of the key lookup, then the user and the \
+organization in parallel, then an `UpdateItem` of the key's `lastUsedAt` — awaited on the request \
+path, so a cold key pays three round trips. Doing that update in the background (it is best \
+effort already: a failure is only logged) would make it two; `GET /v1/me` then reads the same \
+user once more.
+";
+
+pub const COLD_START: &str = "### Cold start
+
+The hello-world does no I/O: its init is exec, dynamic loading and a tokio runtime. Every Roster \
+function also builds an AWS SDK configuration and client and makes one DynamoDB request during \
+init (`warm_up`). `sdk-lambda`, which does only that, is already several times the hello-world \
+(the SDK's steps are broken down under the table); the functions' init is within about a \
+millisecond or two of `sdk-lambda`'s, i.e. Roster's own init (tracing subscriber, configuration, \
+router) is small. The first answer adds the first request's own DynamoDB calls; the authorizer's \
+is the slowest because a key it has not seen costs three sequential round trips (see the \
+requests section).
+
+So the ≤ 1.5× hello-world target cannot be met by a function that talks to DynamoDB through the \
+AWS SDK: the floor is the SDK's configuration load, building the HTTPS connector (which parses the \
+system trust store, ~150 certificates, even for an `http://` endpoint) and one round trip. What \
+would lower it, none of it free:
+
+- build `aws_sdk_dynamodb::Config` directly from the environment Lambda provides (region, the \
+function's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`) \
+instead of `aws_config`'s provider chains — saves most of the `aws_config` load and about \
+0.5 MiB (it also drops `aws-sdk-sts` and the XML parser);
+- compiled-in roots (`webpki-roots`) instead of reading and parsing the system trust store — a \
+custom HTTPS client in `Store::sdk_config`;
+- dropping `warm_up` does not help: it only moves the connection (and on AWS the TLS handshake) \
+from init into the first request, where it costs the caller instead.
+
+On AWS the published figures put the hello-world's init at ≈ 14 ms and a Rust + DynamoDB CRUD \
+function's cold start at 123 ms — about 9×, the same order as here. The meaningful comparison is \
+with `sdk-lambda`: Roster's functions start about as fast as any function that uses the SDK.
+";
+
+pub const SIZE: &str = "### Binary size
+
+The hello-world is 1.5 MiB; `sdk-lambda` — the hello-world plus the DynamoDB client, nothing of \
+Roster — is already over 8 MiB. Roster's functions add 2–3.6 MiB on top of that. Where the \
+`users` binary's bytes come from (linker map of an unstripped build of this commit, \
+`bench/scripts/size-by-crate.py`, 2026-11-27; 10.5 MiB of code and data attributed, plus \
+`.eh_frame` 0.66, `.rela.dyn` 0.51 and `.gcc_except_table` 0.28 MiB):
+
+| group | MiB | what |
+|---|--:|---|
+| TLS and crypto | 2.7 | aws-lc (C) 2.26 — of which the x86_64 AVX-512 AES-GCM code alone is 0.65, absent from the arm64 build Lambda runs —, rustls 0.38, webpki, aws-lc-rs |
+| AWS SDK and its HTTP client | 2.9 | aws-smithy-runtime 0.50, aws-sdk-dynamodb 0.46, h2 0.44 (HTTP/2; DynamoDB is spoken over HTTP/1.1), aws-config 0.29 with aws-sdk-sts 0.13 and an XML parser (role assumption, which Roster never does), hyper + hyper-util 0.37, aws-runtime, aws-smithy-types/-runtime-api, aws-sigv4, url |
+| std, core, alloc | 1.5 | mostly generic code instantiated for the crates above |
+| unnamed constants and functions | 0.9 | |
+| HTTP, Lambda, JSON | 0.9 | axum 0.19, serde_json 0.16, encoding_rs 0.15 (lambda_http), http 0.15, lambda_runtime + lambda_http 0.11 |
+| logging | 0.4 | tracing-subscriber's `EnvFilter` brings regex-automata + regex-syntax (0.26) |
+| Roster | 0.5 | roster-shared 0.36, roster-users 0.07, main 0.04 |
+
+What would bring each function to ≤ 8 MiB:
+
+- **`opt-level = \"s\"`** (measured, see the experiment below): users 11.9 → 7.9 MiB, all four \
+≤ 8 MiB — at the price of an Argon2id hash ~35–40 % slower and the rest of the CPU work ~10–25 % \
+slower. Not adopted: the users function's one CPU-heavy path is password hashing, and its memory \
+size was chosen from the Argon2id cost (README, Sizing); a size target buys nothing measurable at \
+cold start (the 8.3 MiB `sdk-lambda` and the 11.9 MiB `users` init within a millisecond or two of \
+each other; the zip is 5 MiB of Lambda's 50). Per-package `opt-level = 3` for `argon2`/`blake2` \
+does not rescue it: with fat LTO the whole program is optimised again at the binary's level \
+(measured: no change). A separate `opt-level = \"s\"` profile for the three functions that never \
+hash (party, activation, authorizer) would meet the target without that cost, if the build \
+(`sam build`/cargo-lambda) is given a profile per function.
+- rustls with the *ring* provider instead of aws-lc-rs: about −1.5 to −2 MiB (estimate from the \
+table). `Store::sdk_config` would build the HTTPS client itself \
+(`aws_smithy_http_client::Builder` with `tls::Provider::Rustls(CryptoMode::Ring)`) and the \
+workspace would drop the SDK's `default-https-client` feature.
+- no `aws-config` (see cold start): about −0.5 MiB; an HTTP/1-only connector: −0.45 MiB (h2); a \
+plain level filter instead of `EnvFilter` (tracing-subscriber's `env-filter` and lambda_http's \
+`tracing` feature off): about −0.3 MiB.
+
+Those four together are about −3 MiB at `opt-level = 3`. They change how the service talks TLS \
+to DynamoDB and where its credentials come from, so each needs its own testing against AWS; none \
+is a change to make from a benchmark.
+";
+
+pub const RSS: &str = "### Peak RSS
+
+Every function but `users` peaks at 10–12 MiB. `users` peaks at ~220 MiB, because of password \
+hashing: Argon2id (m = 19 MiB) allocates a 19 MiB block (64-byte aligned) on a blocking thread \
+for each hash and frees it after, and glibc's malloc keeps the freed blocks — after the first \
+19 MiB block is unmapped its *dynamic* mmap threshold rises to 19 MiB, so later blocks come from \
+the heap, where they are neither returned to the kernel nor reliably reused. RSS climbs by about \
+19 MiB per hash until it levels off (here within the first dozen hashes; 60 hashes gave the same \
+~220 MiB, so at 512 MB it is waste, not a crash). The same stream with \
+`MALLOC_MMAP_THRESHOLD_=1048576` in the function's environment (the threshold pinned at 1 MiB: \
+every large block is mapped and unmapped) peaks at ~31 MiB and settles at ~12 MiB — measured in \
+every run, the paragraph under the size table — with no measurable difference in hashing time \
+(its pages are touched either way).
+
+What it would take: that one environment variable on the users function in `template.yaml` (no \
+code change), or in code a reused Argon2 block buffer per blocking thread \
+(`hash_password_into_with_memory`), or `mallopt(M_MMAP_THRESHOLD, …)` at start. Any of them puts \
+`users` under 40 MiB.
+";
+
+pub const OBSERVATIONS: &str = "## Observations on the code's performance
+
+- **Grant makes two extra reads in an extra round trip** (requests section above).
+- **A cold key costs an awaited `UpdateItem`** (`lastUsedAt`) on the request path, once per key \
+per instance per `AUTH_CACHE_TTL_SECONDS`.
+- **Single-item transactions.** A PATCH or upsert that changes no unique field and no status \
+(e.g. a name) commits a `TransactWriteItems` with one `Put`; profile replacement does the same. \
+DynamoDB bills a transactional write at twice a standard write. A conditional `PutItem` on the \
+version would halve that, but it loses the `ClientRequestToken` idempotency the spec asks for: an \
+SDK retry after a lost response would fail its own version condition and answer a false 412 — \
+unless the failure is resolved with `ReturnValuesOnConditionCheckFailure = ALL_OLD` (the stored \
+item is the one we wrote). Worth it only if write cost matters.
+- **Capacity figures.** DynamoDB Local returns `ConsumedCapacity`, but its transaction figures do \
+not follow DynamoDB's documented rules (a 5-item create and a 1-item PATCH write report the same \
+6 units); treat that column as indicative. By the rules, a create writes 5 items \
+transactionally (user, profile, two markers, the organization counter: 2 WCU each up to 1 KB) \
+plus the user's GSI entry: about 11 WCU.
+- **The organization item is on every user write path** (the counters that make `totalItems` \
+exact): creates, deletes and status changes of one organization serialise on it. DynamoDB Local \
+serialises all transactions anyway (a batch create at c=8 takes eight or more times as long as \
+at c=1 here), so this bench \
+cannot show the effect; on DynamoDB concurrent writers in one organization see \
+`TransactionConflict`, retried and then answered 503 (the fault tests inject it). Batch create \
+is sequential for the same reason (and because each item commits on its own): ~100 round trips \
+per batch of 100.
+- **Listing filters deleted users after reading them.** The default listing (ACTIVE and INACTIVE) \
+is a `Query` on `USER#` with a `FilterExpression`; deleted users in the range are read, paid for \
+and dropped, and `query_page` keeps reading until the page is full. Here the listed users come \
+first and none is deleted, so one `Query` suffices; an organization with many deleted users among \
+its oldest would pay more per page. A sort key or sparse index for live users would avoid it.
+- **CPU per request matters more on Lambda than here.** The SDK spends about 0.2–0.4 ms of CPU \
+per DynamoDB request on this machine (the bare SDK CPU column; the counting interceptor's share \
+is measured under the latency table); at 256 MB Lambda gives a function about 0.14 vCPU, so \
+that becomes 1.5–3 ms per request — more than Roster's own layers and comparable to DynamoDB's \
+latency. party, activation and the authorizer run at 256 MB \
+(template.yaml); more memory buys them latency, not just room.
+- **DynamoDB Local's `DescribeTable` grows with the table** (it appears to count the items): the \
+functions' \
+`warm_up` took ~90 ms against the API part's table of tens of thousands of items in a first \
+version of this bench, which is why the binaries now get a table of their own. DynamoDB's \
+`DescribeTable` does not; on AWS the warm-up's cost is the TLS handshake it takes off the first \
+request.
+
+## One-off experiment: `opt-level = \"s\"` (2026-11-27)
+
+The four functions built with the release profile plus `opt-level = \"s\"` (`cargo build \
+--config 'profile.size-s.inherits=\"release\"' --config 'profile.size-s.opt-level=\"s\"' \
+--profile size-s …`), then measured by this bench with `BENCH_FUNCTIONS_DIR=target/size-s`:
+
+| | opt-level 3 (release) | opt-level \"s\" |
+|---|--:|--:|
+| users / party / activation / authorizer, MiB | 11.91 / 11.72 / 11.64 / 10.28 | 7.88 / 7.74 / 7.59 / 6.80 |
+| zips, MiB | 5.05 / 4.96 / 4.91 / 4.26 | 3.55 / 3.49 / 3.41 / 3.01 |
+| Argon2id hash (`argon2_cost` example, one core, 3 runs each) | 22–27 ms | 32–33 ms |
+| same, with `argon2` and `blake2` at `opt-level = 3` | | 32 ms |
+| peak RSS party / activation / authorizer, MiB | 11.3 / 11.1 / 10.0 | 9.5 / 9.3 / 8.4 |
+| CPU per event users / party / activation, ms | 1.81 / 0.98 / 1.32 | 2.25 / 1.10 / 1.45 |
+| cold start | | no difference beyond the run-to-run noise |
+
+(Single runs on a shared machine: the CPU-per-event figures of the unchanged `sdk-lambda` \
+differed by ~30 % between the two runs, so only the hash timing and the sizes are firm.)
+";
+
+pub const REFERENCES: &str = "## Published reference figures
+
+- Hello-world Rust function on Lambda (`provided.al2023`, arm64, 128 MB): init ≈ 14 ms.
+- A Rust + DynamoDB CRUD sample on Lambda: p50 5 ms / p99 20 ms warm, 123 ms cold.
+
+These are end-to-end numbers on AWS (a Firecracker micro-VM with a CPU share set by memory, \
+DynamoDB over the network with TLS); the loopback numbers above are not comparable with them one \
+to one, only in proportion: there the cold start of a DynamoDB function is ~9× the hello-world's \
+init, here the functions' first answers are of the same order relative to the hello-world.
+";
