@@ -493,6 +493,9 @@ impl Bench {
             created_at: now.clone(),
             updated_at: now,
             deleted_at: None,
+            // As the service records them for a create by this caller.
+            created_by: Some(self.caller.user_id.clone()),
+            updated_by: Some(self.caller.user_id.clone()),
             version: 1,
         };
         let profile = Profile::default_for(&user);
