@@ -42,8 +42,8 @@ sys.exit(0 if version("schemathesis") == sys.argv[1] else 1)' "$SCHEMATHESIS_VER
         [[ -x "$PY" ]] || python3 -m venv "$VENV"
         PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
     fi
-    say "building the local API (roster-dev)"
-    cargo build --locked -q -p roster-dev
+    say "building the local API (roster-dev) and the invariant checker (roster-admin)"
+    cargo build --locked -q -p roster-dev -p roster-admin
     export ROSTER_FUZZ_INNER=1
     exec scripts/dynamodb-local.sh run -- "${BASH_SOURCE[0]}" "$@"
 fi
@@ -72,7 +72,14 @@ API_PID=$!
 # roster-dev prints ROSTER_URL and ROSTER_API_KEY once its listener is bound, before serving.
 deadline=$((SECONDS + 60))
 until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
-    if ! kill -0 "$API_PID" 2>/dev/null; then
+    # Whatever the fuzzer did, the data must still be consistent: markers, counters, parties, keys
+# of every organization in the table (roster-admin check-invariants exits non-zero otherwise).
+say "checking the table's invariants after the run"
+if ! TABLE_NAME=roster-fuzz target/debug/roster-admin check-invariants; then
+    echo "error: the fuzz run left broken invariants (listed above)" >&2
+    status=1
+fi
+if ! kill -0 "$API_PID" 2>/dev/null; then
         echo "error: the API exited during startup; its log:" >&2
         cat "$SERVER_LOG" >&2
         exit 1
