@@ -8,12 +8,14 @@
 # rules openapi.yaml states in prose only: server-issued cursors). schemathesis is pinned below
 # and installed from PyPI into .venv-fuzz on first use.
 #
-# Arguments are passed on to `schemathesis run` (e.g. `--phases stateful`, `--max-time 60`).
+# Arguments are passed on to both `schemathesis run`s (e.g. `--include-operation-id getUser`).
 #
 # Environment:
 #   FUZZ_MAX_EXAMPLES  test cases per operation and round of the fuzzing phase (default 60)
-#   FUZZ_MAX_TIME      the time budget in seconds (default 240): after the examples and coverage
-#                      phases, fuzzing and stateful rounds repeat until it is spent
+#   FUZZ_MAX_TIME      seconds for the first run: the examples, coverage and fuzzing phases;
+#                      fuzzing rounds repeat until it is spent (default 165)
+#   FUZZ_STATEFUL_TIME seconds for the second run: the stateful phase, scenarios repeat until it
+#                      is spent (default 75). Two runs, so that neither phase starves the other.
 #   FUZZ_SEED          the generation seed (default: fixed, so CI runs are reproducible;
 #                      `random` lets schemathesis pick one, printed in its summary)
 #   FUZZ_VENV          the virtualenv for schemathesis (default .venv-fuzz)
@@ -26,7 +28,8 @@ cd "$ROOT"
 SCHEMATHESIS_VERSION=4.32.5
 VENV="${FUZZ_VENV:-$ROOT/.venv-fuzz}"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-60}"
-MAX_TIME="${FUZZ_MAX_TIME:-240}"
+MAX_TIME="${FUZZ_MAX_TIME:-165}"
+STATEFUL_TIME="${FUZZ_STATEFUL_TIME:-75}"
 SEED="${FUZZ_SEED:-20261127}"
 REPORT_DIR="${FUZZ_REPORT_DIR:-$ROOT/target/fuzz}"
 PY="$VENV/bin/python"
@@ -112,22 +115,32 @@ done
 seed_args=(--seed "$SEED")
 [[ "$SEED" == random ]] && seed_args=()
 
-say "schemathesis $SCHEMATHESIS_VERSION: every operation of openapi.yaml, $MAX_EXAMPLES examples a round, ${MAX_TIME} s, seed $SEED"
+# One schemathesis run; `timeout` makes sure it ends whatever happens inside (CI must never hang).
+schemathesis_run() {
+    local name="$1" budget="$2"
+    shift 2
+    local rc=0
+    timeout --signal=INT --kill-after=30 "$((budget + 300))" \
+        "$VENV/bin/schemathesis" --config-file tools/fuzz/schemathesis.toml --no-color run openapi.yaml \
+        --url "$ROSTER_URL" \
+        --max-examples "$MAX_EXAMPLES" \
+        --max-time "$budget" \
+        "${seed_args[@]}" \
+        --report junit --report-junit-path "$REPORT_DIR/junit-$name.xml" \
+        "$@" || rc=$?
+    if ((rc == 124)); then
+        echo "error: schemathesis ($name) did not finish within $((budget + 300)) s" >&2
+    fi
+    return "$rc"
+}
+
 started=$SECONDS
 status=0
-# `timeout`: whatever happens inside schemathesis, the run ends (CI must never hang on it).
-timeout --signal=INT --kill-after=30 "$((MAX_TIME + 300))" \
-    "$VENV/bin/schemathesis" --config-file tools/fuzz/schemathesis.toml --no-color run openapi.yaml \
-    --url "$ROSTER_URL" \
-    --max-examples "$MAX_EXAMPLES" \
-    --max-time "$MAX_TIME" \
-    "${seed_args[@]}" \
-    --report junit --report-junit-path "$REPORT_DIR/junit.xml" \
-    "$@" || status=$?
-echo "fuzz run took $((SECONDS - started)) s" >&2
-if ((status == 124)); then
-    echo "error: schemathesis did not finish within $((MAX_TIME + 300)) s" >&2
-fi
+say "schemathesis $SCHEMATHESIS_VERSION, 1/2: every operation, examples + coverage + fuzzing ($MAX_EXAMPLES a round, ${MAX_TIME} s), seed $SEED"
+schemathesis_run fuzzing "$MAX_TIME" --phases examples,coverage,fuzzing "$@" || status=$?
+say "schemathesis $SCHEMATHESIS_VERSION, 2/2: stateful, following openapi.yaml's links (${STATEFUL_TIME} s), seed $SEED"
+schemathesis_run stateful "$STATEFUL_TIME" --phases stateful "$@" || status=$?
+echo "fuzz runs took $((SECONDS - started)) s" >&2
 
 # The run must not have locked its own manager out: a run that only collected 401/403 after
 # demoting or deactivating it would prove nothing.
@@ -141,6 +154,6 @@ if ! kill -0 "$API_PID" 2>/dev/null; then
     status=1
 fi
 if ((status != 0)); then
-    echo "fuzz: FAILED (server log: $SERVER_LOG, JUnit report: $REPORT_DIR/junit.xml)" >&2
+    echo "fuzz: FAILED (server log: $SERVER_LOG, JUnit reports: $REPORT_DIR/junit-*.xml)" >&2
 fi
 exit "$status"
