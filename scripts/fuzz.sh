@@ -75,14 +75,7 @@ API_PID=$!
 # roster-dev prints ROSTER_URL and ROSTER_API_KEY once its listener is bound, before serving.
 deadline=$((SECONDS + 60))
 until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
-    # Whatever the fuzzer did, the data must still be consistent: markers, counters, parties, keys
-# of every organization in the table (roster-admin check-invariants exits non-zero otherwise).
-say "checking the table's invariants after the run"
-if ! TABLE_NAME=roster-fuzz target/debug/roster-admin check-invariants; then
-    echo "error: the fuzz run left broken invariants (listed above)" >&2
-    status=1
-fi
-if ! kill -0 "$API_PID" 2>/dev/null; then
+    if ! kill -0 "$API_PID" 2>/dev/null; then
         echo "error: the API exited during startup; its log:" >&2
         cat "$SERVER_LOG" >&2
         exit 1
@@ -141,6 +134,14 @@ schemathesis_run fuzzing "$MAX_TIME" --phases examples,coverage,fuzzing "$@" || 
 say "schemathesis $SCHEMATHESIS_VERSION, 2/2: stateful, following openapi.yaml's links (${STATEFUL_TIME} s), seed $SEED"
 schemathesis_run stateful "$STATEFUL_TIME" --phases stateful "$@" || status=$?
 echo "fuzz runs took $((SECONDS - started)) s" >&2
+
+# Whatever the fuzzer did, the data must still be consistent: markers, counters, parties, keys
+# of every organization in the table (roster-admin check-invariants exits non-zero otherwise).
+say "checking the table's invariants after the run"
+if ! TABLE_NAME=roster-fuzz target/debug/roster-admin check-invariants; then
+    echo "error: the fuzz run left broken invariants (listed above)" >&2
+    status=1
+fi
 
 # The run must not have locked its own manager out: a run that only collected 401/403 after
 # demoting or deactivating it would prove nothing.
