@@ -55,7 +55,7 @@ pub const COLD_START: &str = "### Cold start
 
 The hello-world does no I/O: its init is exec, dynamic loading and a tokio runtime. Every Roster \
 function also builds an AWS SDK configuration and client and makes one DynamoDB request during \
-init (`warm_up`). `sdk-lambda`, which does only that, is already several times the hello-world \
+init (`warm_up`). `sdk-lambda`, which does only that, is already far above 1.5× the hello-world \
 (the SDK's steps are broken down under the table); the functions' init is within about a \
 millisecond or two of `sdk-lambda`'s, i.e. Roster's own init (tracing subscriber, configuration, \
 router) is small. The first answer adds the first request's own DynamoDB calls; the authorizer's \
