@@ -771,13 +771,13 @@ where
 }
 
 /// The chunks a cell is run in, alternating between the paths: at c=1 one operation each (every
-/// HTTP call sits next to a bare one), otherwise up to 4 chunks of at least 4 operations per
+/// HTTP call sits next to a bare one), otherwise up to 12 chunks of at least 2 operations per
 /// worker.
 fn chunks(ops: usize, concurrency: usize) -> Vec<Range<usize>> {
     let n = if concurrency <= 1 {
         ops.max(1)
     } else {
-        (ops / (4 * concurrency)).clamp(1, 4)
+        (ops / (2 * concurrency)).clamp(1, 12)
     };
     let size = ops.div_ceil(n).max(1);
     (0..ops)
@@ -841,9 +841,11 @@ mod tests {
     #[test]
     fn cells_alternate_in_chunks() {
         assert_eq!(chunks(3, 1), vec![0..1, 1..2, 2..3]);
-        assert_eq!(chunks(200, 8), vec![0..50, 50..100, 100..150, 150..200]);
+        assert_eq!(chunks(200, 8).len(), 12);
+        assert_eq!(chunks(200, 8)[0], 0..17);
+        assert_eq!(chunks(200, 8)[11], 187..200);
         assert_eq!(chunks(16, 8), vec![0..16]);
-        assert_eq!(chunks(70, 8), vec![0..35, 35..70]);
+        assert_eq!(chunks(40, 8), vec![0..20, 20..40]);
     }
 
     #[test]
