@@ -487,8 +487,8 @@ fn latency(out: &mut String, r: &Results) {
          SDK's request building, SigV4 signing and response parsing). **Bare**: the same DynamoDB requests made directly through the \
          store functions of `roster-shared` (thin wrappers over the SDK: build the request, \
          send, decode the item) — no HTTP, no JSON, no auth, no service layer. Both clients \
-         carry the counting interceptor (**bare SDK CPU**: the CPU this process spent on the bare \
-         calls). Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
+         carry the counting interceptor. The bare calls too run on a thread of their own (a \
+         current-thread runtime, like the API's), whose CPU time is the **bare SDK CPU**. Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
          c=1 call by call (HTTP, bare, bare, HTTP, …), at c=8 in up to twelve chunks — so drift and \
          bursts (the JVM's, the machine's) fall on both. The most sensitive cells are those \
          whose bare p50 is under a millisecond (get): the loopback HTTP exchange alone is a \
@@ -521,7 +521,7 @@ fn latency(out: &mut String, r: &Results) {
                 ""
             },
             row.http.cpu_api_per_op(),
-            row.bare.cpu_rest_per_op(),
+            row.bare.cpu_bare_per_op(),
             row.http.errors + row.bare.errors,
         );
     }
@@ -544,8 +544,8 @@ fn latency(out: &mut String, r: &Results) {
             with.ops(),
             ms(with.percentile(50.0)),
             ms(without.percentile(50.0)),
-            with.cpu_rest_per_op(),
-            without.cpu_rest_per_op(),
+            with.cpu_bare_per_op(),
+            without.cpu_bare_per_op(),
         );
     }
     let _ = writeln!(out, "\nBare calls made per operation:\n");
