@@ -138,8 +138,8 @@ pub struct Cell {
     pub stats: Stats,
     /// CPU time of the API's thread during the cell.
     pub cpu_api: Duration,
-    /// CPU time of the rest of this process (the load generator, or the bare SDK client).
-    pub cpu_rest: Duration,
+    /// CPU time of the thread the bare calls run on during the cell.
+    pub cpu_bare: Duration,
 }
 
 impl Cell {
@@ -151,7 +151,7 @@ impl Cell {
         }
         self.stats.add(&other.stats);
         self.cpu_api += other.cpu_api;
-        self.cpu_rest += other.cpu_rest;
+        self.cpu_bare += other.cpu_bare;
     }
 
     /// CPU ms per operation of the API thread / of the rest of the process.
@@ -159,8 +159,8 @@ impl Cell {
         per_op(self.cpu_api.as_secs_f64() * 1000.0, self.ops())
     }
 
-    pub fn cpu_rest_per_op(&self) -> f64 {
-        per_op(self.cpu_rest.as_secs_f64() * 1000.0, self.ops())
+    pub fn cpu_bare_per_op(&self) -> f64 {
+        per_op(self.cpu_bare.as_secs_f64() * 1000.0, self.ops())
     }
 
     pub fn percentile(&self, p: f64) -> Duration {
@@ -258,11 +258,40 @@ pub struct Bench {
     /// Counted: every DynamoDB request the served API makes.
     pub server_counter: Counter,
     pub party: PartyId,
-    /// The thread the API runs on (its own current-thread tokio runtime).
-    pub api_thread: u32,
+    /// The threads the API and the bare calls run on (each its own current-thread runtime).
+    pub threads: Threads,
+    /// Uncounted, used only on the bare thread: what the counting interceptor costs.
+    pub plain: Store,
     /// Users that are only read (created first, so they lead the organization's user list).
     pub readers: Vec<UserId>,
     pub auth: AuthCost,
+}
+
+/// Thread ids (for their CPU time) and where bare calls are run.
+pub struct Threads {
+    pub api: u32,
+    pub bare: u32,
+    pub bare_runtime: tokio::runtime::Handle,
+}
+
+/// A current-thread runtime on a thread of its own, for the bare calls (as the API has one), so
+/// their CPU time is read apart from the load generator's.
+fn bare_runtime() -> Res<(tokio::runtime::Handle, u32)> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("bare-calls".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            let _ = sender.send((runtime.handle().clone(), crate::cpu::current_tid()));
+            runtime.block_on(std::future::pending::<()>());
+        })
+        .map_err(e("bare thread"))?;
+    receiver.recv().map_err(e("bare runtime"))
 }
 
 fn counted_client(sdk: &aws_config::SdkConfig, counter: &Counter) -> Client {
@@ -344,6 +373,7 @@ impl Bench {
             })
             .map_err(e("API thread"))?;
         let api_thread = tid.recv().map_err(e("API thread id"))?;
+        let (bare_runtime, bare_thread) = bare_runtime()?;
 
         let bare_counter = Counter::default();
         let bare = Store::new(counted_client(&sdk, &bare_counter), table);
@@ -362,7 +392,12 @@ impl Bench {
             bare_counter,
             server_counter,
             party,
-            api_thread,
+            threads: Threads {
+                api: api_thread,
+                bare: bare_thread,
+                bare_runtime,
+            },
+            plain: Store::new(Client::new(&sdk), config.table_name.clone()),
             readers: Vec::new(),
             auth: AuthCost::default(),
         };
@@ -716,11 +751,13 @@ fn email_list(username: &str) -> Res<Emails> {
 
 /// Runs `f(i)` for every `i` in `range` with `concurrency` workers; each call is timed on its
 /// own.
+/// The workers run on the bare thread's runtime when `on_bare_thread`, else on the caller's.
 pub async fn run_cell<F, Fut>(
     concurrency: usize,
     range: Range<usize>,
     counter: &Counter,
-    api_thread: u32,
+    threads: &Threads,
+    on_bare_thread: bool,
     f: Arc<F>,
 ) -> Cell
 where
@@ -729,11 +766,11 @@ where
 {
     let next = Arc::new(AtomicUsize::new(range.start));
     let before = counter.snapshot();
-    let (api_before, process_before) = (cpu::thread(api_thread), cpu::process());
+    let (api_before, bare_before) = (cpu::thread(threads.api), cpu::thread(threads.bare));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency.max(1) {
         let (f, next, end) = (f.clone(), next.clone(), range.end);
-        tasks.spawn(async move {
+        let worker = async move {
             let mut results = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -744,7 +781,12 @@ where
                 let outcome = f(i).await;
                 results.push((started.elapsed(), outcome));
             }
-        });
+        };
+        if on_bare_thread {
+            tasks.spawn_on(worker, &threads.bare_runtime);
+        } else {
+            tasks.spawn(worker);
+        }
     }
     let mut cell = Cell::default();
     while let Some(done) = tasks.join_next().await {
@@ -765,22 +807,20 @@ where
             }
         }
     }
-    let api = cpu::thread(api_thread).saturating_sub(api_before);
-    let process = cpu::process().saturating_sub(process_before);
-    cell.cpu_api = api;
-    cell.cpu_rest = process.saturating_sub(api);
+    cell.cpu_api = cpu::thread(threads.api).saturating_sub(api_before);
+    cell.cpu_bare = cpu::thread(threads.bare).saturating_sub(bare_before);
     cell.stats = counter.snapshot().since(&before);
     cell
 }
 
 /// The chunks a cell is run in, alternating between the paths: at c=1 one operation each (every
-/// HTTP call sits next to a bare one), otherwise up to 4 chunks of at least 4 operations per
+/// HTTP call sits next to a bare one), otherwise up to 12 chunks of at least 2 operations per
 /// worker.
 fn chunks(ops: usize, concurrency: usize) -> Vec<Range<usize>> {
     let n = if concurrency <= 1 {
         ops.max(1)
     } else {
-        (ops / (4 * concurrency)).clamp(1, 4)
+        (ops / (2 * concurrency)).clamp(1, 12)
     };
     let size = ops.div_ceil(n).max(1);
     (0..ops)
@@ -808,10 +848,17 @@ pub async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops: usize)
     let ranges = chunks(ops, concurrency);
     let (mut http, mut bare) = (Cell::default(), Cell::default());
     for (n, range) in ranges.into_iter().enumerate() {
-        let (api, counter) = (bench.api_thread, &bench.server_counter);
-        let h = run_cell(concurrency, range.clone(), counter, api, http_op.clone());
+        let (threads, counter) = (&bench.threads, &bench.server_counter);
+        let h = run_cell(
+            concurrency,
+            range.clone(),
+            counter,
+            threads,
+            false,
+            http_op.clone(),
+        );
         let counter = &bench.bare_counter;
-        let b = run_cell(concurrency, range, counter, api, bare_op.clone());
+        let b = run_cell(concurrency, range, counter, threads, true, bare_op.clone());
         if n % 2 == 0 {
             http.merge(h.await);
             bare.merge(b.await);
@@ -844,9 +891,11 @@ mod tests {
     #[test]
     fn cells_alternate_in_chunks() {
         assert_eq!(chunks(3, 1), vec![0..1, 1..2, 2..3]);
-        assert_eq!(chunks(200, 8), vec![0..50, 50..100, 100..150, 150..200]);
+        assert_eq!(chunks(200, 8).len(), 12);
+        assert_eq!(chunks(200, 8)[0], 0..17);
+        assert_eq!(chunks(200, 8)[11], 187..200);
         assert_eq!(chunks(16, 8), vec![0..16]);
-        assert_eq!(chunks(70, 8), vec![0..35, 35..70]);
+        assert_eq!(chunks(40, 8), vec![0..20, 20..40]);
     }
 
     #[test]

@@ -15,19 +15,6 @@ pub fn thread(tid: u32) -> Duration {
     Duration::from_nanos(schedstat(&format!("/proc/self/task/{tid}/schedstat")))
 }
 
-/// CPU time of every live thread of this process.
-pub fn process() -> Duration {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return Duration::ZERO;
-    };
-    Duration::from_nanos(
-        tasks
-            .filter_map(Result::ok)
-            .map(|t| schedstat(&format!("{}/schedstat", t.path().display())))
-            .sum(),
-    )
-}
-
 /// CPU time of every live thread of process `pid`.
 pub fn of_process(pid: u32) -> Duration {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {

@@ -548,8 +548,7 @@ async fn interceptor_cost(
             let b = b.clone();
             async move {
                 let id = &b.readers[i % b.readers.len()];
-                b.setup
-                    .store
+                b.plain
                     .get_user(b.org(), id)
                     .await
                     .map(|_| ())
@@ -560,19 +559,11 @@ async fn interceptor_cost(
     let none = counting::Counter::default();
     let half = ops / 2;
     let (mut with, mut without) = (api::Cell::default(), api::Cell::default());
-    with.merge(
-        api::run_cell(
-            1,
-            0..half,
-            &bench.bare_counter,
-            bench.api_thread,
-            counted.clone(),
-        )
-        .await,
-    );
-    without.merge(api::run_cell(1, 0..half, &none, bench.api_thread, plain.clone()).await);
-    without.merge(api::run_cell(1, half..ops, &none, bench.api_thread, plain).await);
-    with.merge(api::run_cell(1, half..ops, &bench.bare_counter, bench.api_thread, counted).await);
+    let (counter, threads) = (&bench.bare_counter, &bench.threads);
+    with.merge(api::run_cell(1, 0..half, counter, threads, true, counted.clone()).await);
+    without.merge(api::run_cell(1, 0..half, &none, threads, true, plain.clone()).await);
+    without.merge(api::run_cell(1, half..ops, &none, threads, true, plain).await);
+    with.merge(api::run_cell(1, half..ops, counter, threads, true, counted).await);
     (with.errors + without.errors == 0).then_some((with, without))
 }
 

@@ -19,10 +19,12 @@ same ~0.2 ms is a ratio of about 1.05. Nothing in the get path is wasted: one `G
 read on a warm key, one item rendered.
 - **c=8 cells**: the load generator, the API and DynamoDB Local (a JVM) share two cores, and other \
 builds were running on the machine. At c=8 latency is mostly waiting for a CPU, so a GC pause or a \
-neighbour's compile moves one path's p50 and not the other's (the p99 column shows such spikes). \
-The CPU columns, which do not depend on waiting, show the API adds the same small amount per \
-operation as at c=1. On Lambda, eight concurrent requests are eight instances with a CPU share \
-each, not eight requests queueing for two cores.
+neighbour's compile moves one path's p50 and not the other's (the p99 column shows such spikes), \
+and the HTTP path also pays for the load generator's own HTTP client, CPU the bare path does not \
+spend — which tells most on the cheapest operation (get), where the runs of this bench gave c=8 \
+ratios anywhere between 0.7 and 1.4. The CPU columns, which do not depend on waiting, show the API \
+adds the same small amount per operation as at c=1. On Lambda, eight concurrent requests are \
+eight instances with a CPU share each, not eight requests queueing for two cores.
 
 What it would take to show ≤ 1.2 in every cell here: DynamoDB Local on another machine (so it \
 does not compete with the API for the same cores), a quiet machine, and more operations per \
@@ -55,7 +57,7 @@ pub const COLD_START: &str = "### Cold start
 
 The hello-world does no I/O: its init is exec, dynamic loading and a tokio runtime. Every Roster \
 function also builds an AWS SDK configuration and client and makes one DynamoDB request during \
-init (`warm_up`). `sdk-lambda`, which does only that, is already several times the hello-world \
+init (`warm_up`). `sdk-lambda`, which does only that, is already far above 1.5× the hello-world \
 (the SDK's steps are broken down under the table); the functions' init is within about a \
 millisecond or two of `sdk-lambda`'s, i.e. Roster's own init (tracing subscriber, configuration, \
 router) is small. The first answer adds the first request's own DynamoDB calls; the authorizer's \
