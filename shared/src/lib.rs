@@ -7,6 +7,7 @@
 //! - [`auth`]: API keys and principals.
 //! - [`http`]: axum glue — extractors, problem+json, XML, pagination, the Lambda entry path.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;

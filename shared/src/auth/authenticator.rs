@@ -110,6 +110,8 @@ impl Authenticator {
             key_id: Some(record.key_id.clone()),
             org_language: org.default_language.clone(),
             actor: None,
+            audit_retention_days: Principal::retention_or_default(org.audit_retention_days),
+            origin: Default::default(),
         };
         let access = Access {
             principal,

@@ -22,6 +22,8 @@ pub mod context_keys {
     pub const ROLE: &str = "role";
     pub const KEY: &str = "keyId";
     pub const LANGUAGE: &str = "orgLanguage";
+    /// The organization's audit retention in days.
+    pub const RETENTION: &str = "auditRetentionDays";
     /// On a deny: the machine code of the reason.
     pub const CODE: &str = "code";
 }
@@ -115,6 +117,7 @@ pub fn response(decision: Decision, method_arn: &str) -> Result<Value, &'static 
                     context_keys::ROLE: role_name(principal.role),
                     context_keys::KEY: principal.key_id.as_ref().map(KeyId::as_str).unwrap_or_default(),
                     context_keys::LANGUAGE: principal.org_language.as_str(),
+                    context_keys::RETENTION: principal.audit_retention_days.to_string(),
                 },
             });
             if let Some(key) = usage_key {
@@ -135,6 +138,10 @@ pub fn principal_from_context(fields: &HashMap<String, Value>) -> Option<Princip
         key_id: text(context_keys::KEY).and_then(|k| KeyId::parse(k).ok()),
         org_language: Language::parse(text(context_keys::LANGUAGE)?).ok()?,
         actor: None,
+        audit_retention_days: Principal::retention_or_default(
+            text(context_keys::RETENTION).and_then(|d| d.parse().ok()),
+        ),
+        origin: Default::default(),
     })
 }
 
@@ -150,6 +157,8 @@ mod tests {
             key_id: Some(KeyId::generate()),
             org_language: Language::default_language(),
             actor: None,
+            audit_retention_days: 90,
+            origin: Default::default(),
         }
     }
 

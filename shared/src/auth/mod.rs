@@ -7,8 +7,20 @@ mod key;
 pub use authenticator::{Access, Authenticator};
 pub use key::{key_from_headers, ApiKey};
 
+use std::net::IpAddr;
+
+use crate::audit::{Actor, AuditContext, Surface, DEFAULT_RETENTION_DAYS};
 use crate::domain::{KeyId, Language, OrgId, Role, UserId};
 use crate::Error;
+
+/// Where a request came from, for its audit records: set per request by the `Caller`
+/// extractor (a cached principal carries the default).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub source_ip: Option<IpAddr>,
+    pub surface: Surface,
+}
 
 /// Who is calling: the key's user, with its role as stored now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,9 +35,34 @@ pub struct Principal {
     /// `X-eSignatur-CreatorId` administrator (see `Roster::acting_for`). Changes are recorded
     /// as made by it.
     pub actor: Option<UserId>,
+    /// The organization's audit retention in days, read with the key like the language.
+    pub audit_retention_days: u32,
+    /// This request's id, source address and surface.
+    pub origin: Origin,
 }
 
 impl Principal {
+    /// An organization's retention setting, or the default.
+    pub fn retention_or_default(days: Option<u32>) -> u32 {
+        days.unwrap_or(DEFAULT_RETENTION_DAYS)
+    }
+
+    /// Who and where, for the audit records of this request's changes.
+    pub fn audit(&self) -> AuditContext {
+        AuditContext {
+            org: self.org.clone(),
+            actor: Actor::User {
+                user_id: self.user_id.clone(),
+                key_id: self.key_id.clone(),
+                acting_for: self.actor.clone(),
+            },
+            request_id: self.origin.request_id.clone(),
+            source_ip: self.origin.source_ip,
+            surface: self.origin.surface,
+            retention_days: self.audit_retention_days,
+        }
+    }
+
     /// The user recorded as making the changes of this request.
     pub fn actor(&self) -> &UserId {
         self.actor.as_ref().unwrap_or(&self.user_id)

@@ -9,9 +9,10 @@ use serde::de::DeserializeOwned;
 use super::context::RequestInfo;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, MatchedPath};
 
-use crate::auth::{gateway, key_from_headers, Principal};
+use crate::audit::Surface;
+use crate::auth::{gateway, key_from_headers, Origin, Principal};
 use crate::service::Roster;
 use crate::{Error, FieldError};
 
@@ -33,7 +34,17 @@ impl FromRequestParts<Roster> for Caller {
                 roster.auth.authenticate(&key, source_ip(parts)).await?
             }
         };
-        RequestInfo::current().set_org(principal.org.as_str());
+        let info = RequestInfo::current();
+        info.set_org(principal.org.as_str());
+        let mut principal = principal;
+        principal.origin = Origin {
+            request_id: Some(info.id.clone()).filter(|id| !id.is_empty()),
+            source_ip: source_ip(parts),
+            surface: parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or(Surface::Native, |p| Surface::of_route(p.as_str())),
+        };
         Ok(Self(principal))
     }
 }

@@ -1,8 +1,11 @@
 //! Activation use cases: activate, deactivate and restore (one or a batch; all idempotent), and
 //! the scheduled expiry sweep.
 
+use std::collections::HashMap;
+
 use super::users::{check_batch_size, MAX_BATCH};
 use super::{Roster, UserRef};
+use crate::audit::{AuditContext, DEFAULT_RETENTION_DAYS};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{OrgId, Status, User, UserId};
@@ -51,7 +54,9 @@ impl Roster {
         new.updated_at = clock::now();
         new.version = old.version + 1;
         new.updated_by = Some(caller.actor().clone());
-        self.store.replace_user(&old, &new, None).await?;
+        self.store
+            .replace_user(&old, &new, None, &caller.audit())
+            .await?;
         self.auth.invalidate_user(&new.id);
         Ok(new)
     }
@@ -117,6 +122,8 @@ impl Roster {
         let today = clock::format_date(clock::today());
         let mut summary = SweepSummary::default();
         let mut start = None;
+        // Each organization's audit retention, read once per run.
+        let mut retention: HashMap<OrgId, u32> = HashMap::new();
         loop {
             let (expired, next) = self.store.expired_users(&today, start, 100).await?;
             for candidate in expired {
@@ -125,7 +132,28 @@ impl Roster {
                     return Ok(summary);
                 }
                 summary.examined += 1;
-                match self.expire(&candidate.org, &candidate.user_id).await {
+                let days = match retention.get(&candidate.org) {
+                    Some(days) => *days,
+                    None => {
+                        let days = match self.store.get_org(&candidate.org).await {
+                            Ok(org) => {
+                                org.map_or(DEFAULT_RETENTION_DAYS, |(o, _)| o.retention_days())
+                            }
+                            Err(e) => {
+                                tracing::warn!(organization = %candidate.org, error = %e, "sweep could not read the organization");
+                                summary.failed += 1;
+                                continue;
+                            }
+                        };
+                        retention.insert(candidate.org.clone(), days);
+                        days
+                    }
+                };
+                let audit = AuditContext::system(&candidate.org, days);
+                match self
+                    .expire(&candidate.org, &candidate.user_id, &audit)
+                    .await
+                {
                     Ok(true) => summary.deactivated += 1,
                     Ok(false) => summary.skipped += 1,
                     Err(e) => {
@@ -142,7 +170,7 @@ impl Roster {
     }
 
     /// Deactivates one expired user; false when there was nothing to do (already changed).
-    async fn expire(&self, org: &OrgId, id: &UserId) -> Result<bool, Error> {
+    async fn expire(&self, org: &OrgId, id: &UserId, audit: &AuditContext) -> Result<bool, Error> {
         let Some(old) = self.store.get_user(org, id).await? else {
             return Ok(false);
         };
@@ -157,7 +185,7 @@ impl Roster {
         new.version = old.version + 1;
         // The system made this change, not a user.
         new.updated_by = None;
-        match self.store.replace_user(&old, &new, None).await {
+        match self.store.replace_user(&old, &new, None, audit).await {
             Ok(()) => {
                 self.auth.invalidate_user(id);
                 Ok(true)

@@ -1,6 +1,7 @@
 //! API-key use cases: issue (the secret is returned once), list (metadata), revoke.
 
 use super::Roster;
+use crate::audit::AuditContext;
 use crate::auth::{ApiKey, Principal};
 use crate::clock;
 use crate::domain::{KeyId, OrgId, UserId};
@@ -19,6 +20,7 @@ impl Roster {
         &self,
         org: &OrgId,
         user: &UserId,
+        audit: &AuditContext,
     ) -> Result<IssuedKey, Error> {
         let key = ApiKey::generate()?;
         let record = KeyRecord {
@@ -30,13 +32,13 @@ impl Roster {
             created_at: clock::now(),
             last_used_at: None,
         };
-        self.store.create_key(&record).await?;
+        self.store.create_key(&record, audit).await?;
         Ok(IssuedKey { record, key })
     }
 
     pub async fn issue_key(&self, caller: &Principal, user: &UserId) -> Result<IssuedKey, Error> {
         caller.require_manager()?;
-        self.issue_key_in(&caller.org, user).await
+        self.issue_key_in(&caller.org, user, &caller.audit()).await
     }
 
     pub async fn list_keys(
@@ -57,7 +59,9 @@ impl Roster {
         key: &KeyId,
     ) -> Result<(), Error> {
         caller.require_manager()?;
-        self.store.revoke_key(&caller.org, user, key).await?;
+        self.store
+            .revoke_key(&caller.org, user, key, &caller.audit())
+            .await?;
         self.auth.invalidate_user(user);
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Bootstrapping: the operator creates an organization, its first manager and that manager's key.
 
 use super::{IssuedKey, Roster};
+use crate::audit::AuditContext;
 use crate::clock;
 use crate::domain::{Language, OrgId, PersonName, User, Username};
 use crate::store::Organization;
@@ -21,15 +22,22 @@ impl Roster {
             ip_allow_list: vec![],
             usage_key_id: None,
             usage_key_value: None,
+            audit_retention_days: None,
             created_at: clock::now(),
         };
-        self.store.create_org(&organization).await?;
+        let audit = AuditContext::operator(org, organization.retention_days());
+        self.store.create_org(&organization, &audit).await?;
         let name = PersonName::parse(&format!("{username} (manager)"))
             .map_err(|e| Error::field("manager", e))?;
         let manager = self
-            .create_user_in(org, &language, Self::bootstrap_manager(username, name))
+            .create_user_in(
+                org,
+                &language,
+                Self::bootstrap_manager(username, name),
+                &audit,
+            )
             .await?;
-        let key = self.issue_key_in(org, &manager.id).await?;
+        let key = self.issue_key_in(org, &manager.id, &audit).await?;
         Ok((manager, key))
     }
 }

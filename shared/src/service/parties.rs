@@ -78,7 +78,7 @@ impl Roster {
     pub async fn register_party(&self, caller: &Principal, new: NewParty) -> Result<Party, Error> {
         caller.require_manager()?;
         let party = Self::new_party_record(caller, new);
-        self.store.create_party(&party).await?;
+        self.store.create_party(&party, &caller.audit()).await?;
         Ok(party)
     }
 
@@ -125,7 +125,9 @@ impl Roster {
         new.external_id = changes.external_id.apply(new.external_id);
         new.updated_at = clock::now();
         new.version = old.version + 1;
-        self.store.replace_party(&old, &new).await?;
+        self.store
+            .replace_party(&old, &new, &caller.audit())
+            .await?;
         Ok(new)
     }
 
@@ -160,7 +162,7 @@ impl Roster {
                 for auth in page.items {
                     match self
                         .store
-                        .delete_authorization(&caller.org, &auth.user_id, id)
+                        .delete_authorization(&caller.org, &auth.user_id, id, &caller.audit())
                         .await
                     {
                         Ok(()) | Err(Error::NotFound(_)) => {}
@@ -169,7 +171,7 @@ impl Roster {
                 }
             }
         }
-        self.store.delete_party(&party).await
+        self.store.delete_party(&party, &caller.audit()).await
     }
 
     /// Grants `user` the right to act for `party` (registering the party with `grant.name` when
@@ -223,7 +225,12 @@ impl Roster {
             });
             match self
                 .store
-                .put_authorization(&authorization, register.as_ref(), existing.is_some())
+                .put_authorization(
+                    &authorization,
+                    register.as_ref(),
+                    existing.as_ref(),
+                    &caller.audit(),
+                )
                 .await
             {
                 Ok(()) => {
@@ -251,7 +258,7 @@ impl Roster {
     ) -> Result<(), Error> {
         caller.require_manager()?;
         self.store
-            .delete_authorization(&caller.org, user, party)
+            .delete_authorization(&caller.org, user, party, &caller.audit())
             .await
     }
 

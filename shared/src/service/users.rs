@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
 use super::{ListPage, Paging, Patch, Roster};
+use crate::audit::AuditContext;
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
@@ -99,24 +100,16 @@ pub struct BatchFailure {
 
 impl Roster {
     /// Creates a user in `org` without a role check: for the operator command and for the
-    /// checked entry points below.
+    /// checked entry points below. `createdBy` is the audit context's user (none for the
+    /// operator).
     pub async fn create_user_in(
         &self,
         org: &OrgId,
         org_language: &Language,
         new: NewUser,
+        audit: &AuditContext,
     ) -> Result<User, Error> {
-        self.create_user_by(org, org_language, new, None).await
-    }
-
-    /// Creates a user in `org`, recorded as made by `actor` (none for the operator).
-    async fn create_user_by(
-        &self,
-        org: &OrgId,
-        org_language: &Language,
-        new: NewUser,
-        actor: Option<&UserId>,
-    ) -> Result<User, Error> {
+        let actor = audit.actor.user().cloned();
         check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
             return Err(Error::internal("checked above"));
@@ -143,20 +136,20 @@ impl Roster {
             created_at: now.clone(),
             updated_at: now,
             deleted_at: None,
-            created_by: actor.cloned(),
-            updated_by: actor.cloned(),
+            created_by: actor.clone(),
+            updated_by: actor,
             version: 1,
         };
         let profile = Profile::default_for(&user);
         let write = UserWrite { user, profile };
-        self.store.create_user(&write).await?;
+        self.store.create_user(&write, audit).await?;
         Ok(write.user)
     }
 
     /// `POST /v1/users` (one): 201 with the user.
     pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
         caller.require_manager()?;
-        self.create_user_by(&caller.org, &caller.org_language, new, Some(caller.actor()))
+        self.create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
             .await
     }
 
@@ -172,13 +165,8 @@ impl Roster {
         for item in items {
             results.push(match item {
                 Ok(new) => {
-                    self.create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        new,
-                        Some(caller.actor()),
-                    )
-                    .await
+                    self.create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
+                        .await
                 }
                 Err(e) => Err(e),
             });
@@ -394,7 +382,7 @@ impl Roster {
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, &caller.audit()).await
     }
 
     /// Writes `new` over `old`, stamping time, version and the acting user (none for the
@@ -403,12 +391,13 @@ impl Roster {
         &self,
         old: &User,
         mut new: User,
-        actor: Option<&UserId>,
+        audit: &AuditContext,
     ) -> Result<User, Error> {
+        let actor = audit.actor.user();
         new.updated_at = clock::now();
         new.version = old.version + 1;
         new.updated_by = actor.cloned();
-        self.store.replace_user(old, &new, actor).await?;
+        self.store.replace_user(old, &new, actor, audit).await?;
         // Role, status, validity or registration may have changed: cached keys must re-check.
         self.auth.invalidate_user(&new.id);
         Ok(new)
@@ -431,12 +420,7 @@ impl Roster {
                     ..new.clone()
                 };
                 match self
-                    .create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        create,
-                        Some(caller.actor()),
-                    )
+                    .create_user_in(&caller.org, &caller.org_language, create, &caller.audit())
                     .await
                 {
                     // Someone created it meanwhile: update theirs instead.
@@ -478,7 +462,7 @@ impl Roster {
                 user.password_hash = Some(hash);
             }
             return self
-                .save(&old, user, Some(caller.actor()))
+                .save(&old, user, &caller.audit())
                 .await
                 .map(|u| (u, false));
         }
@@ -502,7 +486,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Deleted;
         new.deleted_at = Some(clock::now());
-        self.save(&old, new, Some(caller.actor())).await.map(|_| ())
+        self.save(&old, new, &caller.audit()).await.map(|_| ())
     }
 
     pub async fn list_users(
@@ -563,7 +547,7 @@ impl Roster {
         new.updated_at = clock::now();
         new.version = old.version + 1;
         self.store
-            .replace_profile(&caller.org, &new, old.version)
+            .replace_profile(&caller.org, &old, &new, &caller.audit())
             .await?;
         Ok(new)
     }
@@ -605,7 +589,7 @@ impl Roster {
         if let Some(v) = changes.language {
             new.language = v;
         }
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, &caller.audit()).await
     }
 
     /// Sets a user's status (activation, deactivation): used by the operator command and the
@@ -629,7 +613,7 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = status;
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, &caller.audit()).await
     }
 
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
@@ -689,7 +673,7 @@ impl Roster {
         let mut created = Vec::with_capacity(items.len());
         for (index, new) in items.into_iter().enumerate() {
             let user = self
-                .create_user_in(&caller.org, &caller.org_language, new)
+                .create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
                 .await
                 .map_err(fail(index))?;
             created.push(user);
@@ -807,7 +791,7 @@ impl Roster {
                 ..NewUser::default()
             };
             match self
-                .create_user_in(&caller.org, &caller.org_language, new)
+                .create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
                 .await
             {
                 // Someone created it meanwhile: set the password of theirs instead.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
+use crate::audit::{self, Action, AuditContext};
 use crate::domain::{KeyId, OrgId, Status, UserId};
 use crate::Error;
 
@@ -27,7 +28,7 @@ pub struct KeyRecord {
 
 impl Store {
     /// Stores a new key for a user that exists and is not deleted.
-    pub async fn create_key(&self, record: &KeyRecord) -> Result<(), Error> {
+    pub async fn create_key(&self, record: &KeyRecord, audit: &AuditContext) -> Result<(), Error> {
         let org_pk = keys::org_pk(&record.org);
         let mut meta = encode(record, "key")?;
         meta.insert(keys::PK.into(), av::s(org_pk.clone()));
@@ -64,6 +65,13 @@ impl Store {
             Some(Condition::absent()),
             OnFail::Invariant("key hash reused"),
         )?;
+        let event = audit::key_event(
+            Action::ApiKeyIssued,
+            &record.key_id,
+            &record.prefix,
+            &record.user_id,
+        );
+        self.add_audit(&mut tx, audit, event)?;
         self.commit(tx).await
     }
 
@@ -94,6 +102,7 @@ impl Store {
         org: &OrgId,
         user: &UserId,
         key: &KeyId,
+        audit: &AuditContext,
     ) -> Result<KeyRecord, Error> {
         let out = self
             .client
@@ -125,6 +134,13 @@ impl Store {
             None,
             OnFail::Invariant("lookup"),
         )?;
+        let event = audit::key_event(
+            Action::ApiKeyRevoked,
+            &record.key_id,
+            &record.prefix,
+            &record.user_id,
+        );
+        self.add_audit(&mut tx, audit, event)?;
         self.commit(tx).await?;
         Ok(record)
     }

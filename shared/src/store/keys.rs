@@ -14,6 +14,7 @@
 //! | API key metadata | `ORG#<org>` | `APIKEY#<userId>#<keyId>` | |
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
+//! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<id>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
 
 use crate::domain::{Email, ExternalId, KeyId, OrgId, PartyId, UserId, Username};
 
@@ -28,12 +29,22 @@ pub const GSI2SK: &str = "GSI2SK";
 pub const GSI3: &str = "GSI3";
 pub const GSI3PK: &str = "GSI3PK";
 pub const GSI3SK: &str = "GSI3SK";
+/// The audit trail's indexes: by target, by actor, by action (range key: the base `SK`).
+pub const GSI4: &str = "GSI4";
+pub const GSI4PK: &str = "GSI4PK";
+pub const GSI5: &str = "GSI5";
+pub const GSI5PK: &str = "GSI5PK";
+pub const GSI6: &str = "GSI6";
+pub const GSI6PK: &str = "GSI6PK";
+/// The TTL attribute (epoch seconds) the table expires items by.
+pub const EXPIRES_AT: &str = "expiresAt";
 /// Item type tag, for humans reading the table and for the invariant checker.
 pub const ENTITY: &str = "entity";
 
 pub const USER_PREFIX: &str = "USER#";
 pub const DELETED_PREFIX: &str = "DELETED#";
 pub const PARTY_PREFIX: &str = "PARTY#";
+pub const AUDIT_PREFIX: &str = "AUDIT#";
 
 pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
@@ -128,6 +139,33 @@ pub fn updated_gsi_pk(org: &OrgId) -> String {
 
 pub fn updated_gsi_sk(updated_at: &str, user: &UserId) -> String {
     format!("{updated_at}#{user}")
+}
+
+/// The organization's audit trail: its own partition, so the organization's user data stays
+/// small to read whole (invariant checks) and the log's growth touches nothing else.
+pub fn audit_pk(org: &OrgId) -> String {
+    format!("{AUDIT_PREFIX}{org}")
+}
+
+/// A record's sort key: its ULID, so the partition is in time order.
+pub fn audit_sk(ulid: &str) -> String {
+    format!("{AUDIT_PREFIX}{ulid}")
+}
+
+/// GSI4: the records about one user (its record, profile, keys, authorizations), party or the
+/// organization.
+pub fn audit_target_gsi_pk(org: &OrgId, target: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#TARGET#{target}")
+}
+
+/// GSI5: the records of one actor (a user id, `system` or `operator`).
+pub fn audit_actor_gsi_pk(org: &OrgId, actor: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#ACTOR#{actor}")
+}
+
+/// GSI6: the records of one action.
+pub fn audit_action_gsi_pk(org: &OrgId, action: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#ACTION#{action}")
 }
 
 #[cfg(test)]

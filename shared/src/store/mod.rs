@@ -2,6 +2,7 @@
 //! DynamoDB outcome is mapped to a domain [`Error`] here.
 
 mod apikeys;
+mod audit;
 mod cursor;
 mod errors;
 mod invariants;
@@ -21,6 +22,7 @@ use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 
 pub use apikeys::KeyRecord;
+pub use audit::AuditFilter;
 pub use cursor::Cursor;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
 pub use parties::ExpiredUser;

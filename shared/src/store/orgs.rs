@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
+use crate::audit::{self, AuditContext};
 use crate::domain::{Cidr, Language, OrgId};
 use crate::Error;
 
@@ -26,6 +27,9 @@ pub struct Organization {
     pub usage_key_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_key_value: Option<String>,
+    /// How many days audit records are kept (none: the default, 400).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_retention_days: Option<u32>,
     pub created_at: String,
 }
 
@@ -40,8 +44,8 @@ pub struct OrgCounters {
 }
 
 impl Store {
-    /// Creates the organization (409 `ORGANIZATION_EXISTS` if it does).
-    pub async fn create_org(&self, org: &Organization) -> Result<(), Error> {
+    /// Creates the organization (409 `ORGANIZATION_EXISTS` if it does), recording it.
+    pub async fn create_org(&self, org: &Organization, audit: &AuditContext) -> Result<(), Error> {
         let mut item = encode(org, "organization")?;
         item.insert(keys::PK.into(), av::s(keys::org_pk(&org.id)));
         item.insert(keys::SK.into(), av::s(keys::org_sk()));
@@ -61,6 +65,7 @@ impl Store {
         let mut tx = Tx::new();
         tx.put(&self.table, item, Some(Condition::absent()), exists())?;
         tx.put(&self.table, registry, Some(Condition::absent()), exists())?;
+        self.add_audit(&mut tx, audit, audit::org_created(org))?;
         self.commit(tx).await
     }
 
@@ -100,18 +105,37 @@ pub struct OrgSettings {
     pub ip_allow_list: Option<Vec<Cidr>>,
     pub requires_registration: Option<bool>,
     pub usage_key: Option<(String, String)>,
+    /// Days audit records are kept (1–3650).
+    pub audit_retention_days: Option<u32>,
 }
 
 impl Store {
-    /// Applies `settings` to an existing organization (404 otherwise).
+    /// The audit context of the operator command acting on `org` (404 if it does not exist).
+    pub async fn operator_context(&self, org: &OrgId) -> Result<AuditContext, Error> {
+        let (organization, _) = self
+            .get_org(org)
+            .await?
+            .ok_or(Error::NotFound("organization"))?;
+        Ok(AuditContext::operator(org, organization.retention_days()))
+    }
+
+    /// Applies `settings` to an existing organization (404 otherwise), recording the change
+    /// (conditional on the settings read, so the record's "before" is exact).
     pub async fn update_org_settings(
         &self,
         org: &OrgId,
         settings: &OrgSettings,
+        audit: &AuditContext,
     ) -> Result<(), Error> {
+        let (old, _) = self
+            .get_org(org)
+            .await?
+            .ok_or(Error::NotFound("organization"))?;
+        let mut new = old.clone();
         let mut sets = Vec::new();
         let mut update = Condition::new("");
         if let Some(list) = &settings.ip_allow_list {
+            new.ip_allow_list = list.clone();
             sets.push("#allow = :allow");
             let values = list.iter().map(|c| av::s(c.to_string())).collect();
             update = update
@@ -119,13 +143,23 @@ impl Store {
                 .value(":allow", aws_sdk_dynamodb::types::AttributeValue::L(values));
         }
         if let Some(required) = settings.requires_registration {
+            new.requires_registration = required;
             sets.push("#reg = :reg");
             update = update.name("#reg", "requiresRegistration").value(
                 ":reg",
                 aws_sdk_dynamodb::types::AttributeValue::Bool(required),
             );
         }
+        if let Some(days) = settings.audit_retention_days {
+            new.audit_retention_days = Some(days);
+            sets.push("#ret = :ret");
+            update = update
+                .name("#ret", "auditRetentionDays")
+                .value(":ret", av::n(days));
+        }
         if let Some((id, value)) = &settings.usage_key {
+            new.usage_key_id = Some(id.clone());
+            new.usage_key_value = Some(value.clone());
             sets.push("#kid = :kid, #kval = :kval");
             update = update
                 .name("#kid", "usageKeyId")
@@ -146,6 +180,15 @@ impl Store {
             Some(Condition::present()),
             OnFail::Missing("organization"),
         )?;
+        self.add_audit(&mut tx, audit, audit::org_settings_change(&old, &new))?;
         self.commit(tx).await
+    }
+}
+
+impl Organization {
+    /// Days audit records are kept.
+    pub fn retention_days(&self) -> u32 {
+        self.audit_retention_days
+            .unwrap_or(audit::DEFAULT_RETENTION_DAYS)
     }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use crate::audit::{self, AuditContext};
 use crate::domain::{Authorization, OrgId, Party, PartyId, Status, UserId};
 use crate::Error;
 
@@ -41,8 +42,13 @@ impl Store {
         ])
     }
 
-    /// Adds the writes that register `party` (item, owner marker, counter) to `tx`.
-    fn add_party_registration(&self, tx: &mut Tx, party: &Party) -> Result<(), Error> {
+    /// Adds the writes that register `party` (item, owner marker, counter, its record) to `tx`.
+    fn add_party_registration(
+        &self,
+        tx: &mut Tx,
+        party: &Party,
+        audit: &AuditContext,
+    ) -> Result<(), Error> {
         tx.put(
             &self.table,
             self.party_item(party)?,
@@ -58,12 +64,16 @@ impl Store {
             Some(Condition::absent()),
             party_taken_elsewhere(&party.id),
         )?;
-        self.add_counters(tx, &party.org, &[("parties".into(), 1)])
+        self.add_counters(tx, &party.org, &[("parties".into(), 1)])?;
+        if let Some(event) = audit::party_event(None, Some(party)) {
+            self.add_audit(tx, audit, event)?;
+        }
+        Ok(())
     }
 
-    pub async fn create_party(&self, party: &Party) -> Result<(), Error> {
+    pub async fn create_party(&self, party: &Party, audit: &AuditContext) -> Result<(), Error> {
         let mut tx = Tx::new();
-        self.add_party_registration(&mut tx, party)?;
+        self.add_party_registration(&mut tx, party, audit)?;
         self.commit(tx).await
     }
 
@@ -83,7 +93,12 @@ impl Store {
 
     /// Replaces a party's descriptive fields if it is still at `old.version`. An update, not a
     /// put: concurrent grants change the authorization count without bumping the version.
-    pub async fn replace_party(&self, old: &Party, new: &Party) -> Result<(), Error> {
+    pub async fn replace_party(
+        &self,
+        old: &Party,
+        new: &Party,
+        audit: &AuditContext,
+    ) -> Result<(), Error> {
         let mut update = Condition::new("")
             .name("#name", "name")
             .name("#updated", "updatedAt")
@@ -127,11 +142,14 @@ impl Store {
             Some(Condition::at_version(old.version)),
             OnFail::Changed,
         )?;
+        if let Some(event) = audit::party_event(Some(old), Some(new)) {
+            self.add_audit(&mut tx, audit, event)?;
+        }
         self.commit(tx).await
     }
 
     /// Deletes a party without authorizations (409 `PARTY_HAS_AUTHORIZATIONS` otherwise).
-    pub async fn delete_party(&self, party: &Party) -> Result<(), Error> {
+    pub async fn delete_party(&self, party: &Party, audit: &AuditContext) -> Result<(), Error> {
         let mut tx = Tx::new();
         let no_auths = Condition::new(
             "attribute_exists(#pk) AND (attribute_not_exists(#auths) OR #auths = :zero)",
@@ -164,6 +182,9 @@ impl Store {
             OnFail::Invariant("party owner marker"),
         )?;
         self.add_counters(&mut tx, &party.org, &[("parties".into(), -1)])?;
+        if let Some(event) = audit::party_event(Some(party), None) {
+            self.add_audit(&mut tx, audit, event)?;
+        }
         self.commit(tx).await
     }
 
@@ -231,14 +252,17 @@ impl Store {
     }
 
     /// Grants or changes an authorization for a live user. `register` is the party to register
-    /// in the same transaction when it is not registered yet; `replacing` tells whether the
-    /// authorization existed when read (so the party's count moves only for new ones).
+    /// in the same transaction when it is not registered yet; `existing` is the authorization
+    /// as read (so the party's count moves only for new ones, and the record shows the
+    /// permissions before).
     pub async fn put_authorization(
         &self,
         auth: &Authorization,
         register: Option<&Party>,
-        replacing: bool,
+        existing: Option<&Authorization>,
+        audit: &AuditContext,
     ) -> Result<(), Error> {
+        let replacing = existing.is_some();
         let org_pk = keys::org_pk(&auth.org);
         let mut tx = Tx::new();
         let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
@@ -253,7 +277,7 @@ impl Store {
             OnFail::Missing("user"),
         )?;
         match (register, replacing) {
-            (Some(party), _) => self.add_party_registration(&mut tx, party)?,
+            (Some(party), _) => self.add_party_registration(&mut tx, party, audit)?,
             (None, false) => tx.update(
                 &self.table,
                 org_pk.clone(),
@@ -266,10 +290,13 @@ impl Store {
             )?,
             (None, true) => {}
         }
-        let condition = if replacing {
-            Condition::present()
-        } else {
-            Condition::absent()
+        // Replacing: the authorization must still be the one read, so the record's "before"
+        // is exact (a concurrent change makes the caller read again).
+        let condition = match existing {
+            Some(old) => Condition::new("#updated = :read_updated")
+                .name("#updated", "updatedAt")
+                .value(":read_updated", av::s(old.updated_at.clone())),
+            None => Condition::absent(),
         };
         tx.put(
             &self.table,
@@ -277,24 +304,54 @@ impl Store {
             Some(condition),
             OnFail::Changed,
         )?;
+        if let Some(event) = audit::authorization_change(existing, Some(auth)) {
+            self.add_audit(&mut tx, audit, event)?;
+        }
         self.commit(tx).await
     }
 
-    /// Removes an authorization (404 if there is none).
+    /// Removes an authorization (404 if there is none), recording its permissions before.
     pub async fn delete_authorization(
         &self,
         org: &OrgId,
         user: &UserId,
         party: &PartyId,
+        audit: &AuditContext,
     ) -> Result<(), Error> {
+        for _ in 0..3 {
+            let old = self
+                .get_authorization(org, user, party)
+                .await?
+                .ok_or(Error::NotFound("authorization"))?;
+            match self.delete_authorization_read(&old, audit).await {
+                // Changed between the read and the delete: read again.
+                Err(Error::PreconditionFailed) => continue,
+                other => return other,
+            }
+        }
+        Err(Error::Throttled(
+            "the authorization kept changing; retry".into(),
+        ))
+    }
+
+    async fn delete_authorization_read(
+        &self,
+        old: &Authorization,
+        audit: &AuditContext,
+    ) -> Result<(), Error> {
+        let (org, user, party) = (&old.org, &old.user_id, &old.party_id);
         let org_pk = keys::org_pk(org);
         let mut tx = Tx::new();
         tx.delete(
             &self.table,
             org_pk.clone(),
             keys::auth_sk(user, party),
-            Some(Condition::present()),
-            OnFail::Missing("authorization"),
+            Some(
+                Condition::new("#updated = :read_updated")
+                    .name("#updated", "updatedAt")
+                    .value(":read_updated", av::s(old.updated_at.clone())),
+            ),
+            OnFail::Changed,
         )?;
         tx.update(
             &self.table,
@@ -306,6 +363,9 @@ impl Store {
             Some(Condition::present()),
             OnFail::Invariant("authorization without party"),
         )?;
+        if let Some(event) = audit::authorization_change(Some(old), None) {
+            self.add_audit(&mut tx, audit, event)?;
+        }
         self.commit(tx).await
     }
 

@@ -56,6 +56,14 @@ impl QuerySpec {
         &self,
         store: &Store,
     ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.request_in_order(store, true)
+    }
+
+    fn request_in_order(
+        &self,
+        store: &Store,
+        forward: bool,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         let mut condition = "#pk = :pk".to_string();
         let mut names = self.names.clone();
         let mut values = self.values.clone();
@@ -75,6 +83,7 @@ impl QuerySpec {
             .set_filter_expression(self.filter.clone())
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
+            .scan_index_forward(forward)
     }
 
     fn start_key(&self, start: &BTreeMap<String, String>) -> Result<Item, Error> {
@@ -119,6 +128,16 @@ impl Store {
         spec: &QuerySpec,
         page: &PageRequest,
     ) -> Result<Page<Item>, Error> {
+        self.query_page_in_order(spec, page, true).await
+    }
+
+    /// [`Self::query_page`] in ascending (`forward`) or descending sort-key order.
+    pub(crate) async fn query_page_in_order(
+        &self,
+        spec: &QuerySpec,
+        page: &PageRequest,
+        forward: bool,
+    ) -> Result<Page<Item>, Error> {
         let mut exclusive_start = match &page.start {
             Some(start) => Some(spec.start_key(start)?),
             None => None,
@@ -128,7 +147,7 @@ impl Store {
         loop {
             let remaining = wanted - collected.len();
             let out = spec
-                .request(self)
+                .request_in_order(self, forward)
                 .limit(i32::try_from(remaining.max(1)).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(exclusive_start.clone())
                 .send()

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use crate::audit::{self, AuditContext};
 use crate::domain::{Email, ExternalId, OrgId, Profile, Status, User, UserId, Username};
 use crate::Error;
 
@@ -204,8 +205,8 @@ impl Store {
         Ok(())
     }
 
-    /// Creates a user, its default profile and its markers; counts it.
-    pub async fn create_user(&self, write: &UserWrite) -> Result<(), Error> {
+    /// Creates a user, its default profile and its markers; counts it; records `user.created`.
+    pub async fn create_user(&self, write: &UserWrite, audit: &AuditContext) -> Result<(), Error> {
         let user = &write.user;
         let org_pk = keys::org_pk(&user.org);
         let mut tx = Tx::new();
@@ -235,16 +236,19 @@ impl Store {
         }
         self.check_party(&mut tx, user)?;
         self.add_counters(&mut tx, &user.org, &[(counter_name(user.status), 1)])?;
+        self.add_audit(&mut tx, audit, audit::user_created(user))?;
         self.commit(tx).await
     }
 
     /// Replaces `old` with `new` (same id) if `old` is still current: swaps the markers that
-    /// changed, moves the counters, and — when `new` is deleted — records the deletion.
+    /// changed, moves the counters, and — when `new` is deleted — records the deletion; and
+    /// records the change in the audit trail.
     pub async fn replace_user(
         &self,
         old: &User,
         new: &User,
         deleted_by: Option<&UserId>,
+        audit: &AuditContext,
     ) -> Result<(), Error> {
         let org_pk = keys::org_pk(&new.org);
         let mut tx = Tx::new();
@@ -311,6 +315,7 @@ impl Store {
         if old.status != new.status {
             self.add_counters(&mut tx, &new.org, &deltas)?;
         }
+        self.add_audit(&mut tx, audit, audit::user_change(old, new, audit.surface))?;
         self.commit(tx).await
     }
 
@@ -535,9 +540,11 @@ impl Store {
     pub async fn replace_profile(
         &self,
         org: &OrgId,
+        old: &Profile,
         profile: &Profile,
-        expected_version: u64,
+        audit: &AuditContext,
     ) -> Result<(), Error> {
+        let expected_version = old.version;
         let mut item = encode(profile, "profile")?;
         item.insert(keys::PK.into(), av::s(keys::org_pk(org)));
         item.insert(keys::SK.into(), av::s(keys::profile_sk(&profile.user_id)));
@@ -563,6 +570,7 @@ impl Store {
             Some(Condition::at_version(expected_version)),
             OnFail::Changed,
         )?;
+        self.add_audit(&mut tx, audit, audit::profile_change(old, profile))?;
         self.commit(tx).await
     }
 }
