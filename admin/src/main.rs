@@ -7,6 +7,7 @@
 //! roster-admin attach-usage-plan <org-id> --usage-plan-id <id>
 //! roster-admin set-ip-allow-list <org-id> [<cidr> ...]
 //! roster-admin set-requires-registration <org-id> <true|false>
+//! roster-admin set-audit-retention <org-id> <days>
 //! ```
 
 mod usage_plan;
@@ -24,6 +25,7 @@ const USAGE: &str = "usage:
   roster-admin attach-usage-plan <org-id> --usage-plan-id <id>
   roster-admin set-ip-allow-list <org-id> [<cidr> ...]      (no CIDR: allow any address)
   roster-admin set-requires-registration <org-id> <true|false>
+  roster-admin set-audit-retention <org-id> <days>          (1-3650; default 400)
 environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (DynamoDB Local), AWS_REGION and credentials";
 
 enum Command {
@@ -45,6 +47,10 @@ enum Command {
     SetRequiresRegistration {
         org: OrgId,
         required: bool,
+    },
+    SetAuditRetention {
+        org: OrgId,
+        days: u32,
     },
     CheckInvariants {
         orgs: Vec<OrgId>,
@@ -130,6 +136,15 @@ fn parse(args: &[String]) -> Result<Command, String> {
             };
             Ok(Command::SetRequiresRegistration { org, required })
         }
+        Some("set-audit-retention") => {
+            let org = org_arg(args)?;
+            let days = args
+                .get(2)
+                .and_then(|d| d.parse::<u32>().ok())
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or("set-audit-retention needs a number of days from 1 to 3650")?;
+            Ok(Command::SetAuditRetention { org, days })
+        }
         Some("check-invariants") => {
             let orgs = args[1..]
                 .iter()
@@ -182,8 +197,8 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
         }
         Command::SetIpAllowList { org, cidrs } => {
             let shown: Vec<String> = cidrs.iter().map(ToString::to_string).collect();
-            store
-                .update_org_settings(
+            Roster::new(store.clone(), config)
+                .operator_update_org(
                     &org,
                     &OrgSettings {
                         ip_allow_list: Some(cidrs),
@@ -195,8 +210,8 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
             eprintln!("organization {org}: IP allow-list = [{}] (warm functions apply it within AUTH_CACHE_TTL_SECONDS)", shown.join(", "));
         }
         Command::SetRequiresRegistration { org, required } => {
-            store
-                .update_org_settings(
+            Roster::new(store.clone(), config)
+                .operator_update_org(
                     &org,
                     &OrgSettings {
                         requires_registration: Some(required),
@@ -206,6 +221,21 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
                 .await
                 .map_err(fail)?;
             eprintln!("organization {org}: requires registration = {required}");
+        }
+        Command::SetAuditRetention { org, days } => {
+            Roster::new(store.clone(), config)
+                .operator_update_org(
+                    &org,
+                    &OrgSettings {
+                        audit_retention_days: Some(days),
+                        ..OrgSettings::default()
+                    },
+                )
+                .await
+                .map_err(fail)?;
+            eprintln!(
+                "organization {org}: audit records kept {days} days (records written from now on)"
+            );
         }
         Command::CheckInvariants { orgs } => {
             let orgs = if orgs.is_empty() {

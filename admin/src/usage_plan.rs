@@ -41,6 +41,10 @@ pub async fn attach(store: &Store, org: &OrgId, usage_plan_id: &str) -> Result<(
                 aws_sdk_apigateway::error::DisplayErrorContext(&e)
             )
         })?;
+    let audit = store
+        .operator_context(org)
+        .await
+        .map_err(|e| format!("reading the organization failed: {} ({e})", e.detail()))?;
     store
         .update_org_settings(
             org,
@@ -48,6 +52,7 @@ pub async fn attach(store: &Store, org: &OrgId, usage_plan_id: &str) -> Result<(
                 usage_key: Some((id.clone(), value)),
                 ..OrgSettings::default()
             },
+            &audit,
         )
         .await
         .map_err(|e| format!("storing the usage key failed: {} ({e})", e.detail()))?;

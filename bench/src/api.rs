@@ -461,7 +461,7 @@ impl Bench {
                         ..NewUser::default()
                     };
                     let user = roster
-                        .create_user_in(&caller.org, &caller.org_language, new)
+                        .create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
                         .await
                         .map_err(e("prepare user"))?;
                     if let Ok(mut made) = made.lock() {
@@ -540,7 +540,7 @@ impl Bench {
     async fn bare_create(&self, username: &str) -> Res<()> {
         let write = self.new_user(username)?;
         self.bare
-            .create_user(&write)
+            .create_user(&write, &self.caller.audit())
             .await
             .map_err(e("create_user"))
     }
@@ -560,7 +560,7 @@ impl Bench {
         new.version = old.version + 1;
         let actor = (new.status == Status::Deleted).then_some(&self.caller.user_id);
         self.bare
-            .replace_user(old, &new, actor)
+            .replace_user(old, &new, actor, &self.caller.audit())
             .await
             .map_err(e("replace_user"))
     }
@@ -725,7 +725,12 @@ impl Bench {
                     updated_at: now,
                 };
                 self.bare
-                    .put_authorization(&authorization, None, existing.is_some())
+                    .put_authorization(
+                        &authorization,
+                        None,
+                        existing.as_ref(),
+                        &self.caller.audit(),
+                    )
                     .await
                     .map_err(e("put_authorization"))?;
             }

@@ -1,6 +1,7 @@
 //! The users function: user CRUD, the deleted history, profiles, API keys, `/v1/me`, languages.
 //! Handlers are thin: parse into a domain command, call the shared service, render.
 
+mod audit;
 pub mod compat;
 mod dto;
 mod handlers;
@@ -34,6 +35,7 @@ pub fn routes() -> RouteSet {
         .add(Method::GET, "/v1/me/profile", get_my_profile)
         .add(Method::PATCH, "/v1/me/profile", patch_my_profile)
         .add(Method::GET, "/v1/languages", languages)
+        .add(Method::GET, "/v1/audit", audit::list_audit)
         .merge(compat::seed000::routes())
         .merge(compat::seed001::routes())
         .merge(compat::seed002::routes())

@@ -2,6 +2,7 @@
 //! all call these functions.
 
 mod activation;
+mod audit;
 mod commands;
 mod keys;
 mod orgs;

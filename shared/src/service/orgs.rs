@@ -2,9 +2,10 @@
 
 use super::{IssuedKey, Roster};
 use crate::audit::AuditContext;
+use crate::audit::MAX_RETENTION_DAYS;
 use crate::clock;
 use crate::domain::{Language, OrgId, PersonName, User, Username};
-use crate::store::Organization;
+use crate::store::{OrgSettings, Organization};
 use crate::Error;
 
 impl Roster {
@@ -39,5 +40,24 @@ impl Roster {
             .await?;
         let key = self.issue_key_in(org, &manager.id, &audit).await?;
         Ok((manager, key))
+    }
+
+    /// The operator changes an organization's settings (404 if it does not exist), recorded
+    /// as `organization.settings_changed` by `operator`. A retention outside 1–3650 days is 400.
+    pub async fn operator_update_org(
+        &self,
+        org: &OrgId,
+        settings: &OrgSettings,
+    ) -> Result<(), Error> {
+        if let Some(days) = settings.audit_retention_days {
+            if !(1..=MAX_RETENTION_DAYS).contains(&days) {
+                return Err(Error::field(
+                    "days",
+                    format!("must be from 1 to {MAX_RETENTION_DAYS}"),
+                ));
+            }
+        }
+        let audit = self.store.operator_context(org).await?;
+        self.store.update_org_settings(org, settings, &audit).await
     }
 }

@@ -9,7 +9,9 @@
 //!   each party's authorization count equals its authorizations;
 //! - every registered party owns its global party-id marker;
 //! - every API key's metadata and lookup items exist together;
-//! - the organization's counters equal the real counts.
+//! - the organization's counters equal the real counts;
+//! - every user created since the audit trail exists (at or after the oldest record kept, and
+//!   within the retention) has its `user.created` record.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -189,6 +191,31 @@ impl Store {
                 lookup.as_ref().and_then(|l| av::get_s(l, "keyId")) == Some(record.key_id.as_str());
             if !points_back {
                 broken.push(format!("API key {} has no lookup item", record.key_id));
+            }
+        }
+
+        // Audit trail: a creation record for every user created since the trail exists.
+        let (created, oldest) = self.audit_creations(org).await?;
+        if let Some(oldest) = oldest {
+            let retention = self
+                .get_org(org)
+                .await?
+                .map_or(crate::audit::DEFAULT_RETENTION_DAYS, |(o, _)| {
+                    o.retention_days()
+                });
+            // Records near the end of their retention may already be gone (TTL): a day's slack.
+            let kept_since = crate::clock::format_timestamp(
+                time::OffsetDateTime::now_utc()
+                    - time::Duration::days(i64::from(retention.saturating_sub(1))),
+            );
+            let since = oldest.max(kept_since);
+            for user in users.values().filter(|u| u.created_at >= since) {
+                if !created.contains(user.id.as_str()) {
+                    broken.push(format!(
+                        "user {} (created {}) has no user.created audit record",
+                        user.id, user.created_at
+                    ));
+                }
             }
         }
 

@@ -58,6 +58,9 @@ impl Store {
             .attribute_definitions(attr(keys::GSI2SK)?)
             .attribute_definitions(attr(keys::GSI3PK)?)
             .attribute_definitions(attr(keys::GSI3SK)?)
+            .attribute_definitions(attr(keys::GSI4PK)?)
+            .attribute_definitions(attr(keys::GSI5PK)?)
+            .attribute_definitions(attr(keys::GSI6PK)?)
             .global_secondary_indexes(gsi(
                 keys::GSI1,
                 keys::GSI1PK,
@@ -75,6 +78,25 @@ impl Store {
                 keys::GSI3PK,
                 keys::GSI3SK,
                 ProjectionType::KeysOnly,
+            )?)
+            // The audit trail by target, actor and action; range key: the record's sort key.
+            .global_secondary_indexes(gsi(
+                keys::GSI4,
+                keys::GSI4PK,
+                keys::SK,
+                ProjectionType::All,
+            )?)
+            .global_secondary_indexes(gsi(
+                keys::GSI5,
+                keys::GSI5PK,
+                keys::SK,
+                ProjectionType::All,
+            )?)
+            .global_secondary_indexes(gsi(
+                keys::GSI6,
+                keys::GSI6PK,
+                keys::SK,
+                ProjectionType::All,
             )?)
             .send()
             .await;

@@ -39,8 +39,8 @@ fn effect(answer: &Value) -> &str {
 }
 
 async fn set(app: &TestApp, settings: OrgSettings) {
-    app.store
-        .update_org_settings(&app.org, &settings)
+    app.roster
+        .operator_update_org(&app.org, &settings)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     app.roster.auth.invalidate_org(&app.org);

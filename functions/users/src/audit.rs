@@ -1,0 +1,64 @@
+//! `GET /v1/audit`: the organization's audit trail, newest first (ApManager only).
+
+use axum::extract::State;
+use http::Uri;
+
+use roster_shared::audit::{parse_bound, Action};
+use roster_shared::domain::{OrgId, PartyId, UserId};
+use roster_shared::error::Problems;
+use roster_shared::http::{page_body, Caller, Doc, QueryParams};
+use roster_shared::service::Roster;
+use roster_shared::store::AuditFilter;
+use roster_shared::Error;
+
+const TIME_MESSAGE: &str = "must be a date (2024-01-31) or an RFC 3339 date-time";
+
+/// A target id as records name it: a user id, a party id (compared lower-case, as stored), or
+/// the organization's own id.
+fn target(value: &str, org: &OrgId) -> Result<String, String> {
+    if let Ok(user) = UserId::parse(value) {
+        return Ok(user.to_string());
+    }
+    if let Ok(party) = PartyId::parse(value) {
+        return Ok(party.to_string());
+    }
+    if value == org.as_str() {
+        return Ok(value.to_string());
+    }
+    Err("must be a user id, a party id or this organization's id".into())
+}
+
+/// An actor as records name it: a user id, `system` (the expiry sweep) or `operator`.
+fn actor(value: &str) -> Result<String, String> {
+    match value {
+        "system" | "operator" => Ok(value.to_string()),
+        _ => UserId::parse(value)
+            .map(|u| u.to_string())
+            .map_err(|_| "must be a user id, system or operator".to_string()),
+    }
+}
+
+pub async fn list_audit(
+    State(roster): State<Roster>,
+    Caller(caller): Caller,
+    uri: Uri,
+    query: QueryParams,
+) -> Result<Doc, Error> {
+    caller.require_manager()?;
+    let mut problems = Problems::default();
+    let paging = query.paging(&mut problems);
+    let filter = AuditFilter {
+        since_ms: query.parse("since", &mut problems, |v| {
+            parse_bound(v, false).ok_or_else(|| TIME_MESSAGE.to_string())
+        }),
+        until_ms: query.parse("until", &mut problems, |v| {
+            parse_bound(v, true).ok_or_else(|| TIME_MESSAGE.to_string())
+        }),
+        target: query.parse("target", &mut problems, |v| target(v, &caller.org)),
+        actor: query.parse("actor", &mut problems, actor),
+        action: query.parse("action", &mut problems, Action::parse),
+    };
+    problems.finish()?;
+    let page = roster.list_audit(&caller, filter, &paging).await?;
+    Ok(Doc::ok(page_body(&page, &uri)))
+}
