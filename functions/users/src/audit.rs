@@ -14,18 +14,17 @@ use roster_shared::Error;
 const TIME_MESSAGE: &str = "must be a date (2024-01-31) or an RFC 3339 date-time";
 
 /// A target id as records name it: a user id, a party id (compared lower-case, as stored), or
-/// the organization's own id.
-fn target(value: &str, org: &OrgId) -> Result<String, String> {
+/// an organization id (only the caller's own has records here).
+fn target(value: &str) -> Result<String, String> {
     if let Ok(user) = UserId::parse(value) {
         return Ok(user.to_string());
     }
     if let Ok(party) = PartyId::parse(value) {
         return Ok(party.to_string());
     }
-    if value == org.as_str() {
-        return Ok(value.to_string());
-    }
-    Err("must be a user id, a party id or this organization's id".into())
+    OrgId::parse(value)
+        .map(|o| o.to_string())
+        .map_err(|_| "must be a user id, a party id or an organization id".into())
 }
 
 /// An actor as records name it: a user id, `system` (the expiry sweep) or `operator`.
@@ -54,7 +53,7 @@ pub async fn list_audit(
         until_ms: query.parse("until", &mut problems, |v| {
             parse_bound(v, true).ok_or_else(|| TIME_MESSAGE.to_string())
         }),
-        target: query.parse("target", &mut problems, |v| target(v, &caller.org)),
+        target: query.parse("target", &mut problems, target),
         actor: query.parse("actor", &mut problems, actor),
         action: query.parse("action", &mut problems, Action::parse),
     };

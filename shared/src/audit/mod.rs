@@ -350,13 +350,26 @@ impl<T: Recordable> Recordable for Vec<T> {
 #[serde(rename_all = "camelCase")]
 pub struct Change {
     pub field: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_value"
+    )]
     pub old: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_value"
+    )]
     pub new: Option<Value>,
     /// True for a secret: no value is recorded, only that it changed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
+}
+
+/// A value that is present is `Some`, even when it is `null` (absent: a secret, `None`).
+fn present_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 impl Change {
@@ -502,16 +515,20 @@ impl AuditRecord {
     }
 }
 
-/// Parses `since`/`until` (a date, or an RFC 3339 date-time) into epoch milliseconds. A date
-/// means its start for `since` and its end (the next day's start) for `until`.
+/// Parses `since`/`until` (a date, or an RFC 3339 date-time) into epoch milliseconds (times
+/// before 1970 count as 1970: no record is older). A date means its start for `since` and its
+/// end (the next day's start) for `until`.
 pub fn parse_bound(text: &str, end_of_day: bool) -> Option<u64> {
-    let at = if let Some(date) = clock::parse_date(text) {
-        let date = if end_of_day { date.next_day()? } else { date };
-        time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_utc()
+    let nanos = if let Some(date) = clock::parse_date(text) {
+        let start = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_utc();
+        let day = if end_of_day { 86_400_000_000_000 } else { 0 };
+        start.unix_timestamp_nanos() + day
     } else {
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()?
+            .unix_timestamp_nanos()
     };
-    u64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+    Some(u64::try_from((nanos / 1_000_000).max(0)).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
@@ -555,6 +572,22 @@ mod tests {
     }
 
     #[test]
+    fn a_value_set_from_nothing_keeps_its_null() {
+        let change = Change::of("phone", &None::<String>, &Some("+45".to_string()));
+        let json = serde_json::to_value(&change).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"field": "phone", "old": null, "new": "+45"})
+        );
+        let back: Change = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, change);
+        let item = serde_dynamo::aws_sdk_dynamodb_1::to_item(&change).unwrap_or_default();
+        let stored: Change =
+            serde_dynamo::aws_sdk_dynamodb_1::from_item(item).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored, change);
+    }
+
+    #[test]
     fn records_expire_after_the_retention() {
         let org = OrgId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
         let context = AuditContext::system(&org, 400);
@@ -579,6 +612,8 @@ mod tests {
         assert_eq!(parse_bound("1970-01-02", false), Some(86_400_000));
         assert_eq!(parse_bound("1970-01-01", true), Some(86_400_000));
         assert_eq!(parse_bound("1970-01-01T00:00:01Z", true), Some(1000));
+        assert_eq!(parse_bound("1969-01-01T00:00:00Z", false), Some(0));
+        assert!(parse_bound("9999-12-31", true).is_some());
         for bad in ["", "yesterday", "2024-13-01", "1970-01-01 10:00"] {
             assert_eq!(parse_bound(bad, false), None, "{bad}");
         }

@@ -5,7 +5,7 @@ pub mod gateway;
 mod key;
 
 pub use authenticator::{Access, Authenticator};
-pub use key::{key_from_headers, ApiKey};
+pub use key::{hash_key, key_from_headers, ApiKey};
 
 use std::net::IpAddr;
 

@@ -35,6 +35,14 @@ fn ulid_bound(ms: u64, high: bool) -> String {
     ulid::Ulid::from_parts(ms.min(MAX_ULID_MS), random).to_string()
 }
 
+impl AuditFilter {
+    /// True when `until` is not after `since`: nothing can match.
+    fn is_empty_range(&self) -> bool {
+        matches!((self.since_ms, self.until_ms), (Some(s), Some(u)) if u <= s)
+            || self.until_ms == Some(0)
+    }
+}
+
 impl Store {
     fn audit_item(&self, record: &AuditRecord) -> Result<Item, Error> {
         let mut item = encode(record, "audit record")?;
@@ -77,12 +85,10 @@ impl Store {
     }
 
     fn audit_spec(&self, org: &OrgId, filter: &AuditFilter) -> QuerySpec {
+        // Callers check `is_empty_range` first, so `lo <= hi` (BETWEEN refuses otherwise).
         let lo = keys::audit_sk(&ulid_bound(filter.since_ms.unwrap_or(0), false));
-        let hi = match filter.until_ms {
-            Some(0) => keys::audit_sk(""),
-            Some(until) => keys::audit_sk(&ulid_bound(until - 1, true)),
-            None => keys::audit_sk(&ulid_bound(MAX_ULID_MS, true)),
-        };
+        let until = filter.until_ms.map_or(MAX_ULID_MS, |u| u.saturating_sub(1));
+        let hi = keys::audit_sk(&ulid_bound(until, true));
         let mut values: HashMap<String, AttributeValue> = HashMap::from([
             (":lo".to_string(), av::s(lo)),
             (":hi".to_string(), av::s(hi)),
@@ -140,6 +146,12 @@ impl Store {
         filter: &AuditFilter,
         page: &PageRequest,
     ) -> Result<Page<AuditRecord>, Error> {
+        if filter.is_empty_range() {
+            return Ok(Page {
+                items: vec![],
+                next: None,
+            });
+        }
         let spec = self.audit_spec(org, filter);
         let page = self.query_page_in_order(&spec, page, false).await?;
         let items = page
@@ -155,6 +167,9 @@ impl Store {
 
     /// The exact number of records matching `filter`.
     pub async fn count_audit(&self, org: &OrgId, filter: &AuditFilter) -> Result<u64, Error> {
+        if filter.is_empty_range() {
+            return Ok(0);
+        }
         self.query_count(&self.audit_spec(org, filter)).await
     }
 

@@ -110,6 +110,11 @@ const USERS_EVENTS: &[(&str, &str, u16)] = &[
         200,
     ),
     (
+        "list-audit.json",
+        include_str!("../../../events/users/list-audit.json"),
+        200,
+    ),
+    (
         "seed000-list-users.json",
         include_str!("../../../events/users/seed000-list-users.json"),
         200,

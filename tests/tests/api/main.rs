@@ -1,6 +1,7 @@
 //! One integration-test binary: the whole API over HTTP on DynamoDB Local.
 
 mod activation;
+mod audit;
 mod authorizer;
 mod compat_seed000;
 mod compat_seed001;
