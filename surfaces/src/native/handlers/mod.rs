@@ -1,0 +1,6 @@
+//! The native handlers, one file per function group: extract → service → respond.
+
+pub mod activation;
+pub mod audit;
+pub mod party;
+pub mod users;
