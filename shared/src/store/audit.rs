@@ -43,6 +43,14 @@ impl AuditFilter {
     }
 }
 
+/// The value of a `BETWEEN` bound of `spec`.
+fn bound<'a>(spec: &'a QuerySpec, name: &str) -> &'a str {
+    spec.values
+        .get(name)
+        .and_then(|v| v.as_s().ok())
+        .map_or("", String::as_str)
+}
+
 impl Store {
     fn audit_item(&self, record: &AuditRecord) -> Result<Item, Error> {
         let mut item = encode(record, "audit record")?;
@@ -153,7 +161,21 @@ impl Store {
             });
         }
         let spec = self.audit_spec(org, filter);
-        let page = self.query_page_in_order(&spec, page, false).await?;
+        // A cursor names a position in the time-ordered trail: it stays valid when the time
+        // bounds change (newest first, so past `until` it starts at `until`, before `since`
+        // nothing is left) rather than being a start key outside the key condition.
+        let mut page = page.clone();
+        if let Some(at) = page.start.as_ref().and_then(|s| s.get(keys::SK)) {
+            if at.as_str() > bound(&spec, ":hi") {
+                page.start = None;
+            } else if at.as_str() < bound(&spec, ":lo") {
+                return Ok(Page {
+                    items: vec![],
+                    next: None,
+                });
+            }
+        }
+        let page = self.query_page_in_order(&spec, &page, false).await?;
         let items = page
             .items
             .into_iter()
