@@ -116,29 +116,40 @@ impl Roster {
     ) -> Result<SweepSummary, Error> {
         let today = clock::format_date(clock::today());
         let mut summary = SweepSummary::default();
-        let mut start = None;
-        loop {
-            let (expired, next) = self.store.expired_users(&today, start, 100).await?;
-            for candidate in expired {
-                if should_stop() {
-                    summary.stopped_early = true;
-                    return Ok(summary);
-                }
-                summary.examined += 1;
-                match self.expire(&candidate.org, &candidate.user_id).await {
-                    Ok(true) => summary.deactivated += 1,
-                    Ok(false) => summary.skipped += 1,
-                    Err(e) => {
-                        tracing::warn!(organization = %candidate.org, user = %candidate.user_id, error = %e, "sweep could not deactivate");
-                        summary.failed += 1;
+        for shard in self.store.expiry_shards(&today).await? {
+            let mut start = None;
+            loop {
+                let (expired, next) = self
+                    .store
+                    .expired_users(&shard, &today, start, 100)
+                    .await?;
+                for candidate in expired {
+                    if should_stop() {
+                        summary.stopped_early = true;
+                        return Ok(summary);
+                    }
+                    summary.examined += 1;
+                    match self.expire(&candidate.org, &candidate.user_id).await {
+                        Ok(true) => summary.deactivated += 1,
+                        Ok(false) => summary.skipped += 1,
+                        Err(e) => {
+                            tracing::warn!(organization = %candidate.org, user = %candidate.user_id, error = %e, "sweep could not deactivate");
+                            summary.failed += 1;
+                        }
                     }
                 }
-            }
-            match next {
-                Some(key) => start = Some(key),
-                None => return Ok(summary),
+                match next {
+                    Some(key) => start = Some(key),
+                    None => break,
+                }
             }
         }
+        // Every shard before today is empty now (unless something failed): later sweeps start
+        // at today's shard.
+        if summary.failed == 0 {
+            self.store.set_sweep_watermark(&today).await?;
+        }
+        Ok(summary)
     }
 
     /// Deactivates one expired user; false when there was nothing to do (already changed).
