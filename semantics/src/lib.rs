@@ -4,8 +4,8 @@
 //!
 //! Every request is forwarded unchanged (the JSON protocol, `X-Amz-Target`), except:
 //!
-//! - `TransactWriteItems`: its items are *held* while it is in flight, for at least
-//!   [`Settings::hold`] (default 15 ms, a realistic in-region transaction time). A transaction
+//! - `TransactWriteItems`: its items are *held* for [`Settings::hold`] (default 15 ms, a
+//!   realistic in-region transaction time), then it is forwarded. A transaction
 //!   that names an item held by another in-flight transaction is cancelled without being
 //!   forwarded: HTTP 400 `TransactionCanceledException` with one `CancellationReasons` entry per
 //!   item — `TransactionConflict` on the overlapping items, `None` on the others — as DynamoDB
@@ -22,11 +22,11 @@
 //! [`Settings::passthrough`] (conflicts and hold off) the proxy only forwards, for comparison
 //! runs that pay the same proxy cost. `GET /__semantics` answers the counters as JSON.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -100,7 +100,8 @@ struct Layer {
     upstream: String,
     http: reqwest::Client,
     settings: Settings,
-    held: Mutex<HashSet<String>>,
+    /// Held items, each with the `ClientRequestToken` of the transaction holding it.
+    held: Mutex<HashMap<String, String>>,
     schemas: Mutex<HashMap<String, Vec<String>>>,
     stats: Stats,
 }
@@ -117,7 +118,7 @@ pub fn router(upstream: &str, settings: Settings) -> Router {
             .build()
             .unwrap_or_default(),
         settings,
-        held: Mutex::new(HashSet::new()),
+        held: Mutex::new(HashMap::new()),
         schemas: Mutex::new(HashMap::new()),
         stats: Stats::default(),
     });
@@ -239,6 +240,7 @@ impl Layer {
             "writeConflicts": get(&self.stats.write_conflicts),
             "batchUnprocessed": get(&self.stats.batch_unprocessed),
             "forwarded": get(&self.stats.forwarded),
+            "held": self.held.lock().map(|h| h.len()).unwrap_or(0),
         })
     }
 
@@ -258,11 +260,12 @@ impl Layer {
         let response = match request.body(body).send().await {
             Ok(r) => r,
             Err(e) => {
+                eprintln!("roster-semantics: upstream request failed: {e:?}");
                 return error_response(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "InternalServerError",
                     &format!("semantics proxy: upstream unreachable: {e}"),
-                )
+                );
             }
         };
         let status = response.status();
@@ -371,35 +374,43 @@ impl Layer {
             let Ok(mut held) = self.held.lock() else {
                 return self.forward(method, uri, headers, body).await;
             };
+            // The SDK's retry of an attempt that timed out carries the same token: the same
+            // transaction, not a conflicting one.
+            let token = request["ClientRequestToken"].as_str().unwrap_or_default();
             let overlapping: Vec<bool> = ids
                 .iter()
-                .map(|id| id.as_ref().is_some_and(|id| held.contains(id)))
+                .map(|id| {
+                    id.as_ref()
+                        .and_then(|id| held.get(id))
+                        .is_some_and(|holder| holder.is_empty() || holder != token)
+                })
                 .collect();
             if overlapping.iter().any(|o| *o) {
                 drop(held);
                 self.stats.cancelled.fetch_add(1, Ordering::Relaxed);
                 return cancelled(&overlapping);
             }
-            let keys: Vec<String> = ids.into_iter().flatten().collect();
+            let keys: Vec<String> = ids
+                .into_iter()
+                .flatten()
+                .filter(|id| !held.contains_key(id))
+                .collect();
             for key in &keys {
-                held.insert(key.clone());
+                held.insert(key.clone(), token.to_string());
             }
             Hold { layer: self, keys }
         };
-        let started = Instant::now();
+        // The transaction's time in DynamoDB: its items are held for exactly `hold`. Then it
+        // is forwarded, released: DynamoDB Local applies transactions one at a time, so its own
+        // queueing (an artefact of a local, shared JVM) does not stretch the conflict window.
         tokio::time::sleep(self.settings.hold).await;
-        let response = self.forward(method, uri, headers, body).await;
-        // At least `hold` in all, even when the forward itself was slow to start.
-        if let Some(rest) = self.settings.hold.checked_sub(started.elapsed()) {
-            tokio::time::sleep(rest).await;
-        }
         drop(hold);
-        response
+        self.forward(method, uri, headers, body).await
     }
 
     fn is_held(&self, id: &Option<String>) -> bool {
         match (id, self.held.lock()) {
-            (Some(id), Ok(held)) => held.contains(id),
+            (Some(id), Ok(held)) => held.contains_key(id),
             _ => false,
         }
     }
