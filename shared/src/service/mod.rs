@@ -3,6 +3,7 @@
 
 mod activation;
 mod audit;
+pub mod batch;
 mod commands;
 mod keys;
 mod orgs;
