@@ -571,8 +571,8 @@ async fn a_failed_transaction_leaves_neither_the_change_nor_its_record() {
     let plan = FaultPlan::default();
     let app = TestApp::spawn_with_faults(&plan).await;
     let before = records(&app, "").await.len();
-    // Every attempt conflicts: 503, nothing written.
-    plan.inject("TransactWriteItems", Fault::TransactionConflict, 10);
+    // Every attempt conflicts (for the whole conflict budget): 503, nothing written.
+    plan.inject("TransactWriteItems", Fault::TransactionConflict, 1000);
     let (status, body) = app
         .call(
             Method::POST,
