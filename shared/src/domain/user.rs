@@ -1,5 +1,6 @@
 //! The user and its default profile, as stored and as the service works with them.
 
+use crate::error::Inactivity;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -174,6 +175,22 @@ pub struct User {
 }
 
 impl User {
+    /// The one rule "may this user act" (its keys work; a request may act for it): active, not
+    /// past `validUntil`, and registered where the organization requires registration. A
+    /// deleted user is `Deactivated` here; callers that tell deleted apart check it first.
+    pub fn may_act(&self, requires_registration: bool) -> Result<(), Inactivity> {
+        if self.status != Status::Active {
+            return Err(Inactivity::Deactivated);
+        }
+        if !self.is_effectively_active() {
+            return Err(Inactivity::Expired);
+        }
+        if requires_registration && self.registration.state == RegistrationState::Unregistered {
+            return Err(Inactivity::Unregistered);
+        }
+        Ok(())
+    }
+
     /// Active and not past `validUntil`: the state in which its keys work.
     pub fn is_effectively_active(&self) -> bool {
         self.status == Status::Active

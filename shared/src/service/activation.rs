@@ -6,6 +6,7 @@ use super::{Roster, UserRef};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{OrgId, Status, User, UserId};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// What one run of the expiry sweep did.
@@ -30,7 +31,7 @@ impl Roster {
         caller.require_manager()?;
         if caller.is_self(id) {
             return Err(Error::Conflict(
-                "CANNOT_DEACTIVATE_SELF",
+                Conflict::CannotDeactivateSelf,
                 "A manager cannot deactivate its own user.".into(),
             ));
         }
@@ -73,7 +74,7 @@ impl Roster {
         let mut results = Vec::with_capacity(ids.len());
         for raw in ids {
             let result = match UserId::parse(&raw) {
-                Err(_) => Err(Error::NotFound("user")),
+                Err(_) => Err(Error::NotFound(Resource::User)),
                 Ok(id) if status == Status::Active => self.activate(caller, &id).await,
                 Ok(id) => self.deactivate(caller, &id).await,
             };

@@ -1,6 +1,7 @@
 //! User use cases: create (one or a batch), read, update, upsert, soft delete, list, profiles,
 //! and the caller's own record.
 
+use crate::error::{ActorRefusal, Conflict, Resource};
 use std::collections::{HashMap, HashSet};
 
 use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
@@ -46,13 +47,13 @@ fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(),
     }
     if new.role != Role::ApManager {
         return Err(Error::Conflict(
-            "CANNOT_DEMOTE_SELF",
+            Conflict::CannotDemoteSelf,
             "A manager cannot take the ApManager role from its own user.".into(),
         ));
     }
     if !new.is_effectively_active() {
         return Err(Error::Conflict(
-            "CANNOT_DEACTIVATE_SELF",
+            Conflict::CannotDeactivateSelf,
             "A manager cannot deactivate its own user (status or a past validUntil).".into(),
         ));
     }
@@ -60,7 +61,7 @@ fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(),
         && new.registration.state == RegistrationState::Unregistered
     {
         return Err(Error::Conflict(
-            "CANNOT_UNREGISTER_SELF",
+            Conflict::CannotUnregisterSelf,
             "A manager cannot unregister its own user.".into(),
         ));
     }
@@ -196,7 +197,7 @@ impl Roster {
         self.store
             .get_user(org, id)
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Resource::User))
     }
 
     /// Reads a user of the caller's organization by id, or a live user by username or email
@@ -208,7 +209,7 @@ impl Roster {
             UserRef::Username(name) => self.store.find_by_username(&caller.org, name).await?,
             UserRef::Email(email) => self.store.find_by_email(&caller.org, email).await?,
         };
-        found.ok_or(Error::NotFound("user"))
+        found.ok_or(Error::NotFound(Resource::User))
     }
 
     /// Every user matching `filter`, in creation order, for surfaces whose lists have no pages
@@ -288,37 +289,16 @@ impl Roster {
             self.store.find_by_username(&caller.org, acting),
             self.store.get_org(&caller.org)
         )?;
+        let refused = |why| Error::ActorRefused(why, acting.to_string());
         let Some(user) = user else {
-            return Err(Error::ActorRefused(
-                "ACTOR_UNKNOWN",
-                format!("The acting user {acting} does not exist in this organization."),
-            ));
+            return Err(refused(ActorRefusal::Unknown));
         };
         if user.role != Role::ApManager {
-            return Err(Error::ActorRefused(
-                "ACTOR_NOT_MANAGER",
-                format!("The acting user {acting} is not an administrator (ApManager)."),
-            ));
-        }
-        if user.status != Status::Active {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} is deactivated."),
-            ));
-        }
-        if !user.is_effectively_active() {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} has passed its validUntil date."),
-            ));
+            return Err(refused(ActorRefusal::NotManager));
         }
         let requires_registration = org.is_some_and(|(o, _)| o.requires_registration);
-        if requires_registration && user.registration.state == RegistrationState::Unregistered {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} is not registered."),
-            ));
-        }
+        user.may_act(requires_registration)
+            .map_err(|why| refused(ActorRefusal::Inactive(why)))?;
         Ok(Principal {
             actor: Some(user.id),
             ..caller.clone()
@@ -337,7 +317,7 @@ impl Roster {
         let old = self.load_user(&caller.org, id).await?;
         if old.status == Status::Deleted {
             return Err(Error::Conflict(
-                "USER_DELETED",
+                Conflict::UserDeleted,
                 "The user is deleted; restore it before changing it.".into(),
             ));
         }
@@ -491,7 +471,7 @@ impl Roster {
         caller.require_manager()?;
         if caller.is_self(id) {
             return Err(Error::Conflict(
-                "CANNOT_DELETE_SELF",
+                Conflict::CannotDeleteSelf,
                 "A manager cannot delete its own user.".into(),
             ));
         }
@@ -542,7 +522,7 @@ impl Roster {
         self.store
             .get_profile(&caller.org, id)
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Resource::User))
     }
 
     pub async fn update_profile(
@@ -620,7 +600,7 @@ impl Roster {
         let old = self.load_user(&caller.org, id).await?;
         if old.status == Status::Deleted {
             return Err(Error::Conflict(
-                "USER_DELETED",
+                Conflict::UserDeleted,
                 "The user is deleted; restore it first.".into(),
             ));
         }
@@ -753,7 +733,7 @@ impl Roster {
         self.store
             .find_by_username(&caller.org, username)
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Resource::User))
     }
 
     /// The user a reference names: its server id (`usr_…`, any status, deleted included), else
@@ -770,12 +750,12 @@ impl Roster {
             }
         }
         let Ok(external_id) = ExternalId::parse(reference) else {
-            return Err(Error::NotFound("user"));
+            return Err(Error::NotFound(Resource::User));
         };
         self.store
             .find_by_external_id(&caller.org, &external_id)
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Resource::User))
     }
 
     /// Sets the password of the live user holding `username`, or creates that user (an `ApUser`

@@ -1,5 +1,6 @@
 //! Organizations: settings and the counters that keep `totalItems` exact.
 
+use crate::error::{Conflict, Resource};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,7 @@ impl Store {
         ]);
         let exists = || {
             OnFail::Conflict(
-                "ORGANIZATION_EXISTS",
+                Conflict::OrganizationExists,
                 format!("organization {} exists", org.id),
             )
         };
@@ -144,7 +145,7 @@ impl Store {
             keys::org_sk(),
             update,
             Some(Condition::present()),
-            OnFail::Missing("organization"),
+            OnFail::Missing(Resource::Organization),
         )?;
         self.commit(tx).await
     }

@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 use lambda_http::request::RequestContext;
+use roster_shared::http::encode;
 
 /// Where the request was sent: the absolute URL of its path (no query), and its query pairs.
 pub struct RequestUrl {
@@ -60,18 +61,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestUrl {
             query,
         })
     }
-}
-
-/// Percent-encodes a query component.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl RequestUrl {

@@ -4,6 +4,7 @@
 //! `IsDeleted` the `INACTIVE` status (the seed: "soft-deleted (deactivated)"), `NetsId` and
 //! `UserIdentificationType` the attributes `netsId` and `identificationType`.
 
+use roster_shared::error::Resource;
 use std::collections::BTreeMap;
 
 use axum::response::{IntoResponse, Response};
@@ -346,7 +347,7 @@ pub fn user_ref(item: &Value) -> (Option<String>, std::result::Result<UserRef, E
             // A malformed UserId cannot exist.
             Username::parse(text)
                 .map(UserRef::Username)
-                .map_err(|_| Error::NotFound("user")),
+                .map_err(|_| Error::NotFound(Resource::User)),
         ),
         _ => (
             None,

@@ -23,9 +23,8 @@ use roster_shared::domain::{
     Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, User, UserId,
     Username,
 };
-use roster_shared::error::Problems;
-use roster_shared::http::{etag, ObjectReader, QueryParams};
-use roster_shared::service::{ListPage, NewUser, Paging, Patch, UserChanges};
+use roster_shared::http::{etag, ObjectReader, PagingSpec};
+use roster_shared::service::{ListPage, NewUser, Patch, UserChanges};
 use roster_shared::Error;
 
 pub const BASE: &str = "/api/user/management/v4/users";
@@ -105,30 +104,13 @@ pub fn single(status: StatusCode, user: &User, profile: &Profile) -> JsonDoc {
 }
 
 /// `page[size]` (1–100, default 10) with `page[number]` (from 1) or `page[cursor]`.
-pub fn paging(query: &QueryParams, problems: &mut Problems) -> Paging {
-    let mut paging = Paging::default();
-    if let Some(size) = query.parse("page[size]", problems, |v| {
-        v.parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| "must be a whole number from 1 to 100".to_string())
-    }) {
-        paging.limit = size;
-    }
-    paging.page = query.parse("page[number]", problems, |v| {
-        v.parse::<u32>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| "must be a whole number from 1".to_string())
-    });
-    if let Some(cursor) = query.get("page[cursor]").filter(|c| !c.is_empty()) {
-        if paging.page.is_some() {
-            problems.push("page[cursor]", "cannot be combined with page[number]");
-        }
-        paging.cursor = Some(cursor.to_string());
-    }
-    paging
-}
+pub const PAGING: PagingSpec = PagingSpec {
+    limit: "page[size]",
+    page: "page[number]",
+    cursor: "page[cursor]",
+    max_limit: 100,
+    lenient: false,
+};
 
 /// The index document: `{data, meta: {total_items, items_per_page, current_page, total_pages},
 /// links: {self, next}}`.

@@ -6,28 +6,14 @@ use http::{header, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use crate::seed002::dto::{legacy, refuse_service_query, v4, JsonDoc};
-use roster_shared::domain::{Email, ExternalId, Profile, UserId};
+use roster_shared::domain::{Email, ExternalId, Profile, UserFilter};
 use roster_shared::error::Problems;
-use roster_shared::http::{Caller, IfMatch, JsonBody, QueryParams};
+use roster_shared::http::{Caller, EmailPath, IfMatch, JsonBody, Manager, QueryParams, UserIdPath};
 use roster_shared::service::Roster;
-use roster_shared::store::UserFilter;
-use roster_shared::Error;
+use roster_shared::service::UserRef;
 
-type Result<T> = std::result::Result<T, Error>;
+use crate::seed002::error::Result;
 
-/// The path parameter as text. A segment that does not decode (e.g. `%FF`) cannot name a user:
-/// 404, like any unknown one.
-type Segment =
-    std::result::Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>;
-
-fn segment(path: Segment) -> Result<String> {
-    path.map(|p| p.0).map_err(|_| Error::NotFound("user"))
-}
-
-fn user_id(raw: &str) -> Result<UserId> {
-    // A malformed id cannot exist: 404, exactly like an id of another organization.
-    UserId::parse(raw).map_err(|_| Error::NotFound("user"))
-}
 /// `GET /api/user/management/v4/users`: a page of users (`filter[email]`,
 /// `filter[external_id]` narrow it to the one live user holding them).
 pub async fn v4_index(
@@ -38,7 +24,7 @@ pub async fn v4_index(
 ) -> Result<JsonDoc> {
     refuse_service_query(&query)?;
     let mut problems = Problems::default();
-    let paging = v4::paging(&query, &mut problems);
+    let paging = query.paging(&v4::PAGING, &mut problems);
     let filter = UserFilter {
         email: query.parse("filter[email]", &mut problems, Email::parse),
         external_id: query.parse("filter[external_id]", &mut problems, ExternalId::parse),
@@ -64,11 +50,10 @@ pub async fn v4_index(
 /// `Location`.
 pub async fn v4_create(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
     refuse_service_query(&query)?;
     let user = roster.create_user(&caller, v4::new_user(body)?).await?;
     // The profile written with the user, exactly.
@@ -81,11 +66,10 @@ pub async fn v4_create(
 pub async fn v4_get(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    id: Segment,
+    UserIdPath(id): UserIdPath,
     query: QueryParams,
 ) -> Result<JsonDoc> {
     refuse_service_query(&query)?;
-    let id = user_id(&segment(id)?)?;
     let (user, profile) = tokio::try_join!(
         roster.get_user(&caller, &id),
         roster.get_profile(&caller, &id)
@@ -97,15 +81,13 @@ pub async fn v4_get(
 /// with the `ETag` → 412 when the user changed meanwhile).
 pub async fn v4_patch(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    id: Segment,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
     IfMatch(if_match): IfMatch,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
     refuse_service_query(&query)?;
-    let id = user_id(&segment(id)?)?;
     let changes = v4::user_changes(body, &id)?;
     let user = roster.update_user(&caller, &id, changes, if_match).await?;
     let profile = roster.get_profile(&caller, &id).await?;
@@ -116,13 +98,11 @@ pub async fn v4_patch(
 pub async fn v4_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    id: Segment,
+    UserIdPath(id): UserIdPath,
     query: QueryParams,
 ) -> Result<StatusCode> {
     refuse_service_query(&query)?;
-    roster
-        .delete_user(&caller, &user_id(&segment(id)?)?)
-        .await?;
+    roster.delete_user(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -150,11 +130,10 @@ pub async fn legacy_list(
 /// registration_state?, username?}` → 201 with the user and `Location: …/user/{email}`.
 pub async fn legacy_create(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
     refuse_service_query(&query)?;
     let new = legacy::new_user(body)?;
     let user = roster.create_user(&caller, new).await?;
@@ -170,14 +149,13 @@ pub async fn legacy_create(
 /// the user is known by; `null` removes `cid`, `telephone_number_E123`, `user_flags`).
 pub async fn legacy_update(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    email: Segment,
+    Manager(caller): Manager,
+    EmailPath(email): EmailPath,
     query: QueryParams,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
     refuse_service_query(&query)?;
-    let target = legacy::email_ref(&segment(email)?)?;
+    let target = UserRef::Email(email);
     let changes = legacy::user_changes(body)?;
     let (_, user) = roster.update_user_ref(&caller, &target, changes).await?;
     Ok(JsonDoc::new(
@@ -191,13 +169,11 @@ pub async fn legacy_update(
 pub async fn legacy_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    email: Segment,
+    EmailPath(email): EmailPath,
     query: QueryParams,
 ) -> Result<StatusCode> {
     refuse_service_query(&query)?;
-    let user = roster
-        .find_user(&caller, &legacy::email_ref(&segment(email)?)?)
-        .await?;
+    let user = roster.find_user(&caller, &UserRef::Email(email)).await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
