@@ -531,6 +531,8 @@ impl Bench {
             // As the service records them for a create by this caller.
             created_by: Some(self.caller.user_id.clone()),
             updated_by: Some(self.caller.user_id.clone()),
+            created_via: None,
+            updated_via: None,
             version: 1,
         };
         let profile = Profile::default_for(&user);

@@ -171,6 +171,13 @@ pub struct User {
     /// expiry sweep). On the eSignatur surface this is the `X-eSignatur-CreatorId` user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<UserId>,
+    /// The user whose API key created this one, when the request acted for another user
+    /// (`createdBy`; seed 003's `X-eSignatur-CreatorId`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_via: Option<UserId>,
+    /// The user whose API key made the last change, when it acted for `updatedBy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_via: Option<UserId>,
     pub version: u64,
 }
 

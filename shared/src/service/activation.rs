@@ -49,12 +49,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Active;
         new.deleted_at = None;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        new.updated_by = Some(caller.actor().clone());
-        self.store.replace_user(&old, &new, None).await?;
-        self.auth.invalidate_user(&new.id);
-        Ok(new)
+        self.save(&old, new, Some(caller)).await
     }
 
     /// A batch of activations or deactivations: a result per id, in order.
@@ -154,15 +149,9 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = Status::Inactive;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        // The system made this change, not a user.
-        new.updated_by = None;
-        match self.store.replace_user(&old, &new, None).await {
-            Ok(()) => {
-                self.auth.invalidate_user(id);
-                Ok(true)
-            }
+        // The system makes this change, not a user.
+        match self.save(&old, new, None).await {
+            Ok(_) => Ok(true),
             // Someone changed the user meanwhile (another sweep, a manager): leave it to them.
             Err(Error::PreconditionFailed) => Ok(false),
             Err(e) => Err(e),

@@ -110,13 +110,13 @@ impl Roster {
         self.create_user_by(org, org_language, new, None).await
     }
 
-    /// Creates a user in `org`, recorded as made by `actor` (none for the operator).
+    /// Creates a user in `org`, recorded as made by `by` (none for the operator).
     async fn create_user_by(
         &self,
         org: &OrgId,
         org_language: &Language,
         new: NewUser,
-        actor: Option<&UserId>,
+        by: Option<&Principal>,
     ) -> Result<User, Error> {
         check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
@@ -144,8 +144,10 @@ impl Roster {
             created_at: now.clone(),
             updated_at: now,
             deleted_at: None,
-            created_by: actor.cloned(),
-            updated_by: actor.cloned(),
+            created_by: by.map(|p| p.actor().clone()),
+            updated_by: by.map(|p| p.actor().clone()),
+            created_via: by.and_then(Principal::via).cloned(),
+            updated_via: by.and_then(Principal::via).cloned(),
             version: 1,
         };
         let profile = Profile::default_for(&user);
@@ -157,7 +159,7 @@ impl Roster {
     /// `POST /v1/users` (one): 201 with the user.
     pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
         caller.require_manager()?;
-        self.create_user_by(&caller.org, &caller.org_language, new, Some(caller.actor()))
+        self.create_user_by(&caller.org, &caller.org_language, new, Some(caller))
             .await
     }
 
@@ -173,13 +175,8 @@ impl Roster {
         for item in items {
             results.push(match item {
                 Ok(new) => {
-                    self.create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        new,
-                        Some(caller.actor()),
-                    )
-                    .await
+                    self.create_user_by(&caller.org, &caller.org_language, new, Some(caller))
+                        .await
                 }
                 Err(e) => Err(e),
             });
@@ -374,21 +371,25 @@ impl Roster {
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, Some(caller)).await
     }
 
-    /// Writes `new` over `old`, stamping time, version and the acting user (none for the
-    /// system), and drops the user's cached keys.
+    /// The one save path of a changed user: writes `new` over `old` (conditional on `old`'s
+    /// version), stamping time, version and who made the change (`by`; none for the system:
+    /// `updatedBy` and `updatedVia` absent), and drops the user's cached keys.
     pub(crate) async fn save(
         &self,
         old: &User,
         mut new: User,
-        actor: Option<&UserId>,
+        by: Option<&Principal>,
     ) -> Result<User, Error> {
         new.updated_at = clock::now();
         new.version = old.version + 1;
-        new.updated_by = actor.cloned();
-        self.store.replace_user(old, &new, actor).await?;
+        new.updated_by = by.map(|p| p.actor().clone());
+        new.updated_via = by.and_then(Principal::via).cloned();
+        self.store
+            .replace_user(old, &new, new.updated_by.as_ref())
+            .await?;
         // Role, status, validity or registration may have changed: cached keys must re-check.
         self.auth.invalidate_user(&new.id);
         Ok(new)
@@ -411,12 +412,7 @@ impl Roster {
                     ..new.clone()
                 };
                 match self
-                    .create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        create,
-                        Some(caller.actor()),
-                    )
+                    .create_user_by(&caller.org, &caller.org_language, create, Some(caller))
                     .await
                 {
                     // Someone created it meanwhile: update theirs instead.
@@ -458,7 +454,7 @@ impl Roster {
                 user.password_hash = Some(hash);
             }
             return self
-                .save(&old, user, Some(caller.actor()))
+                .save(&old, user, Some(caller))
                 .await
                 .map(|u| (u, false));
         }
@@ -482,7 +478,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Deleted;
         new.deleted_at = Some(clock::now());
-        self.save(&old, new, Some(caller.actor())).await.map(|_| ())
+        self.save(&old, new, Some(caller)).await.map(|_| ())
     }
 
     pub async fn list_users(
@@ -585,7 +581,7 @@ impl Roster {
         if let Some(v) = changes.language {
             new.language = v;
         }
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, Some(caller)).await
     }
 
     /// Sets a user's status (activation, deactivation): used by the operator command and the
@@ -609,7 +605,7 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = status;
-        self.save(&old, new, Some(caller.actor())).await
+        self.save(&old, new, Some(caller)).await
     }
 
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
@@ -669,7 +665,7 @@ impl Roster {
         let mut created = Vec::with_capacity(items.len());
         for (index, new) in items.into_iter().enumerate() {
             let user = self
-                .create_user_in(&caller.org, &caller.org_language, new)
+                .create_user_by(&caller.org, &caller.org_language, new, Some(caller))
                 .await
                 .map_err(fail(index))?;
             created.push(user);
@@ -787,7 +783,7 @@ impl Roster {
                 ..NewUser::default()
             };
             match self
-                .create_user_in(&caller.org, &caller.org_language, new)
+                .create_user_by(&caller.org, &caller.org_language, new, Some(caller))
                 .await
             {
                 // Someone created it meanwhile: set the password of theirs instead.

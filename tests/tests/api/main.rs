@@ -19,5 +19,6 @@ mod openapi;
 mod paging;
 mod parties;
 mod security;
+mod surface_fixes;
 mod template;
 mod update;

@@ -16,9 +16,7 @@ use roster_shared::service::{ListPage, Roster};
 
 /// The registered business partners of `users`, looked up once.
 async fn partners(roster: &Roster, caller: &Principal, users: &[User]) -> Result<Vec<Party>> {
-    roster
-        .parties_by_id(caller, &dto::partner_ids(users))
-        .await
+    roster.parties_by_id(caller, &dto::partner_ids(users)).await
 }
 
 async fn page_export(

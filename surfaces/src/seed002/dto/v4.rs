@@ -20,9 +20,10 @@ use serde_json::{json, Map, Value};
 
 use super::{encode, login_name, refuse_service_field, JsonDoc};
 use roster_shared::domain::{
-    Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, User, UserId,
-    Username,
+    Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, Status, User,
+    UserId, Username,
 };
+use roster_shared::error::{Conflict, Resource};
 use roster_shared::http::{etag, ObjectReader, PagingSpec};
 use roster_shared::service::{ListPage, NewUser, Patch, UserChanges};
 use roster_shared::Error;
@@ -92,6 +93,23 @@ fn profile_resource(profile: &Profile) -> Value {
             "updated_at": profile.updated_at,
         },
     })
+}
+
+/// A V4 client expects a deleted user to be gone: a deleted user is 404 on this resource
+/// (natively it stays readable, as `DELETED`).
+pub fn live(user: User) -> Result<User> {
+    if user.status == Status::Deleted {
+        return Err(Error::NotFound(Resource::User));
+    }
+    Ok(user)
+}
+
+/// A change refused because the user is deleted: 404 on this resource, like a read.
+pub fn gone(error: Error) -> Error {
+    match error {
+        Error::Conflict(Conflict::UserDeleted, _) => Error::NotFound(Resource::User),
+        other => other,
+    }
 }
 
 /// A single-user document, its default profile included.
@@ -173,13 +191,16 @@ impl Document {
         };
         let mut reader = ObjectReader::new(data).with_prefix("data.");
         reader.absorb(outer);
-        let _ = reader.parsed("type", |t| {
+        let kind = reader.parsed("type", |t| {
             if t == "users" {
                 Ok(())
             } else {
                 Err("must be \"users\"".to_string())
             }
         });
+        if matches!(kind, Patch::Clear) {
+            reader.reject("type", "must be \"users\"");
+        }
         let id = reader.parsed("id", |v| Ok::<_, String>(v.to_string()));
         match (path_id, id) {
             (None, Patch::Set(_) | Patch::Clear) => {
@@ -187,6 +208,9 @@ impl Document {
             }
             (Some(path), Patch::Set(given)) if given != path.as_str() => {
                 reader.reject("id", "must be the id in the path");
+            }
+            (Some(_), Patch::Clear) => {
+                reader.reject("id", "must be the id in the path (or left out)");
             }
             _ => {}
         }

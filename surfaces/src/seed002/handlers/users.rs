@@ -62,7 +62,7 @@ pub async fn v4_create(
         .header(header::LOCATION, v4::self_link(&user.id)))
 }
 
-/// `GET /api/user/management/v4/users/{user_id}`.
+/// `GET /api/user/management/v4/users/{user_id}`: 404 once the user is deleted.
 pub async fn v4_get(
     State(roster): State<Roster>,
     Caller(caller): Caller,
@@ -74,11 +74,11 @@ pub async fn v4_get(
         roster.get_user(&caller, &id),
         roster.get_profile(&caller, &id)
     )?;
-    Ok(v4::single(StatusCode::OK, &user, &profile))
+    Ok(v4::single(StatusCode::OK, &v4::live(user)?, &profile))
 }
 
 /// `PATCH /api/user/management/v4/users/{user_id}`: merge patch of the attributes (`If-Match`
-/// with the `ETag` → 412 when the user changed meanwhile).
+/// with the `ETag` → 412 when the user changed meanwhile); 404 once the user is deleted.
 pub async fn v4_patch(
     State(roster): State<Roster>,
     Manager(caller): Manager,
@@ -89,7 +89,10 @@ pub async fn v4_patch(
 ) -> Result<JsonDoc> {
     refuse_service_query(&query)?;
     let changes = v4::user_changes(body, &id)?;
-    let user = roster.update_user(&caller, &id, changes, if_match).await?;
+    let user = roster
+        .update_user(&caller, &id, changes, if_match)
+        .await
+        .map_err(v4::gone)?;
     let profile = roster.get_profile(&caller, &id).await?;
     Ok(v4::single(StatusCode::OK, &user, &profile))
 }
