@@ -20,5 +20,6 @@ mod paging;
 mod parties;
 mod security;
 mod surface_fixes;
+mod surface_robustness;
 mod template;
 mod update;
