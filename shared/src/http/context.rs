@@ -1,7 +1,7 @@
 //! Per-request context: a request id, the negotiated format, the caller's organization once
 //! known, and one structured log line per request (never a secret: no headers, no bodies).
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -9,13 +9,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http::HeaderValue;
 
-use super::problem::{ProblemDocument, Surface};
-
 #[derive(Debug, Default)]
 pub struct RequestInfo {
-    /// The surface whose route is handling the request (its errors' shape); unset for an
-    /// unknown route, which answers as the native API.
-    surface: SurfaceSlot,
     pub id: String,
     /// The caller asked for XML (`Accept: application/xml`).
     pub xml: bool,
@@ -23,20 +18,6 @@ pub struct RequestInfo {
     /// What goes before the router's path in links the caller can follow: on API Gateway
     /// `https://<domain>/<stage or base path>`, locally nothing (links stay relative).
     pub public_prefix: String,
-}
-
-/// The request's surface, set once by its route.
-#[derive(Default)]
-struct SurfaceSlot(OnceLock<&'static dyn Surface>);
-
-impl std::fmt::Debug for SurfaceSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
-            "SurfaceSlot(set)"
-        } else {
-            "SurfaceSlot(unset)"
-        })
-    }
 }
 
 tokio::task_local! {
@@ -47,20 +28,6 @@ impl RequestInfo {
     /// The context of the request being handled (a default one outside a request).
     pub fn current() -> Arc<RequestInfo> {
         CURRENT.try_with(Arc::clone).unwrap_or_default()
-    }
-
-    /// The surface answering this request (the native problem document until a route says).
-    pub fn surface(&self) -> &'static dyn Surface {
-        self.surface
-            .0
-            .get()
-            .copied()
-            .unwrap_or(&ProblemDocument::NEGOTIATED)
-    }
-
-    /// Makes `surface` the request's surface (the first call wins).
-    pub fn set_surface(&self, surface: &'static dyn Surface) {
-        let _ = self.surface.0.set(surface);
     }
 
     pub fn set_org(&self, org: &str) {
@@ -125,7 +92,6 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         ),
         org: Mutex::new(None),
         public_prefix,
-        surface: SurfaceSlot::default(),
     });
     let method = request.method().clone();
     let route = request

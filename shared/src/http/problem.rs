@@ -26,9 +26,26 @@ pub trait Surface: Send + Sync + 'static {
     fn body(&self, error: &Error, status: u16, info: &RequestInfo) -> (&'static str, String);
 }
 
-/// The answer to `error` on the request's surface.
+tokio::task_local! {
+    /// The surface whose route is handling the request (set by its [`RouteSet`](super::RouteSet)).
+    static SURFACE: &'static dyn Surface;
+}
+
+/// Runs `future` (a route's handling of a request) with `surface` as the shape of its errors.
+pub async fn with_surface<F: std::future::Future>(
+    surface: &'static dyn Surface,
+    future: F,
+) -> F::Output {
+    SURFACE.scope(surface, future).await
+}
+
+/// The answer to `error` on the request's surface (the native problem document outside any
+/// surface's route, e.g. for an unknown path).
 pub fn render(error: &Error) -> Response {
-    render_on(RequestInfo::current().surface(), error)
+    let surface = SURFACE
+        .try_with(|surface| *surface)
+        .unwrap_or(&ProblemDocument::NEGOTIATED);
+    render_on(surface, error)
 }
 
 /// The answer to `error` on `surface`.

@@ -5,12 +5,12 @@
 
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::middleware::{from_fn, map_request};
+use axum::middleware::{from_fn, Next};
 use axum::routing::{MethodFilter, MethodRouter};
 use axum::Router;
 use http::Method;
 
-use super::context::{request_context, RequestInfo};
+use super::context::request_context;
 use super::problem::{self, ProblemDocument, Surface};
 use crate::service::Roster;
 
@@ -98,12 +98,11 @@ impl RouteSet {
             methods,
         } in self.paths
         {
-            let methods = methods
-                .fallback(problem::method_not_allowed)
-                .layer(map_request(move |request: Request| async move {
-                    RequestInfo::current().set_surface(surface);
-                    request
-                }));
+            let methods = methods.fallback(problem::method_not_allowed).layer(from_fn(
+                move |request: Request, next: Next| {
+                    problem::with_surface(surface, next.run(request))
+                },
+            ));
             router = router.route(path, methods);
         }
         router

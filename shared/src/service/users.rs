@@ -191,6 +191,23 @@ impl Roster {
         self.load_user(&caller.org, id).await
     }
 
+    /// The user, unless it is deleted (409 `USER_DELETED`, saying what to do: `then`).
+    pub(crate) async fn load_live_user(
+        &self,
+        org: &OrgId,
+        id: &UserId,
+        then: &str,
+    ) -> Result<User, Error> {
+        let user = self.load_user(org, id).await?;
+        if user.status == Status::Deleted {
+            return Err(Error::Conflict(
+                Conflict::UserDeleted,
+                format!("The user is deleted; {then}."),
+            ));
+        }
+        Ok(user)
+    }
+
     pub(crate) async fn load_user(&self, org: &OrgId, id: &UserId) -> Result<User, Error> {
         self.store
             .get_user(org, id)
@@ -219,13 +236,9 @@ impl Roster {
         if_match: Option<u64>,
     ) -> Result<User, Error> {
         caller.require_manager()?;
-        let old = self.load_user(&caller.org, id).await?;
-        if old.status == Status::Deleted {
-            return Err(Error::Conflict(
-                Conflict::UserDeleted,
-                "The user is deleted; restore it before changing it.".into(),
-            ));
-        }
+        let old = self
+            .load_live_user(&caller.org, id, "restore it before changing it")
+            .await?;
         if if_match.is_some_and(|v| v != old.version) {
             return Err(Error::PreconditionFailed);
         }
@@ -423,13 +436,9 @@ impl Roster {
         status: Status,
     ) -> Result<User, Error> {
         caller.require_manager()?;
-        let old = self.load_user(&caller.org, id).await?;
-        if old.status == Status::Deleted {
-            return Err(Error::Conflict(
-                Conflict::UserDeleted,
-                "The user is deleted; restore it first.".into(),
-            ));
-        }
+        let old = self
+            .load_live_user(&caller.org, id, "restore it first")
+            .await?;
         if old.status == status {
             return Ok(old);
         }

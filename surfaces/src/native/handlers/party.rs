@@ -2,17 +2,17 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::{header, StatusCode, Uri};
+use http::{header, StatusCode};
 use serde_json::{json, Value};
 
 use crate::native::dto::{self, AuthorizationView, PartyView};
 use roster_shared::error::Problems;
 use roster_shared::http::{
-    etag, page_body, Caller, Doc, IfMatch, JsonBody, Manager, PagingSpec, PartyIdPath, QueryParams,
-    UserIdPath,
+    etag, Caller, Doc, IfMatch, JsonBody, Manager, PartyIdPath, QueryParams, UserIdPath,
 };
 use roster_shared::service::Roster;
 
+use super::Paged;
 use crate::native::error::Result;
 
 fn party_doc(party: &roster_shared::domain::Party) -> Doc {
@@ -61,17 +61,10 @@ pub async fn revoke(
 pub async fn list_parties(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    uri: Uri,
-    query: QueryParams,
+    paged: Paged,
 ) -> Result<Doc> {
-    let mut problems = Problems::default();
-    let paging = query.paging(&PagingSpec::NATIVE, &mut problems);
-    problems.finish()?;
-    let page = roster
-        .list_parties(&caller, &paging)
-        .await?
-        .map(|p| PartyView::from(&p));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.list_parties(&caller, &paged.paging).await?;
+    Ok(paged.doc(page, |p| PartyView::from(p)))
 }
 
 pub async fn register_party(
@@ -136,17 +129,10 @@ pub async fn party_users(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     PartyIdPath(party): PartyIdPath,
-    uri: Uri,
-    query: QueryParams,
+    paged: Paged,
 ) -> Result<Doc> {
-    let mut problems = Problems::default();
-    let paging = query.paging(&PagingSpec::NATIVE, &mut problems);
-    problems.finish()?;
-    let page = roster
-        .party_users(&caller, &party, &paging)
-        .await?
-        .map(|s| AuthorizationView::from(&s));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.party_users(&caller, &party, &paged.paging).await?;
+    Ok(paged.doc(page, |s| AuthorizationView::from(s)))
 }
 
 pub async fn my_parties(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {

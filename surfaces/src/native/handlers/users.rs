@@ -17,6 +17,7 @@ use roster_shared::service::{Roster, MAX_BATCH};
 use roster_shared::store::UserFilter;
 use roster_shared::Error;
 
+use super::Paged;
 use crate::native::error::Result;
 
 fn user_doc(user: &User) -> Doc {
@@ -166,17 +167,10 @@ pub async fn upsert_user(
 pub async fn list_deleted(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    uri: Uri,
-    query: QueryParams,
+    paged: Paged,
 ) -> Result<Doc> {
-    let mut problems = Problems::default();
-    let paging = query.paging(&PagingSpec::NATIVE, &mut problems);
-    problems.finish()?;
-    let page = roster
-        .list_deleted(&caller, &paging)
-        .await?
-        .map(|r| DeletedView::from(&r));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.list_deleted(&caller, &paged.paging).await?;
+    Ok(paged.doc(page, |r| DeletedView::from(r)))
 }
 
 pub async fn get_profile(

@@ -11,7 +11,7 @@ use roster_shared::auth::Principal;
 use roster_shared::domain::UserFilter;
 use roster_shared::domain::{Party, User};
 use roster_shared::error::Problems;
-use roster_shared::http::{JsonBody, Manager, QueryParams, UserRefPath};
+use roster_shared::http::{JsonBody, Manager, UserRefPath};
 use roster_shared::service::{ListPage, Roster};
 
 /// The registered business partners of `users`, looked up once.
@@ -39,8 +39,8 @@ pub async fn get_user(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     url: RequestUrl,
-    query: QueryParams,
 ) -> Result<Export> {
+    let query = &url.params;
     let mut problems = Problems::default();
     let paging = query.paging(&dto::PAGING, &mut problems);
     let id = query
@@ -78,11 +78,10 @@ pub async fn update_from(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     url: RequestUrl,
-    query: QueryParams,
 ) -> Result<Export> {
     let mut problems = Problems::default();
-    let updated_since = dto::update_date(&query, &mut problems);
-    let paging = query.paging(&dto::PAGING, &mut problems);
+    let updated_since = dto::update_date(&url.params, &mut problems);
+    let paging = url.params.paging(&dto::PAGING, &mut problems);
     problems.finish()?;
     let filter = UserFilter {
         updated_since,

@@ -6,6 +6,8 @@ use http::{header, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use crate::seed002::dto::{legacy, refuse_service_query, v4, JsonDoc};
+use axum::extract::FromRequestParts;
+use http::request::Parts;
 use roster_shared::domain::{Email, ExternalId, Profile, UserFilter};
 use roster_shared::error::Problems;
 use roster_shared::http::{Caller, EmailPath, IfMatch, JsonBody, Manager, QueryParams, UserIdPath};
@@ -14,15 +16,27 @@ use roster_shared::service::UserRef;
 
 use crate::seed002::error::Result;
 
+/// The query, which may not carry the retired `service` parameter (400 naming it).
+pub struct ServiceFree(QueryParams);
+
+impl<S: Send + Sync> FromRequestParts<S> for ServiceFree {
+    type Rejection = roster_shared::Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let query = QueryParams::from_request_parts(parts, state).await?;
+        refuse_service_query(&query)?;
+        Ok(Self(query))
+    }
+}
+
 /// `GET /api/user/management/v4/users`: a page of users (`filter[email]`,
 /// `filter[external_id]` narrow it to the one live user holding them).
 pub async fn v4_index(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     uri: Uri,
-    query: QueryParams,
+    ServiceFree(query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let mut problems = Problems::default();
     let paging = query.paging(&v4::PAGING, &mut problems);
     let filter = UserFilter {
@@ -51,10 +65,9 @@ pub async fn v4_index(
 pub async fn v4_create(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let user = roster.create_user(&caller, v4::new_user(body)?).await?;
     // The profile written with the user, exactly.
     let profile = Profile::default_for(&user);
@@ -67,9 +80,8 @@ pub async fn v4_get(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     UserIdPath(id): UserIdPath,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let (user, profile) = tokio::try_join!(
         roster.get_user(&caller, &id),
         roster.get_profile(&caller, &id)
@@ -84,10 +96,9 @@ pub async fn v4_patch(
     Manager(caller): Manager,
     UserIdPath(id): UserIdPath,
     IfMatch(if_match): IfMatch,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let changes = v4::user_changes(body, &id)?;
     let user = roster
         .update_user(&caller, &id, changes, if_match)
@@ -102,9 +113,8 @@ pub async fn v4_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     UserIdPath(id): UserIdPath,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<StatusCode> {
-    refuse_service_query(&query)?;
     roster.delete_user(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -114,9 +124,8 @@ pub async fn v4_delete(
 pub async fn legacy_list(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    query: QueryParams,
+    ServiceFree(query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let mut problems = Problems::default();
     let filter = UserFilter {
         email: query.parse("email", &mut problems, Email::parse),
@@ -134,10 +143,9 @@ pub async fn legacy_list(
 pub async fn legacy_create(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let new = legacy::new_user(body)?;
     let user = roster.create_user(&caller, new).await?;
     Ok(JsonDoc::new(
@@ -154,10 +162,9 @@ pub async fn legacy_update(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     EmailPath(email): EmailPath,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let target = UserRef::Email(email);
     let changes = legacy::user_changes(body)?;
     let (_, user) = roster.update_user_ref(&caller, &target, changes).await?;
@@ -173,9 +180,8 @@ pub async fn legacy_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     EmailPath(email): EmailPath,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<StatusCode> {
-    refuse_service_query(&query)?;
     let user = roster.find_user(&caller, &UserRef::Email(email)).await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -5,16 +5,15 @@
 use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
-use serde_json::Value;
 
 use crate::seed003::dto::{
-    array, changes_message, given_user_id, json_response, new_user, user_changes,
-    UserChangeResponse, UserResponseModel,
+    changes_message, given_user_id, json_response, new_user, user_changes, UserChangeResponse,
+    UserModels, UserResponseModel,
 };
 use crate::seed003::error::{message, Result};
 use crate::seed003::extract::EsignaturCaller;
 use roster_shared::domain::UserFilter;
-use roster_shared::http::{LenientJsonBody, UsernamePath};
+use roster_shared::http::UsernamePath;
 use roster_shared::service::{Roster, UserRef};
 use roster_shared::Error;
 
@@ -50,9 +49,8 @@ pub async fn get(
 pub async fn add(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    LenientJsonBody(body): LenientJsonBody<Value>,
+    UserModels(items): UserModels,
 ) -> Result<Response> {
-    let items = array(body, "UserModel objects")?;
     let ids: Vec<Option<String>> = items.iter().map(given_user_id).collect();
     let commands = items.into_iter().map(new_user).collect();
     let results = roster.create_users(&caller, commands).await?;
@@ -76,9 +74,8 @@ pub async fn add(
 pub async fn update(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    LenientJsonBody(body): LenientJsonBody<Value>,
+    UserModels(items): UserModels,
 ) -> Result<Response> {
-    let items = array(body, "UserModel objects")?;
     let ids: Vec<Option<String>> = items.iter().map(given_user_id).collect();
     let new_ids: Vec<Option<String>> = items
         .iter()
