@@ -5,8 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::batch;
 use super::commands::{NewUser, UserChanges, UserRef};
-use super::users::{check_batch_size, check_new_user, MAX_BATCH};
+use super::users::{check_batch_size, check_new_user, user_ref_keys, MAX_BATCH};
 use super::Roster;
 use crate::auth::Principal;
 use crate::domain::{
@@ -23,6 +24,32 @@ pub struct BatchFailure {
     /// Position of the item in the batch (0-based).
     pub index: usize,
     pub error: Error,
+}
+
+/// Fails when `new` repeats a username, email or external id of an earlier item of the same
+/// batch (recorded in the sets).
+fn check_in_batch(
+    new: &NewUser,
+    usernames: &mut HashSet<String>,
+    emails: &mut HashSet<String>,
+    external_ids: &mut HashSet<ExternalId>,
+) -> Result<(), Error> {
+    if let Some(username) = &new.username {
+        if !usernames.insert(username.canonical()) {
+            return Err(Error::UsernameTaken);
+        }
+    }
+    for email in new.emails.iter() {
+        if !emails.insert(email.canonical()) {
+            return Err(Error::EmailTaken(email.to_string()));
+        }
+    }
+    if let Some(external_id) = &new.external_id {
+        if !external_ids.insert(external_id.clone()) {
+            return Err(Error::ExternalIdTaken);
+        }
+    }
+    Ok(())
 }
 
 impl Roster {
@@ -64,14 +91,24 @@ impl Roster {
     ) -> Result<Vec<Result<(User, User), Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(items.len())?;
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(match item {
-                Ok((user, changes)) => self.update_user_ref(caller, &user, changes).await,
-                Err(e) => Err(e),
-            });
-        }
-        Ok(results)
+        let keys = |item: &Result<(UserRef, UserChanges), Error>| match item {
+            Ok((user, changes)) => {
+                let mut keys = user_ref_keys(user);
+                keys.extend(
+                    changes
+                        .username
+                        .iter()
+                        .map(|u| format!("u:{}", u.canonical())),
+                );
+                keys
+            }
+            Err(_) => Vec::new(),
+        };
+        Ok(batch::run_keyed(items, keys, |item| async move {
+            let (user, changes) = item?;
+            self.update_user_ref(caller, &user, changes).await
+        })
+        .await)
     }
 
     /// Updates the user `user` names: the user before and after the change (the change is
@@ -122,10 +159,11 @@ impl Roster {
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
     /// checked first — required fields, duplicates inside the batch, usernames, emails and
     /// external ids already held by live users, unregistered business partners — and only when
-    /// all pass are the users created, in order. The first failing item is reported and nothing
+    /// all pass are the users created (checks and creates run concurrently, bounded; each user
+    /// is its own transaction). The first failing item (lowest index) is reported and nothing
     /// is written. Only a concurrent request taking a username, email or external id between the
-    /// check and the writes can still stop the batch part way: the items before the failing one
-    /// then stay created.
+    /// check and the writes can still stop the batch part way: the other items then stay
+    /// created, and the failing one is reported.
     pub async fn create_users_all_or_none(
         &self,
         caller: &Principal,
@@ -139,30 +177,42 @@ impl Roster {
                 error: Error::field("body", format!("must hold at most {MAX_BATCH} items")),
             });
         }
+        // Checks in input order: required fields and duplicates inside the batch (no I/O)…
         let mut usernames = HashSet::new();
         let mut emails = HashSet::new();
         let mut external_ids = HashSet::new();
+        let mut local: Vec<Result<(), Error>> = Vec::with_capacity(items.len());
+        for new in &items {
+            local.push(check_new_user(new).and_then(|()| {
+                check_in_batch(new, &mut usernames, &mut emails, &mut external_ids)
+            }));
+        }
+        // …then what is stored: every item's lookups and each distinct party, concurrently.
+        let mut distinct: Vec<PartyId> = items
+            .iter()
+            .filter_map(|n| n.business_partner_id.clone())
+            .collect();
+        distinct.sort();
+        distinct.dedup();
+        let found = batch::run(distinct.clone(), |party| async move {
+            Ok(self.store.get_party(&caller.org, &party).await?.is_some())
+        })
+        .await;
         let mut parties: HashMap<PartyId, bool> = HashMap::new();
-        for (index, new) in items.iter().enumerate() {
-            check_new_user(new).map_err(fail(index))?;
-            self.check_free(caller, new, &mut usernames, &mut emails, &mut external_ids)
-                .await
-                .map_err(fail(index))?;
+        for (party, registered) in distinct.into_iter().zip(found) {
+            parties.insert(party, registered.map_err(fail(0))?);
+        }
+        let stored = batch::run(items.iter().collect(), |new| async move {
+            self.check_stored_free(caller, new).await
+        })
+        .await;
+        for (index, (new, (local, stored))) in
+            items.iter().zip(local.into_iter().zip(stored)).enumerate()
+        {
+            local.map_err(fail(index))?;
+            stored.map_err(fail(index))?;
             if let Some(party) = &new.business_partner_id {
-                let registered = match parties.get(party) {
-                    Some(known) => *known,
-                    None => {
-                        let found = self
-                            .store
-                            .get_party(&caller.org, party)
-                            .await
-                            .map_err(fail(index))?
-                            .is_some();
-                        parties.insert(party.clone(), found);
-                        found
-                    }
-                };
-                if !registered {
+                if !parties.get(party).copied().unwrap_or(false) {
                     return Err(BatchFailure {
                         index,
                         error: Error::field(
@@ -173,56 +223,47 @@ impl Roster {
                 }
             }
         }
-        let mut created = Vec::with_capacity(items.len());
-        for (index, new) in items.into_iter().enumerate() {
-            let user = self
-                .create_user_by(&caller.org, &caller.org_language, new, Some(caller))
+        // All pass: create them, concurrently (each its own transaction).
+        let results = batch::run(items, |new| async move {
+            self.create_user_by(&caller.org, &caller.org_language, new, Some(caller))
                 .await
-                .map_err(fail(index))?;
-            created.push(user);
+        })
+        .await;
+        let mut created = Vec::with_capacity(results.len());
+        for (index, result) in results.into_iter().enumerate() {
+            created.push(result.map_err(fail(index))?);
         }
         Ok(created)
     }
 
-    /// Fails when `new`'s username, an email or its external id is held by a live user or by an
-    /// earlier item of the same batch (recorded in the sets).
-    async fn check_free(
-        &self,
-        caller: &Principal,
-        new: &NewUser,
-        usernames: &mut HashSet<String>,
-        emails: &mut HashSet<String>,
-        external_ids: &mut HashSet<ExternalId>,
-    ) -> Result<(), Error> {
+    /// Fails when `new`'s username, an email or its external id is held by a live user.
+    async fn check_stored_free(&self, caller: &Principal, new: &NewUser) -> Result<(), Error> {
         if let Some(username) = &new.username {
-            if !usernames.insert(username.canonical())
-                || self
-                    .store
-                    .find_by_username(&caller.org, username)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_username(&caller.org, username)
+                .await?
+                .is_some()
             {
                 return Err(Error::UsernameTaken);
             }
         }
         for email in new.emails.iter() {
-            if !emails.insert(email.canonical())
-                || self
-                    .store
-                    .find_by_email(&caller.org, email)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_email(&caller.org, email)
+                .await?
+                .is_some()
             {
                 return Err(Error::EmailTaken(email.to_string()));
             }
         }
         if let Some(external_id) = &new.external_id {
-            if !external_ids.insert(external_id.clone())
-                || self
-                    .store
-                    .find_by_external_id(&caller.org, external_id)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_external_id(&caller.org, external_id)
+                .await?
+                .is_some()
             {
                 return Err(Error::ExternalIdTaken);
             }

@@ -4,7 +4,7 @@
 use crate::error::{Conflict, Resource};
 
 use super::commands::{NewUser, UserChanges, UserRef};
-use super::{ListPage, Paging, Patch, Roster};
+use super::{batch, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{Email, Emails, UserFilter};
@@ -99,6 +99,29 @@ pub(super) fn check_new_user(new: &NewUser) -> Result<(), Error> {
     problems.finish()
 }
 
+/// What two items of a batch may contend for: run in input order when they share one.
+pub(super) fn user_ref_keys(user: &UserRef) -> Vec<String> {
+    vec![match user {
+        UserRef::Id(id) => format!("i:{id}"),
+        UserRef::Username(u) => format!("u:{}", u.canonical()),
+        UserRef::Email(e) => format!("e:{}", e.canonical()),
+    }]
+}
+
+fn new_user_keys(item: &Result<NewUser, Error>) -> Vec<String> {
+    let Ok(new) = item else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = new
+        .username
+        .iter()
+        .map(|u| format!("u:{}", u.canonical()))
+        .collect();
+    keys.extend(new.emails.iter().map(|e| format!("e:{}", e.canonical())));
+    keys.extend(new.external_id.iter().map(|x| format!("x:{x}")));
+    keys
+}
+
 impl Roster {
     /// Creates a user in `org` without a role check: for the operator command and for the
     /// checked entry points below.
@@ -172,17 +195,11 @@ impl Roster {
     ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(items.len())?;
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(match item {
-                Ok(new) => {
-                    self.create_user_by(&caller.org, &caller.org_language, new, Some(caller))
-                        .await
-                }
-                Err(e) => Err(e),
-            });
-        }
-        Ok(results)
+        Ok(batch::run_keyed(items, new_user_keys, |item| async move {
+            self.create_user_by(&caller.org, &caller.org_language, item?, Some(caller))
+                .await
+        })
+        .await)
     }
 
     /// Reads a user of the caller's organization (404 for any other).
@@ -406,10 +423,25 @@ impl Roster {
     ) -> Result<ListPage<User>, Error> {
         caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
-        let (page, total) = tokio::try_join!(
-            self.store.list_users(&caller.org, &filter, &request),
-            self.store.count_users(&caller.org, &filter)
-        )?;
+        // `updatedSince` is counted by a COUNT query over the index: once, on the first page;
+        // later pages (by cursor) carry that total. Counters answer the other listings.
+        let carried = filter
+            .updated_since
+            .is_some()
+            .then(|| paging.carried_total(&caller.org))
+            .flatten();
+        let (page, total) = match carried {
+            Some(total) => (
+                self.store
+                    .list_users(&caller.org, &filter, &request)
+                    .await?,
+                total,
+            ),
+            None => tokio::try_join!(
+                self.store.list_users(&caller.org, &filter, &request),
+                self.store.count_users(&caller.org, &filter)
+            )?,
+        };
         Ok(paging.finish(&caller.org, page, current, total))
     }
 
