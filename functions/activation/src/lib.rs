@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use axum::Router;
 use lambda_http::lambda_runtime::LambdaEvent;
-use lambda_http::request::LambdaRequest;
 use roster_shared::http::RouteSet;
 use roster_shared::service::Roster;
 use serde_json::Value;
-use tower::Service;
 
 /// Every route of this function, as `template.yaml` declares them (in `roster-surfaces`).
 pub fn routes() -> RouteSet {
@@ -52,10 +50,5 @@ pub async fn handle_event(
         );
         return Ok(serde_json::to_value(summary)?);
     }
-    let request: LambdaRequest = serde_json::from_value(payload)?;
-    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(move |request| {
-        roster_shared::http::lambda::handle(router.clone(), request)
-    }));
-    let response = adapter.call(LambdaEvent::new(request, context)).await?;
-    Ok(serde_json::to_value(response)?)
+    roster_shared::http::lambda::http_event(router, LambdaEvent::new(payload, context)).await
 }

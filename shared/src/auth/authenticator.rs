@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use super::key::hash_key;
 use super::Principal;
 use crate::clock;
-use crate::domain::{Cidr, OrgId, RegistrationState, Status, UserId};
+use crate::domain::{Cidr, OrgId, Status, UserId};
 use crate::store::Store;
 use crate::Error;
 
@@ -84,25 +84,11 @@ impl Authenticator {
         )?;
         let user = user.ok_or(Error::InvalidApiKey)?;
         let (org, _) = org.ok_or(Error::InvalidApiKey)?;
-        match user.status {
-            Status::Deleted => return Err(Error::InvalidApiKey),
-            Status::Inactive => {
-                return Err(Error::CallerInactive(
-                    "The key's user is deactivated.".into(),
-                ))
-            }
-            Status::Active if !user.is_effectively_active() => {
-                return Err(Error::CallerInactive(
-                    "The key's user has passed its validUntil date.".into(),
-                ))
-            }
-            Status::Active => {}
+        if user.status == Status::Deleted {
+            return Err(Error::InvalidApiKey);
         }
-        if org.requires_registration && user.registration.state == RegistrationState::Unregistered {
-            return Err(Error::CallerInactive(
-                "The key's user is not registered.".into(),
-            ));
-        }
+        user.may_act(org.requires_registration)
+            .map_err(Error::CallerInactive)?;
         let principal = Principal {
             org: record.org.clone(),
             user_id: user.id.clone(),

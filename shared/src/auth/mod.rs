@@ -31,6 +31,15 @@ impl Principal {
         self.actor.as_ref().unwrap_or(&self.user_id)
     }
 
+    /// The key's user when the request acts for another user (recorded as `createdVia` /
+    /// `updatedVia` beside the actor); `None` when the key's user acts for itself.
+    pub fn via(&self) -> Option<&UserId> {
+        self.actor
+            .as_ref()
+            .filter(|actor| **actor != self.user_id)
+            .map(|_| &self.user_id)
+    }
+
     /// True when `user` is the key's user or the user the request acts for: such a user may not
     /// deactivate or delete itself.
     pub fn is_self(&self, user: &UserId) -> bool {

@@ -38,6 +38,20 @@ impl FromRequestParts<Roster> for Caller {
     }
 }
 
+/// The authenticated caller, an `ApManager` (403 for any other role): the routes only managers
+/// may use.
+pub struct Manager(pub Principal);
+
+impl FromRequestParts<Roster> for Manager {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, roster: &Roster) -> Result<Self, Error> {
+        let Caller(principal) = Caller::from_request_parts(parts, roster).await?;
+        principal.require_manager()?;
+        Ok(Self(principal))
+    }
+}
+
 /// The principal API Gateway's authorizer put in a REST event's context, if any.
 fn authorizer_principal(parts: &Parts) -> Option<Principal> {
     match parts

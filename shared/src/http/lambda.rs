@@ -3,7 +3,13 @@
 
 use axum::body::Body;
 use axum::Router;
+use lambda_http::lambda_runtime::LambdaEvent;
+use lambda_http::request::LambdaRequest;
 use lambda_http::{Request, RequestExt};
+
+use crate::config::Config;
+use crate::service::Roster;
+use crate::store::Store;
 use tower::ServiceExt;
 
 /// Makes an axum request of a Lambda one. The path is the resource path without the stage
@@ -62,4 +68,35 @@ pub fn init_tracing() {
         .with_current_span(false)
         .with_target(false)
         .try_init();
+}
+
+/// The one entry every Lambda binary calls: per cold start the JSON log subscriber, the
+/// configuration, the SDK client (connection warmed) and the service, then `make`'s handler
+/// answers every event until the runtime stops it.
+pub async fn serve<H, F>(make: impl FnOnce(Roster) -> H) -> Result<(), lambda_http::Error>
+where
+    H: Fn(LambdaEvent<serde_json::Value>) -> F,
+    F: std::future::Future<Output = Result<serde_json::Value, lambda_http::Error>>,
+{
+    init_tracing();
+    let config = Config::from_env()?;
+    let store = Store::connect(&config).await;
+    store.warm_up().await;
+    let handler = make(Roster::new(store, &config));
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(handler)).await
+}
+
+/// One API Gateway event (REST, HTTP API or Function URL) answered by `router`, exactly as
+/// `lambda_http::run` answers it.
+pub async fn http_event(
+    router: Router,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    let (payload, context) = event.into_parts();
+    let request: LambdaRequest = serde_json::from_value(payload)?;
+    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(move |request| {
+        handle(router.clone(), request)
+    }));
+    let response = tower::Service::call(&mut adapter, LambdaEvent::new(request, context)).await?;
+    Ok(serde_json::to_value(response)?)
 }

@@ -6,6 +6,7 @@ use super::{Roster, UserRef};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{OrgId, Status, User, UserId};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// What one run of the expiry sweep did.
@@ -30,7 +31,7 @@ impl Roster {
         caller.require_manager()?;
         if caller.is_self(id) {
             return Err(Error::Conflict(
-                "CANNOT_DEACTIVATE_SELF",
+                Conflict::CannotDeactivateSelf,
                 "A manager cannot deactivate its own user.".into(),
             ));
         }
@@ -48,12 +49,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Active;
         new.deleted_at = None;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        new.updated_by = Some(caller.actor().clone());
-        self.store.replace_user(&old, &new, None).await?;
-        self.auth.invalidate_user(&new.id);
-        Ok(new)
+        self.save(&old, new, Some(caller)).await
     }
 
     /// A batch of activations or deactivations: a result per id, in order.
@@ -74,11 +70,11 @@ impl Roster {
             ids.clone(),
             |raw| vec![raw.clone()],
             |raw| async move {
-            match UserId::parse(&raw) {
-                Err(_) => Err(Error::NotFound("user")),
-                Ok(id) if status == Status::Active => self.activate(caller, &id).await,
-                Ok(id) => self.deactivate(caller, &id).await,
-            }
+                match UserId::parse(&raw) {
+                    Err(_) => Err(Error::NotFound(Resource::User)),
+                    Ok(id) if status == Status::Active => self.activate(caller, &id).await,
+                    Ok(id) => self.deactivate(caller, &id).await,
+                }
             },
         )
         .await;
@@ -123,10 +119,7 @@ impl Roster {
         for shard in self.store.expiry_shards(&today).await? {
             let mut start = None;
             loop {
-                let (expired, next) = self
-                    .store
-                    .expired_users(&shard, &today, start, 100)
-                    .await?;
+                let (expired, next) = self.store.expired_users(&shard, &today, start, 100).await?;
                 for candidate in expired {
                     if should_stop() {
                         summary.stopped_early = true;
@@ -168,15 +161,9 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = Status::Inactive;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        // The system made this change, not a user.
-        new.updated_by = None;
-        match self.store.replace_user(&old, &new, None).await {
-            Ok(()) => {
-                self.auth.invalidate_user(id);
-                Ok(true)
-            }
+        // The system makes this change, not a user.
+        match self.save(&old, new, None).await {
+            Ok(_) => Ok(true),
             // Someone changed the user meanwhile (another sweep, a manager): leave it to them.
             Err(Error::PreconditionFailed) => Ok(false),
             Err(e) => Err(e),

@@ -4,20 +4,23 @@
 mod activation;
 pub mod batch;
 mod commands;
+mod compat;
 mod keys;
 mod orgs;
 mod paging;
 mod parties;
+mod profiles;
 mod users;
 
 use std::sync::Arc;
 
 pub use activation::SweepSummary;
 pub use commands::{MeChanges, NewUser, Patch, ProfileChanges, UserChanges, UserRef};
+pub use compat::BatchFailure;
 pub use keys::IssuedKey;
 pub use paging::{ListPage, Paging};
 pub use parties::{AuthorizationState, Grant, NewParty, PartyChanges};
-pub use users::{BatchFailure, MAX_BATCH};
+pub use users::MAX_BATCH;
 
 use crate::auth::Authenticator;
 use crate::config::Config;

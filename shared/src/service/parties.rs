@@ -7,6 +7,7 @@ use super::{ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{Authorization, Party, PartyId, Permissions, Status, User, UserId};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// A party to register.
@@ -87,7 +88,7 @@ impl Roster {
         self.store
             .get_party(&caller.org, id)
             .await?
-            .ok_or(Error::NotFound("party"))
+            .ok_or(Error::NotFound(Resource::Party))
     }
 
     pub async fn list_parties(
@@ -187,10 +188,10 @@ impl Roster {
             // last request.
             let (target, registered, existing) =
                 self.store.grant_context(&caller.org, user, party).await?;
-            let target = target.ok_or(Error::NotFound("user"))?;
+            let target = target.ok_or(Error::NotFound(Resource::User))?;
             if target.status == Status::Deleted {
                 return Err(Error::Conflict(
-                    "USER_DELETED",
+                    Conflict::UserDeleted,
                     "The user is deleted; restore it first.".into(),
                 ));
             }
@@ -234,7 +235,7 @@ impl Roster {
                 }
                 // A concurrent grant or revoke got there first: read again and retry.
                 Err(Error::PreconditionFailed) => continue,
-                Err(Error::Conflict("PARTY_EXISTS", _)) => continue,
+                Err(Error::Conflict(Conflict::PartyExists, _)) => continue,
                 Err(e) => return Err(e),
             }
         }

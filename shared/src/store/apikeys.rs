@@ -1,29 +1,13 @@
 //! API keys: a metadata item in the organization's partition (listing, revoking) and a lookup
 //! item addressed by the key's SHA-256 (authentication). Both are written and removed together.
 
+use crate::error::Resource;
 use std::collections::HashMap;
-
-use serde::{Deserialize, Serialize};
 
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
-use crate::domain::{KeyId, OrgId, Status, UserId};
+use crate::domain::{KeyId, KeyRecord, OrgId, Status, UserId};
 use crate::Error;
-
-/// What is stored of a key: never the key itself, only its hash.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyRecord {
-    pub key_id: KeyId,
-    pub org: OrgId,
-    pub user_id: UserId,
-    /// The first characters of the key, shown so people can tell keys apart.
-    pub prefix: String,
-    pub hash: String,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
-}
 
 impl Store {
     /// Stores a new key for a user that exists and is not deleted.
@@ -50,7 +34,7 @@ impl Store {
             org_pk,
             keys::user_sk(&record.user_id),
             user_live,
-            OnFail::Missing("user"),
+            OnFail::Missing(Resource::User),
         )?;
         tx.put(
             &self.table,
@@ -109,14 +93,14 @@ impl Store {
             .item
             .map(|i| decode(i, "key"))
             .transpose()?
-            .ok_or(Error::NotFound("API key"))?;
+            .ok_or(Error::NotFound(Resource::ApiKey))?;
         let mut tx = Tx::new();
         tx.delete(
             &self.table,
             keys::org_pk(org),
             keys::user_key_sk(user, key),
             Some(Condition::present()),
-            OnFail::Missing("API key"),
+            OnFail::Missing(Resource::ApiKey),
         )?;
         tx.delete(
             &self.table,

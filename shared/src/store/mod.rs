@@ -20,12 +20,13 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 
-pub use apikeys::KeyRecord;
 pub use cursor::Cursor;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
 pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
-pub use users::{DeletedRecord, UserFilter, UserWrite};
+pub use users::UserWrite;
+// The records the store reads and writes are domain data (`crate::domain::records`).
+pub use crate::domain::{DeletedRecord, KeyRecord, UserFilter};
 
 use crate::config::Config;
 use crate::Error;

@@ -1,6 +1,7 @@
 //! Organizations: settings, and the sharded counters that keep `totalItems` exact without a
 //! hot item (see `add_counters`).
 
+use crate::error::{Conflict, Resource};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -80,7 +81,7 @@ impl Store {
         ]);
         let exists = || {
             OnFail::Conflict(
-                "ORGANIZATION_EXISTS",
+                Conflict::OrganizationExists,
                 format!("organization {} exists", org.id),
             )
         };
@@ -186,7 +187,7 @@ impl Store {
             keys::org_sk(),
             update,
             Some(Condition::present()),
-            OnFail::Missing("organization"),
+            OnFail::Missing(Resource::Organization),
         )?;
         self.commit(tx).await
     }

@@ -1,6 +1,7 @@
 //! Registered parties (with a global owner marker so a party id belongs to one organization),
 //! party authorizations (GSI2 answers "who may act for this party"), and the expiry index scan.
 
+use crate::error::{Conflict, Resource};
 use std::collections::HashMap;
 
 use super::query::QuerySpec;
@@ -18,7 +19,7 @@ pub struct ExpiredUser {
 
 fn party_taken_elsewhere(party: &PartyId) -> OnFail {
     OnFail::Conflict(
-        "PARTY_OWNED_ELSEWHERE",
+        Conflict::PartyOwnedElsewhere,
         format!("Party {party} is registered by another organization."),
     )
 }
@@ -71,7 +72,7 @@ impl Store {
             self.party_item(party)?,
             Some(Condition::absent()),
             OnFail::Conflict(
-                "PARTY_EXISTS",
+                Conflict::PartyExists,
                 format!("Party {} is already registered.", party.id),
             ),
         )?;
@@ -188,7 +189,7 @@ impl Store {
             keys::party_sk(&party.id),
             Some(no_auths),
             OnFail::Conflict(
-                "PARTY_HAS_AUTHORIZATIONS",
+                Conflict::PartyHasAuthorizations,
                 format!(
                     "Party {} still has authorizations; revoke them or delete with cascade=true.",
                     party.id
@@ -218,7 +219,7 @@ impl Store {
                         .value(":zero", av::n(0)),
                 ),
                 OnFail::Conflict(
-                    "PARTY_HAS_AUTHORIZATIONS",
+                    Conflict::PartyHasAuthorizations,
                     format!(
                         "Party {} still has authorizations; revoke them or delete with cascade=true.",
                         party.id
@@ -364,7 +365,7 @@ impl Store {
             org_pk.clone(),
             keys::user_sk(&auth.user_id),
             user_live,
-            OnFail::Missing("user"),
+            OnFail::Missing(Resource::User),
         )?;
         match (register, replacing) {
             (Some(party), _) => self.add_party_registration(
@@ -409,7 +410,10 @@ impl Store {
         party: &PartyId,
     ) -> Result<(), Error> {
         let shard = keys::party_counter_shard(user);
-        match self.uncount_authorization(org, user, party, Some(shard)).await {
+        match self
+            .uncount_authorization(org, user, party, Some(shard))
+            .await
+        {
             Err(Error::NotFound(what)) => {
                 let legacy = self
                     .get_authorization_item(org, user, party)
@@ -453,7 +457,7 @@ impl Store {
             org_pk.clone(),
             keys::auth_sk(user, party),
             Some(condition),
-            OnFail::Missing("authorization"),
+            OnFail::Missing(Resource::Authorization),
         )?;
         tx.update(
             &self.table,

@@ -1,78 +1,23 @@
 //! User items, their uniqueness markers, profiles, the deleted history and the counters, each
 //! write in one transaction.
 
+use crate::error::Conflict;
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::{Deserialize, Serialize};
 
 use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
-use crate::domain::{Email, ExternalId, OrgId, Profile, Status, User, UserId, Username};
+use crate::domain::{
+    DeletedRecord, Email, ExternalId, OrgId, Profile, Status, User, UserFilter, UserId, Username,
+};
 use crate::Error;
-
-/// Filters of a user listing.
-#[derive(Clone, Debug, Default)]
-pub struct UserFilter {
-    pub status: Option<Status>,
-    /// Sortable timestamp; includes deleted users.
-    pub updated_since: Option<String>,
-    pub username: Option<Username>,
-    pub email: Option<Email>,
-    pub external_id: Option<ExternalId>,
-}
-
-impl UserFilter {
-    pub fn has_exact(&self) -> bool {
-        self.username.is_some() || self.email.is_some() || self.external_id.is_some()
-    }
-
-    fn matches(&self, user: &User) -> bool {
-        let status_ok = match self.status {
-            Some(s) => user.status == s,
-            None => self.updated_since.is_some() || user.status != Status::Deleted,
-        };
-        let since_ok = self
-            .updated_since
-            .as_ref()
-            .is_none_or(|since| user.updated_at >= *since);
-        let username_ok = self
-            .username
-            .as_ref()
-            .is_none_or(|u| u.canonical() == user.username.canonical());
-        let email_ok = self
-            .email
-            .as_ref()
-            .is_none_or(|e| user.emails.iter().any(|x| x.canonical() == e.canonical()));
-        let ext_ok = self
-            .external_id
-            .as_ref()
-            .is_none_or(|x| user.external_id.as_ref() == Some(x));
-        status_ok && since_ok && username_ok && email_ok && ext_ok
-    }
-}
 
 /// A new user with its default profile.
 pub struct UserWrite {
     pub user: User,
     pub profile: Profile,
-}
-
-/// A record of the deleted history.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeletedRecord {
-    pub user_id: UserId,
-    pub username: Username,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<ExternalId>,
-    #[serde(default)]
-    pub emails: Vec<String>,
-    pub deleted_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_by: Option<UserId>,
 }
 
 /// The marker sort keys a user holds while it is live (none once deleted).
@@ -134,8 +79,15 @@ impl Store {
         if let (Status::Active, Some(valid_until)) = (user.status, &user.valid_until) {
             // The expiry day's shard, never one before today (the sweep has passed those).
             let today = crate::clock::format_date(crate::clock::today());
-            let day = valid_until.as_str().get(..10).unwrap_or(valid_until.as_str());
-            let shard_day = if day < today.as_str() { today.as_str() } else { day };
+            let day = valid_until
+                .as_str()
+                .get(..10)
+                .unwrap_or(valid_until.as_str());
+            let shard_day = if day < today.as_str() {
+                today.as_str()
+            } else {
+                day
+            };
             item.insert(keys::GSI3PK.into(), av::s(keys::expiry_gsi_pk(shard_day)));
             item.insert(
                 keys::GSI3SK.into(),
@@ -172,10 +124,9 @@ impl Store {
         if deltas.is_empty() {
             return Ok(());
         }
-        let mut update = Condition::new("").name("#entity", keys::ENTITY).value(
-            ":entity",
-            av::s("COUNTER"),
-        );
+        let mut update = Condition::new("")
+            .name("#entity", keys::ENTITY)
+            .value(":entity", av::s("COUNTER"));
         let mut parts = Vec::new();
         for (i, (name, delta)) in deltas.iter().enumerate() {
             parts.push(format!("#c{i} :d{i}"));
@@ -203,12 +154,7 @@ impl Store {
                 Condition::present(),
                 // The request is well-formed; the organization's registry lacks the party (409,
                 // like any other conflict with stored state: registering it makes it succeed).
-                OnFail::Conflict(
-                    "PARTY_NOT_REGISTERED",
-                    format!(
-                        "businessPartnerId: no party {party} is registered in this organization."
-                    ),
-                ),
+                OnFail::PartyNotRegistered(party.to_string()),
             )?;
         }
         Ok(())
@@ -563,7 +509,7 @@ impl Store {
             keys::user_sk(&profile.user_id),
             user_live,
             OnFail::Conflict(
-                "USER_DELETED",
+                Conflict::UserDeleted,
                 "The user is deleted; restore it before changing its profile.".into(),
             ),
         )?;

@@ -424,35 +424,7 @@ pub fn grant(map: Map<String, Value>, extra_allowed: &[&str]) -> Result<Grant, E
         reader.ignore(name);
     }
     let name = reader.required("name", party_text);
-    let permissions = match reader.object("permissions") {
-        Patch::Set(mut nested) => {
-            let mut flag = |field: &str| match nested.boolean(field) {
-                Patch::Set(b) => Some(b),
-                _ => {
-                    nested.reject(field, "is required (true or false)");
-                    None
-                }
-            };
-            let send = flag("canSendDocument");
-            let receive = flag("canReceiveDocument");
-            let remove = flag("canRemoveDocument");
-            let hook = flag("canManageHook");
-            reader.absorb(nested);
-            match (send, receive, remove, hook) {
-                (Some(s), Some(r), Some(d), Some(h)) => Some(Permissions {
-                    can_send_document: s,
-                    can_receive_document: r,
-                    can_remove_document: d,
-                    can_manage_hook: h,
-                }),
-                _ => None,
-            }
-        }
-        _ => {
-            reader.reject("permissions", "is required");
-            None
-        }
-    };
+    let permissions = reader.permissions("permissions");
     reader.finish()?;
     match (name, permissions) {
         (Some(name), Some(permissions)) => Ok(Grant { name, permissions }),

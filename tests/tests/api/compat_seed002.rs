@@ -196,11 +196,17 @@ async fn v4_users_are_created_read_changed_and_deleted_as_documented() {
 
     let (status, _) = v4(&app, Method::DELETE, &format!("{V4}/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    // Soft delete: read by id, the user shows its status (as natively); it leaves the index,
-    // cannot be changed, and deleting it again changes nothing.
-    let (status, deleted) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    // Soft delete: on the V4 surface the user is gone (404; natively it still reads as
+    // DELETED), it leaves the index, cannot be changed (404 too), and deleting it again
+    // changes nothing.
+    let (status, problem) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    assert_eq!(problem["code"], "NOT_FOUND");
+    let (status, native) = app
+        .call(Method::GET, &format!("/v1/users/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(deleted["data"]["meta"]["security"]["status"], "DELETED");
+    assert_eq!(native["status"], "DELETED");
     let (_, index) = v4(&app, Method::GET, V4, None).await;
     assert!(!index.to_string().contains(&id));
     let (status, problem, headers) = v4_as(
@@ -211,12 +217,12 @@ async fn v4_users_are_created_read_changed_and_deleted_as_documented() {
         Some(doc(json!({"name": "Zombie"}))),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         headers.get("content-type").and_then(|v| v.to_str().ok()),
         Some("application/problem+json")
     );
-    assert_eq!(problem["code"], "USER_DELETED");
+    assert_eq!(problem["code"], "NOT_FOUND");
     let (status, _) = v4(&app, Method::DELETE, &format!("{V4}/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // Deleting released the email: it can be used again.

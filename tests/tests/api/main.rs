@@ -20,5 +20,7 @@ mod openapi;
 mod paging;
 mod parties;
 mod security;
+mod surface_fixes;
+mod surface_robustness;
 mod template;
 mod update;
