@@ -85,7 +85,7 @@ impl Op {
     pub fn bare(self) -> &'static str {
         match self {
             Op::Get => "`get_user`: GetItem",
-            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ GetItem",
+            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ Query (org + counter shards)",
             Op::Create => "`create_user`: TransactWriteItems",
             Op::Patch | Op::Delete | Op::Activate => {
                 "`get_user` → `replace_user`: GetItem → TransactWriteItems"
@@ -94,10 +94,10 @@ impl Op {
                 "`find_by_username` → `replace_user`: GetItem (marker) → GetItem → TransactWriteItems"
             }
             Op::Grant => {
-                "`get_user` → `get_party` ∥ `get_authorization` → `put_authorization`: \
-                 GetItem → 2 GetItem → TransactWriteItems"
+                "`grant_context` → `put_authorization`: BatchGetItem (user, party, grant) → \
+                 TransactWriteItems"
             }
-            Op::Batch => "100 × `create_user`, one after another: 100 TransactWriteItems",
+            Op::Batch => "100 × `create_user`, 12 at a time (as the service): 100 TransactWriteItems",
         }
     }
 
@@ -703,12 +703,12 @@ impl Bench {
                 self.bare_replace(&old, |u| u.name = name).await?;
             }
             Op::Grant => {
-                let user = self.bare_load(&target()?.id).await?;
-                let (_party, existing) = tokio::try_join!(
-                    self.bare.get_party(org, &self.party),
-                    self.bare.get_authorization(org, &user.id, &self.party)
-                )
-                .map_err(e("grant reads"))?;
+                let (user, _party, existing) = self
+                    .bare
+                    .grant_context(org, &target()?.id, &self.party)
+                    .await
+                    .map_err(e("grant_context"))?;
+                let user = user.ok_or("grant target missing")?;
                 let now = clock::now();
                 let authorization = Authorization {
                     org: org.clone(),
@@ -735,8 +735,15 @@ impl Bench {
                     .await?;
             }
             Op::Batch => {
-                for _ in 0..100 {
-                    self.bare_create(&unique("batch")).await?;
+                let results =
+                    roster_shared::service::batch::run((0..100).collect(), |_: usize| async {
+                        self.bare_create(&unique("batch"))
+                            .await
+                            .map_err(roster_shared::Error::internal)
+                    })
+                    .await;
+                for result in results {
+                    result.map_err(|e| e.to_string())?;
                 }
             }
         }
