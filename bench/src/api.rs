@@ -85,7 +85,7 @@ impl Op {
     pub fn bare(self) -> &'static str {
         match self {
             Op::Get => "`get_user`: GetItem",
-            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ GetItem",
+            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ Query (org + counter shards)",
             Op::Create => "`create_user`: TransactWriteItems",
             Op::Patch | Op::Delete | Op::Activate => {
                 "`get_user` → `replace_user`: GetItem → TransactWriteItems"
@@ -94,10 +94,10 @@ impl Op {
                 "`find_by_username` → `replace_user`: GetItem (marker) → GetItem → TransactWriteItems"
             }
             Op::Grant => {
-                "`grant_context` → `put_authorization`: BatchGetItem (user, party, \
-                 authorization) → TransactWriteItems"
+                "`grant_context` → `put_authorization`: BatchGetItem (user, party, grant) → \
+                 TransactWriteItems"
             }
-            Op::Batch => "100 × `create_user`, one after another: 100 TransactWriteItems",
+            Op::Batch => "100 × `create_user`, 12 at a time (as the service): 100 TransactWriteItems",
         }
     }
 
@@ -737,8 +737,15 @@ impl Bench {
                     .await?;
             }
             Op::Batch => {
-                for _ in 0..100 {
-                    self.bare_create(&unique("batch")).await?;
+                let results =
+                    roster_shared::service::batch::run((0..100).collect(), |_: usize| async {
+                        self.bare_create(&unique("batch"))
+                            .await
+                            .map_err(roster_shared::Error::internal)
+                    })
+                    .await;
+                for result in results {
+                    result.map_err(|e| e.to_string())?;
                 }
             }
         }

@@ -13,6 +13,7 @@
 //! (`cargo build --release`), and python3 (for the zip). See the Makefile's `bench` target.
 
 mod api;
+mod concurrency;
 mod counting;
 mod cpu;
 mod lambda;
@@ -599,12 +600,21 @@ async fn run() -> Res<()> {
         .with_writer(std::io::sink)
         .try_init();
 
+    if std::env::var("BENCH_ONLY_CONCURRENCY").is_ok_and(|v| v == "1") {
+        return only_concurrency(&config, &settings).await;
+    }
     let started = Instant::now();
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
     let rows = measure_api(&bench, &settings).await?;
     let interceptor = interceptor_cost(&bench, settings.ops).await;
+    let concurrent = if std::env::var("BENCH_SKIP_CONCURRENCY").is_ok_and(|v| v == "1") {
+        None
+    } else {
+        progress("concurrent writes on the DynamoDB-semantics layer");
+        Some(concurrency::measure(&config, progress).await?)
+    };
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
@@ -635,7 +645,10 @@ async fn run() -> Res<()> {
         users_pinned,
         interceptor,
     };
-    let markdown = report::render(&results);
+    let mut markdown = report::render(&results);
+    if let Some(concurrent) = &concurrent {
+        markdown.push_str(&concurrency::render(concurrent));
+    }
     println!("{markdown}");
     if let Some(dir) = settings.output.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -647,6 +660,29 @@ async fn run() -> Res<()> {
         settings.output.display(),
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// `BENCH_ONLY_CONCURRENCY=1`: only the concurrency part, its section replaced in the
+/// existing report (the other sections stay as the last full run wrote them).
+async fn only_concurrency(config: &Config, settings: &Settings) -> Res<()> {
+    progress("concurrent writes on the DynamoDB-semantics layer (only)");
+    let results = concurrency::measure(config, progress).await?;
+    let section = concurrency::render(&results);
+    println!("{section}");
+    let existing = std::fs::read_to_string(&settings.output).unwrap_or_default();
+    let heading = "\n## Concurrent writes on the DynamoDB-semantics layer\n";
+    let kept = match existing.find(heading) {
+        Some(at) => {
+            let rest = &existing[at + heading.len()..];
+            let after = rest.find("\n## ").map(|i| &rest[i..]).unwrap_or("");
+            format!("{}{section}{after}", &existing[..at])
+        }
+        None => format!("{existing}{section}"),
+    };
+    std::fs::write(&settings.output, kept)
+        .map_err(|e| format!("{}: {e}", settings.output.display()))?;
+    progress(&format!("wrote {}", settings.output.display()));
     Ok(())
 }
 

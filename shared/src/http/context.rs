@@ -82,12 +82,13 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .map(|c| c.request_id.clone())
         .filter(|id| !id.is_empty());
     // The function's deadline reaches the service (conflict retries, batches) through a
-    // task-local; without a Lambda context, the template's timeout from now.
+    // task-local. Served locally (no Lambda context) there is no deadline, unless
+    // `ROSTER_REQUEST_BUDGET_MS` sets one (to try the deadline paths by hand).
     let deadline = request
         .extensions()
         .get::<lambda_http::Context>()
         .and_then(|c| crate::deadline::from_epoch_millis(c.deadline))
-        .unwrap_or_else(|| started + crate::deadline::DEFAULT_BUDGET);
+        .or_else(|| crate::deadline::local_budget().map(|budget| started + budget));
     let public_prefix = public_prefix(&request);
     let info = Arc::new(RequestInfo {
         id: lambda_id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
@@ -105,12 +106,17 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
-    let mut response = CURRENT
-        .scope(
-            info.clone(),
-            crate::deadline::scope(deadline, next.run(request)),
-        )
-        .await;
+    let mut response = match deadline {
+        Some(deadline) => {
+            CURRENT
+                .scope(
+                    info.clone(),
+                    crate::deadline::scope(deadline, next.run(request)),
+                )
+                .await
+        }
+        None => CURRENT.scope(info.clone(), next.run(request)).await,
+    };
     if let Ok(value) = HeaderValue::from_str(&info.id) {
         response.headers_mut().insert("x-request-id", value);
     }
