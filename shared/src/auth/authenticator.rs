@@ -292,9 +292,7 @@ fn decide(
 ) -> Result<Access, Refusal> {
     match user.status {
         Status::Deleted => return Err(Refusal::Invalid),
-        Status::Inactive => {
-            return Err(Refusal::Inactive("The key's user is deactivated.".into()))
-        }
+        Status::Inactive => return Err(Refusal::Inactive("The key's user is deactivated.".into())),
         Status::Active if !user.is_effectively_active() => {
             return Err(Refusal::Inactive(
                 "The key's user has passed its validUntil date.".into(),
@@ -303,7 +301,9 @@ fn decide(
         Status::Active => {}
     }
     if org.requires_registration && user.registration.state == RegistrationState::Unregistered {
-        return Err(Refusal::Inactive("The key's user is not registered.".into()));
+        return Err(Refusal::Inactive(
+            "The key's user is not registered.".into(),
+        ));
     }
     Ok(Access {
         principal: Principal {
@@ -329,7 +329,10 @@ mod tests {
         cache.insert("a".into(), 1, Instant::now());
         assert!(matches!(cache.peek("a"), Some((1, true))));
         std::thread::sleep(Duration::from_millis(40));
-        assert!(matches!(cache.peek("a"), Some((1, false))), "stale, not fresh");
+        assert!(
+            matches!(cache.peek("a"), Some((1, false))),
+            "stale, not fresh"
+        );
     }
 
     #[test]

@@ -211,7 +211,10 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(deny["policyDocument"]["Statement"][0]["Effect"], "Deny");
         assert_eq!(deny["context"]["code"], "IP_NOT_ALLOWED");
-        assert_eq!(deny["context"]["detail"], "say hi", "nothing that breaks a template");
+        assert_eq!(
+            deny["context"]["detail"], "say hi",
+            "nothing that breaks a template"
+        );
     }
 
     #[test]

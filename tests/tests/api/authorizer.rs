@@ -281,7 +281,10 @@ async fn key_id_of(app: &TestApp, user: &str) -> String {
     let (_, keys) = app
         .call(Method::GET, &format!("/v1/users/{user}/api-keys"), None)
         .await;
-    keys["data"][0]["id"].as_str().unwrap_or_default().to_string()
+    keys["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[tokio::test]
@@ -289,11 +292,17 @@ async fn the_revoked_key_event_is_unauthorized() {
     let app = TestApp::spawn().await;
     let (user, key) = app.user_with_key("rhea", "ApUser").await;
     let id = user["id"].as_str().unwrap_or_default();
-    let allowed = authorize_event(&app, REVOKED, &key).await.unwrap_or_default();
+    let allowed = authorize_event(&app, REVOKED, &key)
+        .await
+        .unwrap_or_default();
     assert_eq!(effect(&allowed), "Allow");
     let key_id = key_id_of(&app, id).await;
     let (status, _) = app
-        .call(Method::DELETE, &format!("/v1/users/{id}/api-keys/{key_id}"), None)
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/{id}/api-keys/{key_id}"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
@@ -311,10 +320,15 @@ async fn the_old_key_of_a_deleted_then_restored_user_stays_unauthorized() {
         .await
         .unwrap_or_default();
     assert_eq!(effect(&allowed), "Allow");
-    let (status, _) = app.call(Method::DELETE, &format!("/v1/users/{id}"), None).await;
+    let (status, _) = app
+        .call(Method::DELETE, &format!("/v1/users/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(
-        authorize_event(&app, DELETED_RESTORED, &key).await.err().as_deref(),
+        authorize_event(&app, DELETED_RESTORED, &key)
+            .await
+            .err()
+            .as_deref(),
         Some("Unauthorized")
     );
     let (status, _) = app
@@ -322,7 +336,10 @@ async fn the_old_key_of_a_deleted_then_restored_user_stays_unauthorized() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        authorize_event(&app, DELETED_RESTORED, &key).await.err().as_deref(),
+        authorize_event(&app, DELETED_RESTORED, &key)
+            .await
+            .err()
+            .as_deref(),
         Some("Unauthorized"),
         "restoring the user does not revive its old key"
     );
@@ -340,11 +357,19 @@ async fn the_inactive_user_event_is_denied_with_its_code_and_reason() {
     let id = user["id"].as_str().unwrap_or_default();
     app.call(Method::POST, &format!("/v1/users/{id}/deactivate"), None)
         .await;
-    let denied = authorize_event(&app, INACTIVE, &key).await.unwrap_or_default();
+    let denied = authorize_event(&app, INACTIVE, &key)
+        .await
+        .unwrap_or_default();
     assert_eq!(effect(&denied), "Deny", "{denied}");
     assert_eq!(denied["context"]["code"], "CALLER_INACTIVE");
-    assert_eq!(denied["context"]["detail"], "The key's user is deactivated.");
-    assert!(denied["context"].get("userId").is_none(), "no principal on a deny");
+    assert_eq!(
+        denied["context"]["detail"],
+        "The key's user is deactivated."
+    );
+    assert!(
+        denied["context"].get("userId").is_none(),
+        "no principal on a deny"
+    );
 }
 
 #[tokio::test]
@@ -413,7 +438,10 @@ fn gateway_response(kind: &str) -> (String, serde_yaml::Value, String) {
         .unwrap_or_else(|e| panic!("template.yaml: {e}"));
     let response = &doc["Resources"]["Api"]["Properties"]["GatewayResponses"][kind];
     (
-        response["StatusCode"].as_str().unwrap_or_default().to_string(),
+        response["StatusCode"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
         response["ResponseParameters"]["Headers"].clone(),
         response["ResponseTemplates"]["application/json"]
             .as_str()
@@ -442,7 +470,8 @@ async fn gateway_responses_carry_the_authorizers_code_and_storage_failures_are_5
     set(
         &app,
         OrgSettings {
-            ip_allow_list: Some(cidrs(&["203.0.113.0/24"])),
+            // The event's 198.51.100.99 is outside; this test's own calls (127.0.0.1) inside.
+            ip_allow_list: Some(cidrs(&["203.0.113.0/24", "127.0.0.1"])),
             ..OrgSettings::default()
         },
     )
@@ -462,15 +491,23 @@ async fn gateway_responses_carry_the_authorizers_code_and_storage_failures_are_5
     let id = me["id"].as_str().unwrap_or_default();
     app.call(Method::POST, &format!("/v1/users/{id}/deactivate"), None)
         .await;
-    let inactive = authorize_event(&app, INACTIVE, &key).await.unwrap_or_default();
+    let inactive = authorize_event(&app, INACTIVE, &key)
+        .await
+        .unwrap_or_default();
     let problem = render(&template, &inactive["context"]);
     assert_eq!(
         (problem["code"].as_str(), problem["detail"].as_str()),
-        (Some("CALLER_INACTIVE"), Some("The key's user is deactivated."))
+        (
+            Some("CALLER_INACTIVE"),
+            Some("The key's user is deactivated.")
+        )
     );
     // The same code the functions answer when they check the key themselves (make dev).
     let (status, local) = app.call_as(&key, Method::GET, "/v1/me", None).await;
-    assert_eq!((status, &local["code"]), (StatusCode::FORBIDDEN, &problem["code"]));
+    assert_eq!(
+        (status, &local["code"]),
+        (StatusCode::FORBIDDEN, &problem["code"])
+    );
 
     // A failing authorizer (storage) reaches callers as a retryable 503 problem.
     for kind in ["AUTHORIZER_CONFIGURATION_ERROR", "AUTHORIZER_FAILURE"] {

@@ -124,10 +124,15 @@ async fn revocation_deactivation_deletion_and_demotion_reach_another_process_wit
 
     // The peer knows every key (its cache is warm).
     for key in [&revoked_key, &inactive_key, &deleted_key] {
-        assert_eq!(peer.status(key, Method::GET, "/v1/me").await.0, StatusCode::OK);
+        assert_eq!(
+            peer.status(key, Method::GET, "/v1/me").await.0,
+            StatusCode::OK
+        );
     }
     assert_eq!(
-        peer.status(&demoted_key, Method::GET, &manager_only).await.0,
+        peer.status(&demoted_key, Method::GET, &manager_only)
+            .await
+            .0,
         StatusCode::OK
     );
 
@@ -272,7 +277,10 @@ async fn deleting_a_user_revokes_its_keys_and_restoring_it_does_not_revive_them(
     let (status, restored) = app
         .call(Method::POST, &format!("/v1/users/{id}/restore"), None)
         .await;
-    assert_eq!((status, restored["status"].as_str()), (StatusCode::OK, Some("ACTIVE")));
+    assert_eq!(
+        (status, restored["status"].as_str()),
+        (StatusCode::OK, Some("ACTIVE"))
+    );
     for k in [&key, &second] {
         assert_eq!(
             app.call_as(k, Method::GET, "/v1/me", None).await.0,
@@ -286,7 +294,10 @@ async fn deleting_a_user_revokes_its_keys_and_restoring_it_does_not_revive_them(
     assert_eq!(listed["data"], json!([]), "{listed}");
     let fresh = app.issue_key(&id).await;
     let (status, me) = app.call_as(&fresh, Method::GET, "/v1/me", None).await;
-    assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id.as_str())));
+    assert_eq!(
+        (status, me["id"].as_str()),
+        (StatusCode::OK, Some(id.as_str()))
+    );
     app.assert_invariants().await;
 }
 
@@ -320,12 +331,11 @@ async fn a_key_that_raced_the_delete_is_refused_and_removed_by_the_restore() {
     let (_, listed) = app
         .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
         .await;
-    let key_id = listed["data"][0]["id"].as_str().unwrap_or_default().to_string();
-    let meta = raw(
-        keys::org_pk(&app.org),
-        format!("APIKEY#{id}#{key_id}"),
-    )
-    .await;
+    let key_id = listed["data"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let meta = raw(keys::org_pk(&app.org), format!("APIKEY#{id}#{key_id}")).await;
     let lookup = raw(keys::key_lookup_pk(&hash), keys::key_lookup_sk()).await;
 
     let (status, _) = app
@@ -379,7 +389,10 @@ async fn a_user_holds_at_most_ten_keys_and_deleting_it_removes_all_of_them() {
         (StatusCode::CONFLICT, Some("TOO_MANY_KEYS")),
         "{problem}"
     );
-    assert!(problem["detail"].as_str().unwrap_or_default().contains("revoke"));
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("revoke"));
 
     let (status, body) = app
         .call(Method::DELETE, &format!("/v1/users/{id}"), None)
@@ -408,7 +421,10 @@ async fn a_user_holds_at_most_ten_keys_and_deleting_it_removes_all_of_them() {
 }
 
 fn get_items(plan: &FaultPlan) -> usize {
-    plan.seen().iter().filter(|op| op.as_str() == "GetItem").count()
+    plan.seen()
+        .iter()
+        .filter(|op| op.as_str() == "GetItem")
+        .count()
 }
 
 #[tokio::test]
@@ -416,7 +432,10 @@ async fn junk_keys_cost_at_most_one_read_each_and_cannot_crowd_out_real_keys() {
     let plan = FaultPlan::default();
     let app = TestApp::spawn_with_faults(&plan).await;
     // Warm the manager's key.
-    assert_eq!(app.call(Method::GET, "/v1/me", None).await.0, StatusCode::OK);
+    assert_eq!(
+        app.call(Method::GET, "/v1/me", None).await.0,
+        StatusCode::OK
+    );
 
     // Not shaped like a Roster key: refused without any read.
     let before = get_items(&plan);
@@ -438,7 +457,10 @@ async fn junk_keys_cost_at_most_one_read_each_and_cannot_crowd_out_real_keys() {
     }
     // (Within the 5 s TTL: a slower machine may re-read once.)
     let reads = get_items(&plan) - before;
-    assert!((1..=2).contains(&reads), "20 tries of one junk key: {reads} reads");
+    assert!(
+        (1..=2).contains(&reads),
+        "20 tries of one junk key: {reads} reads"
+    );
 
     // A flood of distinct junk keys goes to the negative cache only: the known keys' entries are
     // untouched (the memory bound of both caches is unit-tested in auth::authenticator).
@@ -452,7 +474,11 @@ async fn junk_keys_cost_at_most_one_read_each_and_cannot_crowd_out_real_keys() {
             Err(roster_shared::Error::InvalidApiKey)
         ));
     }
-    assert_eq!(get_items(&plan) - before, 100, "one read per distinct junk key");
+    assert_eq!(
+        get_items(&plan) - before,
+        100,
+        "one read per distinct junk key"
+    );
     let (known, unknown) = app.roster.auth.cache_sizes();
     assert_eq!(known, known_before, "junk never evicts a known key");
     assert!((1..=roster_shared::auth::MAX_UNKNOWN).contains(&unknown));
