@@ -12,6 +12,7 @@ mod events;
 mod faults;
 mod formats;
 mod fuzz_findings;
+mod iam;
 mod invariants;
 mod keys;
 mod me;
