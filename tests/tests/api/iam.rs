@@ -21,11 +21,14 @@ use serde_json::{json, Value};
 /// An IAM action, with the index for a `Query` on one (`"GSI1"`…; empty for the table).
 type Action = (String, String);
 
+/// The attribute names an `UpdateItem` request names, and its `ReturnValues`.
+type Update = (BTreeSet<String>, Option<String>);
+
 #[derive(Clone, Debug, Default)]
 struct Recorder {
     actions: Arc<Mutex<BTreeSet<Action>>>,
     /// Attribute names of every `UpdateItem` request (for the authorizer's condition).
-    updates: Arc<Mutex<Vec<(BTreeSet<String>, Option<String>)>>>,
+    updates: Arc<Mutex<Vec<Update>>>,
 }
 
 impl Recorder {
