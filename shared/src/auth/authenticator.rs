@@ -222,10 +222,10 @@ impl Authenticator {
         };
         let (user, org) = tokio::try_join!(
             self.store.get_user(&record.org, &record.user_id),
-            self.store.get_org(&record.org)
+            self.store.get_org_settings(&record.org)
         )?;
         let decision = match (user, org) {
-            (Some(user), Some((org, _))) => decide(&record, user, org),
+            (Some(user), Some(org)) => decide(&record, user, org),
             _ => Err(Refusal::Invalid),
         };
         let mut touched = touched;
