@@ -71,6 +71,8 @@ pub enum Conflict {
     PartyExists,
     /// The party still has authorizations (delete with `cascade`).
     PartyHasAuthorizations,
+    /// The user already holds the most API keys one user may hold.
+    TooManyKeys,
 }
 
 impl Conflict {
@@ -86,6 +88,7 @@ impl Conflict {
             Self::PartyOwnedElsewhere => "PARTY_OWNED_ELSEWHERE",
             Self::PartyExists => "PARTY_EXISTS",
             Self::PartyHasAuthorizations => "PARTY_HAS_AUTHORIZATIONS",
+            Self::TooManyKeys => "TOO_MANY_KEYS",
         }
     }
 }

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use roster_shared::config::Config;
@@ -59,7 +58,7 @@ pub fn config() -> Config {
     Config {
         table_name: TABLE.into(),
         dynamodb_endpoint: Some(endpoint),
-        auth_cache_ttl: Duration::from_secs(30),
+        auth_cache_ttl: roster_shared::auth::DEFAULT_CACHE_TTL,
     }
 }
 

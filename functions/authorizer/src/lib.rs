@@ -8,7 +8,10 @@ use roster_shared::service::Roster;
 use serde_json::Value;
 
 /// Answers one authorizer event. `Err("Unauthorized")` is how a Lambda authorizer tells API
-/// Gateway to answer 401; storage failures are other errors (API Gateway answers 500).
+/// Gateway to answer 401 (Lambda counts it as a function error, so alarms use the log line's
+/// `decision` instead). A storage failure is any other error: API Gateway answers with the
+/// `AUTHORIZER_CONFIGURATION_ERROR` gateway response (503 + `Retry-After` in the template), and
+/// the line logged with `decision = "error"` feeds the `AuthorizerFailures` metric.
 pub async fn handle(
     roster: &Roster,
     event: LambdaEvent<Value>,
@@ -17,7 +20,13 @@ pub async fn handle(
     let request: ApiGatewayCustomAuthorizerRequestTypeRequest = serde_json::from_value(payload)?;
     let method_arn = request.method_arn.clone().unwrap_or_default();
     let decision = gateway::decide(&roster.auth, &request).await.map_err(|e| {
-        tracing::error!(request_id = %context.request_id, error = %e, "authorizer could not decide");
+        tracing::error!(
+            request_id = %context.request_id,
+            decision = "error",
+            code = e.code(),
+            error = %e,
+            "authorizer"
+        );
         lambda_http::Error::from(e.detail())
     })?;
     match &decision {

@@ -42,6 +42,19 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+/// Length of a key: the prefix and 32 base64url characters (24 random bytes).
+const KEY_LEN: usize = KEY_PREFIX.len() + 32;
+
+/// True when `secret` has the shape of a key Roster issues (`rst_` + 32 base64url characters).
+/// Anything else cannot be a key, so it is refused without a read.
+pub fn looks_like_key(secret: &str) -> bool {
+    secret.len() == KEY_LEN
+        && secret.starts_with(KEY_PREFIX)
+        && secret[KEY_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Hex SHA-256 of a presented key.
 pub fn hash_key(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
@@ -86,6 +99,24 @@ mod tests {
         assert_ne!(a.secret, b.secret);
         assert_eq!(a.hash().len(), 64);
         assert!(!format!("{a:?}").contains(&a.secret));
+        assert!(looks_like_key(&a.secret));
+    }
+
+    #[test]
+    fn only_strings_shaped_like_issued_keys_look_like_keys() {
+        assert!(looks_like_key("rst_abcdefghijklmnopqrstuvwxyz012-_A"));
+        for junk in [
+            "",
+            "rst_",
+            "rst_not-a-real-key",
+            "rst_abcdefghijklmnopqrstuvwxyz012-_",
+            "rst_abcdefghijklmnopqrstuvwxyz012-_AB",
+            "abc_abcdefghijklmnopqrstuvwxyz012-_A",
+            "rst_abcdefghijklmnopqrstuvwxyz012+/A",
+            "rst_abcdefghijklmnopqrstuvwxyz0123æ",
+        ] {
+            assert!(!looks_like_key(junk), "{junk}");
+        }
     }
 
     #[test]

@@ -4,8 +4,10 @@ mod authenticator;
 pub mod gateway;
 mod key;
 
-pub use authenticator::{Access, Authenticator};
-pub use key::{key_from_headers, ApiKey};
+pub use authenticator::{
+    Access, Authenticator, DEFAULT_CACHE_TTL, MAX_CACHE_TTL, MAX_KNOWN, MAX_UNKNOWN,
+};
+pub use key::{key_from_headers, looks_like_key, ApiKey};
 
 use crate::domain::{KeyId, Language, OrgId, Role, UserId};
 use crate::Error;

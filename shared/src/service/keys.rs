@@ -4,7 +4,7 @@ use super::Roster;
 use crate::auth::{ApiKey, Principal};
 use crate::clock;
 use crate::domain::{KeyId, OrgId, UserId};
-use crate::store::KeyRecord;
+use crate::store::{KeyRecord, MAX_KEYS_PER_USER};
 use crate::Error;
 
 /// A key just issued. `secret` is shown this once and never stored.
@@ -20,6 +20,15 @@ impl Roster {
         org: &OrgId,
         user: &UserId,
     ) -> Result<IssuedKey, Error> {
+        // Bounded so that a user's delete can remove all of its keys in one transaction.
+        if self.store.list_keys(org, user).await?.len() >= MAX_KEYS_PER_USER {
+            return Err(Error::Conflict(
+                crate::error::Conflict::TooManyKeys,
+                format!(
+                    "A user holds at most {MAX_KEYS_PER_USER} API keys; revoke one before issuing another."
+                ),
+            ));
+        }
         let key = ApiKey::generate()?;
         let record = KeyRecord {
             key_id: KeyId::generate(),

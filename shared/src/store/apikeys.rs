@@ -9,6 +9,14 @@ use super::{av, decode, encode, errors, keys, Store};
 use crate::domain::{KeyId, KeyRecord, OrgId, Status, UserId};
 use crate::Error;
 
+/// The most API keys one user may hold. Deleting a user removes all of its keys (two items each)
+/// in the delete's own transaction, and restoring it removes any left; with at most 10 other
+/// items in those transactions, 10 keys keep them far inside DynamoDB's 100-item limit.
+pub const MAX_KEYS_PER_USER: usize = 10;
+
+/// DynamoDB's limit on the items of one `TransactWriteItems`.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+
 impl Store {
     /// Stores a new key for a user that exists and is not deleted.
     pub async fn create_key(&self, record: &KeyRecord) -> Result<(), Error> {
@@ -111,6 +119,38 @@ impl Store {
         )?;
         self.commit(tx).await?;
         Ok(record)
+    }
+
+    /// Adds to `tx` the removal of both items (metadata and lookup) of each of `keys`. Unconditional:
+    /// a key revoked meanwhile is simply gone already.
+    pub(crate) fn add_key_removals(&self, tx: &mut Tx, keys: &[KeyRecord]) -> Result<(), Error> {
+        if tx.len() + 2 * keys.len() > MAX_TRANSACTION_ITEMS {
+            // Only reachable if many keys were issued for one user at the same instant.
+            return Err(Error::Conflict(
+                crate::error::Conflict::TooManyKeys,
+                format!(
+                    "The user holds {} API keys, more than one change can remove; revoke some first.",
+                    keys.len()
+                ),
+            ));
+        }
+        for record in keys {
+            tx.delete(
+                &self.table,
+                keys::org_pk(&record.org),
+                keys::user_key_sk(&record.user_id, &record.key_id),
+                None,
+                OnFail::Invariant("key removal"),
+            )?;
+            tx.delete(
+                &self.table,
+                keys::key_lookup_pk(&record.hash),
+                keys::key_lookup_sk(),
+                None,
+                OnFail::Invariant("key lookup removal"),
+            )?;
+        }
+        Ok(())
     }
 
     /// The key stored under `hash`, if any.

@@ -20,6 +20,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 
+pub use apikeys::MAX_KEYS_PER_USER;
 pub use cursor::Cursor;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
 pub use parties::ExpiredUser;

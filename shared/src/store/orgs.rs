@@ -132,6 +132,22 @@ impl Store {
         Ok(Some((decode(item, "organization")?, counters)))
     }
 
+    /// The organization item alone (settings, no counters): one consistent `GetItem`, what
+    /// authenticating a key needs.
+    pub async fn get_org_settings(&self, org: &OrgId) -> Result<Option<Organization>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::org_sk()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(org)", e))?;
+        out.item.map(|i| decode(i, "organization")).transpose()
+    }
+
     pub async fn org_counters(&self, org: &OrgId) -> Result<OrgCounters, Error> {
         Ok(self.get_org(org).await?.map(|(_, c)| c).unwrap_or_default())
     }

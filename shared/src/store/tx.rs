@@ -117,6 +117,11 @@ impl Tx {
         Self::default()
     }
 
+    /// Items in the transaction so far.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     pub fn put(
         &mut self,
         table: &str,

@@ -267,6 +267,13 @@ impl Store {
         if old.status != new.status {
             self.add_counters(&mut tx, &new.org, &deltas)?;
         }
+        // Keys die with their user: deleting removes them in this transaction. A key issued
+        // between the listing and the commit survives the delete but is refused (its user is
+        // deleted), and restoring removes it: a restored user holds only keys issued after.
+        if (old.status == Status::Deleted) != (new.status == Status::Deleted) {
+            let keys = self.list_keys(&new.org, &new.id).await?;
+            self.add_key_removals(&mut tx, &keys)?;
+        }
         self.commit(tx).await
     }
 
