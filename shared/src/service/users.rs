@@ -398,13 +398,17 @@ impl Roster {
     }
 
     /// Writes `new` over `old`, stamping time, version and the acting user (none for the
-    /// system), and drops the user's cached keys.
+    /// system), and drops the user's cached keys. A change that changes nothing is not written:
+    /// the user is returned as it is (same version, `updatedAt`, `updatedBy`, `ETag`).
     pub(crate) async fn save(
         &self,
         old: &User,
         mut new: User,
         actor: Option<&UserId>,
     ) -> Result<User, Error> {
+        if new == *old {
+            return Ok(new);
+        }
         new.updated_at = clock::now();
         new.version = old.version + 1;
         new.updated_by = actor.cloned();
