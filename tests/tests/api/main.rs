@@ -14,6 +14,7 @@ mod formats;
 mod fuzz_findings;
 mod invariants;
 mod keys;
+mod local_storage;
 mod me;
 mod openapi;
 mod paging;
