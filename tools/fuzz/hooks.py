@@ -10,6 +10,10 @@ openapi.yaml documents in prose; negative requests are sent as generated and mus
    dropped. The stateful phase still follows the `NextPage` links with real cursors.
 2. `page` and `cursor` are alternatives (400 when both are sent): a positive request that keeps a
    cursor drops `page`.
+3. A `username` is 1–64 Unicode letters, digits and `. _ - @ +`. openapi.yaml states it in prose
+   only (JSON Schema patterns cannot say "Unicode letter" portably), so a positive request's
+   usernames (body, `username` path and query parameters) have every other character replaced
+   by `u`; their length, and the schema's other rules, stay as generated.
 
 And one check of our own: deleting a user is soft (SPEC §3: it can be restored; the native API
 and the seed-002 surface read it with status DELETED), so schemathesis's `use_after_free` is off
@@ -27,6 +31,7 @@ patched method is schemathesis 4.32.5's).
 from __future__ import annotations
 
 import threading
+import unicodedata
 from typing import Any
 
 import hypothesis
@@ -77,9 +82,42 @@ def after_call(context: Any, case: Any, response: Any) -> None:
             _issued.setdefault(_listing(case), set()).add(cursor)
 
 
+# The characters Rust's `char::is_alphanumeric` accepts are a superset of these categories.
+_USERNAME_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No"}
+
+
+def _username(value: Any) -> Any:
+    """`value` with each character a username may not hold replaced by `u` (rule 3)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(
+        c if c in "._-@+" or unicodedata.category(c) in _USERNAME_CATEGORIES else "u"
+        for c in value
+    )
+
+
+def _valid_usernames(case: Any) -> None:
+    meta = case.meta
+    if meta is None:
+        return
+    if not meta.is_negative_at(ParameterLocation.BODY):
+        items = case.body if isinstance(case.body, list) else [case.body]
+        for item in items:
+            if isinstance(item, dict) and "username" in item:
+                item["username"] = _username(item["username"])
+    path = case.path_parameters
+    if isinstance(path, dict) and "username" in path and not meta.is_negative_at(ParameterLocation.PATH):
+        path["username"] = _username(path["username"])
+    query = case.query
+    if isinstance(query, dict) and "username" in query and not meta.is_negative_at(ParameterLocation.QUERY):
+        query["username"] = _username(query["username"])
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    """Keeps positive requests to cursors the listing issued, never together with `page`."""
+    """Keeps positive requests to valid usernames, to cursors the listing issued, and never
+    sends a cursor together with `page`."""
+    _valid_usernames(case)
     query = case.query
     if not isinstance(query, dict) or "cursor" not in query:
         return

@@ -66,6 +66,7 @@ mod party;
 mod party_id;
 mod person_name;
 mod phone;
+mod precondition;
 mod user;
 mod username;
 
@@ -80,6 +81,7 @@ pub use party::{party_text, Authorization, Party, Permissions};
 pub use party_id::PartyId;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use precondition::Precondition;
 pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};
 pub use username::Username;
 

@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
-use super::{ListPage, Paging, Patch, Roster};
+use super::{check_precondition, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
-    ExternalId, Language, OrgId, Party, PartyId, PersonName, Profile, Registration,
+    ExternalId, Language, OrgId, Party, PartyId, PersonName, Precondition, Profile, Registration,
     RegistrationState, Role, Status, User, UserId, Username,
 };
 use crate::error::Problems;
@@ -269,7 +269,7 @@ impl Roster {
     ) -> Result<(User, User), Error> {
         let before = self.find_user(caller, user).await?;
         let after = self
-            .update_user(caller, &before.id, changes, Some(before.version))
+            .update_user(caller, &before.id, changes, Some(before.version.into()))
             .await?;
         Ok((before, after))
     }
@@ -325,13 +325,14 @@ impl Roster {
         })
     }
 
-    /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
+    /// Applies `changes` (merge patch). `if_match`: the versions the caller's `If-Match` admits
+    /// (412 when the current one is not among them).
     pub async fn update_user(
         &self,
         caller: &Principal,
         id: &UserId,
         changes: UserChanges,
-        if_match: Option<u64>,
+        if_match: Option<Precondition>,
     ) -> Result<User, Error> {
         caller.require_manager()?;
         let old = self.load_user(&caller.org, id).await?;
@@ -341,9 +342,7 @@ impl Roster {
                 "The user is deleted; restore it before changing it.".into(),
             ));
         }
-        if if_match.is_some_and(|v| v != old.version) {
-            return Err(Error::PreconditionFailed);
-        }
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
@@ -549,13 +548,17 @@ impl Roster {
             .ok_or(Error::NotFound("user"))
     }
 
+    /// Applies `changes` to the default profile; `if_match` as for [`Self::update_user`],
+    /// against the profile's own version (its `ETag`).
     pub async fn update_profile(
         &self,
         caller: &Principal,
         id: &UserId,
         changes: ProfileChanges,
+        if_match: Option<Precondition>,
     ) -> Result<Profile, Error> {
         let old = self.get_profile(caller, id).await?;
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(name) = changes.name {
             new.name = name;
@@ -579,8 +582,14 @@ impl Roster {
 
     /// `PATCH /v1/me`: name, emails, phone, language, and the password — the latter only with
     /// the current password when one is set.
-    pub async fn update_me(&self, caller: &Principal, changes: MeChanges) -> Result<User, Error> {
+    pub async fn update_me(
+        &self,
+        caller: &Principal,
+        changes: MeChanges,
+        if_match: Option<Precondition>,
+    ) -> Result<User, Error> {
         let old = self.me(caller).await?;
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(password) = changes.password {
             if let Some(stored) = &old.password_hash {

@@ -12,6 +12,7 @@ mod events;
 mod faults;
 mod formats;
 mod fuzz_findings;
+mod if_match;
 mod invariants;
 mod keys;
 mod local_storage;
