@@ -14,6 +14,8 @@ openapi.yaml documents in prose; negative requests are sent as generated and mus
    only (JSON Schema patterns cannot say "Unicode letter" portably), so a positive request's
    usernames (body, `username` path and query parameters) have every other character replaced
    by `u`; their length, and the schema's other rules, stay as generated.
+4. A page number reaches at most 10,000 items deep (`(page - 1) × limit ≤ 10000`, else 400): a
+   positive request's `page` is lowered to the deepest page its `limit` allows.
 
 And one check of our own: deleting a user is soft (SPEC §3: it can be restored; the native API
 and the seed-002 surface read it with status DELETED), so schemathesis's `use_after_free` is off
@@ -113,11 +115,25 @@ def _valid_usernames(case: Any) -> None:
         query["username"] = _username(query["username"])
 
 
+MAX_PAGE_OFFSET = 10_000
+
+
+def _page_within_reach(case: Any) -> None:
+    query = case.query
+    meta = case.meta
+    if not isinstance(query, dict) or meta is None or meta.is_negative_at(ParameterLocation.QUERY):
+        return
+    page, limit = query.get("page"), query.get("limit", 10)
+    if isinstance(page, int) and isinstance(limit, int) and limit >= 1 and page > 1:
+        query["page"] = min(page, MAX_PAGE_OFFSET // limit + 1)
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """Keeps positive requests to valid usernames, to cursors the listing issued, and never
     sends a cursor together with `page`."""
     _valid_usernames(case)
+    _page_within_reach(case)
     query = case.query
     if not isinstance(query, dict) or "cursor" not in query:
         return

@@ -74,7 +74,7 @@ pub use attributes::Attributes;
 pub use cidr::Cidr;
 pub use email::{Email, Emails};
 pub use external_id::ExternalId;
-pub use flag::{Flag, KNOWN_FLAGS};
+pub use flag::{flag_set, Flag, KNOWN_FLAGS};
 pub use ids::{KeyId, OrgId, UserId};
 pub use language::{Language, LANGUAGES};
 pub use party::{party_text, Authorization, Party, Permissions};

@@ -8,8 +8,8 @@ use super::{check_precondition, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
-    ExternalId, Language, OrgId, Party, PartyId, PersonName, Precondition, Profile, Registration,
-    RegistrationState, Role, Status, User, UserId, Username,
+    flag_set, ExternalId, Language, OrgId, Party, PartyId, PersonName, Precondition, Profile,
+    Registration, RegistrationState, Role, Status, User, UserId, Username,
 };
 use crate::error::Problems;
 use crate::password::{self, Password};
@@ -135,7 +135,7 @@ impl Roster {
             role: new.role.unwrap_or_default(),
             status: new.status.unwrap_or_default(),
             valid_until: new.valid_until,
-            flags: new.flags,
+            flags: flag_set(new.flags),
             registration: Registration::default()
                 .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
@@ -375,7 +375,7 @@ impl Roster {
         }
         new.valid_until = changes.valid_until.apply(new.valid_until);
         if let Some(v) = changes.flags {
-            new.flags = v;
+            new.flags = flag_set(v);
         }
         if let Some(state) = changes.registration_state {
             new.registration = new.registration.moved_to(state);
@@ -469,7 +469,7 @@ impl Roster {
             user.role = replacement.role.unwrap_or(old.role);
             user.status = replacement.status.unwrap_or(old.status);
             user.valid_until = replacement.valid_until;
-            user.flags = replacement.flags;
+            user.flags = flag_set(replacement.flags);
             user.registration = old.registration.moved_to(
                 replacement
                     .registration_state

@@ -15,6 +15,7 @@ mod fuzz_findings;
 mod if_match;
 mod invariants;
 mod keys;
+mod limits;
 mod local_storage;
 mod me;
 mod openapi;

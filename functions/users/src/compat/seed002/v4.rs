@@ -116,7 +116,11 @@ fn user_id(raw: &str) -> Result<UserId> {
 
 /// `page[size]` (1–100, default 10) with `page[number]` (from 1) or `page[cursor]`.
 fn paging(query: &QueryParams, problems: &mut Problems) -> Paging {
-    let mut paging = Paging::default();
+    let mut paging = Paging {
+        page_param: "page[number]",
+        cursor_param: "page[cursor]",
+        ..Paging::default()
+    };
     if let Some(size) = query.parse("page[size]", problems, |v| {
         v.parse::<usize>()
             .ok()
