@@ -104,6 +104,12 @@ impl Paging {
         }
     }
 
+    /// The total carried by the cursor of this request, if any (see [`Cursor::total`]).
+    pub(crate) fn carried_total(&self, org: &OrgId) -> Option<u64> {
+        let text = self.cursor.as_ref()?;
+        Cursor::decode(text, org).ok()?.total
+    }
+
     pub(crate) fn finish<T>(
         &self,
         org: &OrgId,
@@ -117,7 +123,14 @@ impl Paging {
             // be numbered. So a listing ends there, 4 billion pages deep.
             next_cursor: page.next.and_then(|key| {
                 let page = current_page.checked_add(1).filter(|p| *p < u32::MAX)?;
-                Some(Cursor { key, page }.encode(org))
+                Some(
+                    Cursor {
+                        key,
+                        page,
+                        total: Some(total_items),
+                    }
+                    .encode(org),
+                )
             }),
             items: page.items,
             total_items,
