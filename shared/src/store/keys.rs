@@ -244,7 +244,14 @@ mod tests {
             party_users_gsi_pk(&org, &party),
             "ORG#acme#PARTY#0106:12345678"
         );
-        assert_eq!(expiry_gsi_pk(), "EXPIRY");
+        assert_eq!(expiry_gsi_pk("2030-01-01"), "EXPIRY#2030-01-01");
+        assert_eq!(sweep_pk(), "SWEEP");
+        assert_eq!(sweep_sk(), "WATERMARK");
+        assert_eq!(org_counter_sk(7), "ORG#COUNT#07");
+        assert!(org_counter_sk(63).starts_with(&org_and_counters_prefix()));
+        assert_eq!(party_counter_sk(&party, 3), "PAUTHS#0106:12345678#3");
+        assert!(party_counter_sk(&party, 3).starts_with(&party_counter_prefix(&party)));
+        assert!(party_counter_shard(&user) < PARTY_COUNTER_SHARDS);
         assert_eq!(
             expiry_gsi_sk("2030-01-01", &org, &user),
             format!("2030-01-01#acme#{u}")
