@@ -703,12 +703,13 @@ impl Bench {
                 self.bare_replace(&old, |u| u.name = name).await?;
             }
             Op::Grant => {
-                let user = self.bare_load(&target()?.id).await?;
-                let (_party, existing) = tokio::try_join!(
-                    self.bare.get_party(org, &self.party),
-                    self.bare.get_authorization(org, &user.id, &self.party)
-                )
-                .map_err(e("grant reads"))?;
+                // As the service does: user, party and existing grant in one BatchGetItem.
+                let (user, _party, existing) = self
+                    .bare
+                    .grant_context(org, &target()?.id, &self.party)
+                    .await
+                    .map_err(e("grant reads"))?;
+                let user = user.ok_or("grant target missing")?;
                 let now = clock::now();
                 let authorization = Authorization {
                     org: org.clone(),
