@@ -14,6 +14,10 @@ openapi.yaml documents in prose; negative requests are sent as generated and mus
    only (JSON Schema patterns cannot say "Unicode letter" portably), so a positive request's
    usernames (body, `username` path and query parameters) have every other character replaced
    by `u`; their length, and the schema's other rules, stay as generated.
+5. `If-Match` is `*` or a list of entity tags (RFC 9110; openapi.yaml's pattern): schemathesis's
+   coverage phase sends unquoted values such as `0` as positive, which the server rightly
+   refuses (400); a positive request's malformed If-Match is quoted (`"0"`), a well-formed tag
+   that may not match (412, allowed for every PATCH).
 4. A page number reaches at most 10,000 items deep (`(page - 1) × limit ≤ 10000`, else 400): a
    positive request's `page` is lowered to the deepest page its `limit` allows.
 
@@ -36,6 +40,7 @@ patched method is schemathesis 4.32.5's).
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 import urllib.error
@@ -128,6 +133,23 @@ def _valid_usernames(case: Any) -> None:
 
 
 MAX_PAGE_OFFSET = 10_000
+_TAG = r'(?:W/)?"[\x21\x23-\x7E\x80-\xFF]*"'
+_IF_MATCH = re.compile(
+    r"^[ \t]*(?:\*|(?:[ \t]*,)*[ \t]*" + _TAG + r"(?:[ \t]*,(?:[ \t]*,)*[ \t]*" + _TAG
+    + r")*(?:[ \t]*,)*)[ \t]*$"
+)
+
+
+def _well_formed_if_match(case: Any) -> None:
+    headers = case.headers
+    meta = case.meta
+    if not isinstance(headers, dict) or meta is None or meta.is_negative_at(ParameterLocation.HEADER):
+        return
+    for name in list(headers):
+        value = headers[name]
+        if name.lower() == "if-match" and isinstance(value, str) and not _IF_MATCH.match(value):
+            opaque = "".join(c for c in value if c == "!" or "#" <= c <= "~")
+            headers[name] = f'"{opaque}"'
 
 
 def _page_within_reach(case: Any) -> None:
@@ -146,6 +168,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     sends a cursor together with `page`."""
     _valid_usernames(case)
     _page_within_reach(case)
+    _well_formed_if_match(case)
     query = case.query
     if not isinstance(query, dict) or "cursor" not in query:
         return
