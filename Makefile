@@ -6,20 +6,26 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 3000
 
-.PHONY: dev test test-rust validate-template fuzz lint fmt build-release bench
+.PHONY: dev test test-rust validate-template check-openapi fuzz lint fmt build-release bench
 
 ## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
 dev:
 	@PORT=$(PORT) scripts/dev.sh
 
-## Every test: unit + integration (on DynamoDB Local) + template validation + the fuzz run.
-test: test-rust validate-template fuzz
+## Every test: unit + integration (on DynamoDB Local) + template validation + the contract
+## checked by independent tools + the fuzz run.
+test: test-rust validate-template check-openapi fuzz
 
 test-rust:
 	scripts/dynamodb-local.sh run -- $(CARGO) test --workspace --locked
 
 validate-template:
 	scripts/validate-template.sh
+
+## openapi.yaml through openapi-spec-validator and openapi-python-client (the generated client
+## imports, and drives a create → get → patch → delete flow against the local API).
+check-openapi:
+	scripts/check-openapi.sh
 
 ## schemathesis against openapi.yaml on the local API (about 4 minutes; FUZZ_* settings in the script).
 fuzz:

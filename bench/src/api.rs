@@ -705,11 +705,12 @@ impl Bench {
                 self.bare_replace(&old, |u| u.name = name).await?;
             }
             Op::Grant => {
+                // As the service does: user, party and existing grant in one BatchGetItem.
                 let (user, _party, existing) = self
                     .bare
                     .grant_context(org, &target()?.id, &self.party)
                     .await
-                    .map_err(e("grant_context"))?;
+                    .map_err(e("grant reads"))?;
                 let user = user.ok_or("grant target missing")?;
                 let now = clock::now();
                 let authorization = Authorization {

@@ -268,7 +268,7 @@ fn header(out: &mut String, r: &Results) {
     );
     let _ = writeln!(
         out,
-        "| storage | DynamoDB Local, {}, Java ({}), `-inMemory`, on the same machine |",
+        "| storage | DynamoDB Local, {}, Java ({}), `-inMemory -sharedDb`, on the same machine |",
         m.dynamodb_local, m.java
     );
     let _ = writeln!(

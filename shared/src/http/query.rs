@@ -66,7 +66,11 @@ impl QueryParams {
     /// (≥ 1) or a cursor.
     pub fn paging(&self, spec: &PagingSpec, problems: &mut Problems) -> Paging {
         let given = |name: &str| self.get(name).filter(|v| !(spec.lenient && v.is_empty()));
-        let mut paging = Paging::default();
+        let mut paging = Paging {
+            page_param: spec.page,
+            cursor_param: spec.cursor,
+            ..Paging::default()
+        };
         if let Some(size) = given(spec.limit) {
             let max = spec.max_limit;
             if let Some(v) = problems.check(

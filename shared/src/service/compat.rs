@@ -121,7 +121,7 @@ impl Roster {
     ) -> Result<(User, User), Error> {
         let before = self.find_user(caller, user).await?;
         let after = self
-            .update_user(caller, &before.id, changes, Some(before.version))
+            .update_user(caller, &before.id, changes, Some(before.version.into()))
             .await?;
         Ok((before, after))
     }

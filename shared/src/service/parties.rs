@@ -3,10 +3,12 @@
 //! party: every view of an authorization says whether its user is active (`active`), and the
 //! authorizations apply again when the user is activated or restored.
 
-use super::{ListPage, Paging, Patch, Roster};
+use super::{check_precondition, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
-use crate::domain::{Authorization, Party, PartyId, Permissions, Status, User, UserId};
+use crate::domain::{
+    Authorization, Party, PartyId, Permissions, Precondition, Status, User, UserId,
+};
 use crate::error::{Conflict, Resource};
 use crate::Error;
 
@@ -110,12 +112,10 @@ impl Roster {
         caller: &Principal,
         id: &PartyId,
         changes: PartyChanges,
-        if_match: Option<u64>,
+        if_match: Option<Precondition>,
     ) -> Result<Party, Error> {
         let old = self.get_party(caller, id).await?;
-        if if_match.is_some_and(|v| v != old.version) {
-            return Err(Error::PreconditionFailed);
-        }
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(name) = changes.name {
             new.name = name;

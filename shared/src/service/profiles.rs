@@ -2,9 +2,9 @@
 
 use super::commands::{MeChanges, ProfileChanges};
 use super::users::hash_password;
-use super::Roster;
+use super::{check_precondition, Roster};
 use crate::auth::Principal;
-use crate::domain::{Profile, User, UserId};
+use crate::domain::{Precondition, Profile, User, UserId};
 use crate::error::Resource;
 use crate::Error;
 use crate::{clock, password};
@@ -26,8 +26,10 @@ impl Roster {
         caller: &Principal,
         id: &UserId,
         changes: ProfileChanges,
+        if_match: Option<Precondition>,
     ) -> Result<Profile, Error> {
         let old = self.get_profile(caller, id).await?;
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(name) = changes.name {
             new.name = name;
@@ -51,8 +53,14 @@ impl Roster {
 
     /// `PATCH /v1/me`: name, emails, phone, language, and the password — the latter only with
     /// the current password when one is set.
-    pub async fn update_me(&self, caller: &Principal, changes: MeChanges) -> Result<User, Error> {
+    pub async fn update_me(
+        &self,
+        caller: &Principal,
+        changes: MeChanges,
+        if_match: Option<Precondition>,
+    ) -> Result<User, Error> {
         let old = self.me(caller).await?;
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(password) = changes.password {
             if let Some(stored) = &old.password_hash {

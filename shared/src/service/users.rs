@@ -4,13 +4,14 @@
 use crate::error::{Conflict, Resource};
 
 use super::commands::{NewUser, UserChanges, UserRef};
-use super::{batch, ListPage, Paging, Patch, Roster};
+use super::{batch, check_precondition, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
-use crate::domain::{Email, Emails, UserFilter};
 use crate::domain::{
-    Language, OrgId, Profile, Registration, RegistrationState, Role, Status, User, UserId, Username,
+    flag_set, Language, OrgId, Precondition, Profile, Registration, RegistrationState, Role,
+    Status, User, UserId, Username,
 };
+use crate::domain::{Email, Emails, UserFilter};
 use crate::error::Problems;
 use crate::password::{self, Password};
 use crate::store::UserWrite;
@@ -160,7 +161,7 @@ impl Roster {
             role: new.role.unwrap_or_default(),
             status: new.status.unwrap_or_default(),
             valid_until: new.valid_until,
-            flags: new.flags,
+            flags: flag_set(new.flags),
             registration: Registration::default()
                 .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
@@ -244,21 +245,20 @@ impl Roster {
         found.ok_or(Error::NotFound(Resource::User))
     }
 
-    /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
+    /// Applies `changes` (merge patch). `if_match`: the versions the caller's `If-Match` admits
+    /// (412 when the current one is not among them).
     pub async fn update_user(
         &self,
         caller: &Principal,
         id: &UserId,
         changes: UserChanges,
-        if_match: Option<u64>,
+        if_match: Option<Precondition>,
     ) -> Result<User, Error> {
         caller.require_manager()?;
         let old = self
             .load_live_user(&caller.org, id, "restore it before changing it")
             .await?;
-        if if_match.is_some_and(|v| v != old.version) {
-            return Err(Error::PreconditionFailed);
-        }
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
@@ -287,7 +287,7 @@ impl Roster {
         }
         new.valid_until = changes.valid_until.apply(new.valid_until);
         if let Some(v) = changes.flags {
-            new.flags = v;
+            new.flags = flag_set(v);
         }
         if let Some(state) = changes.registration_state {
             new.registration = new.registration.moved_to(state);
@@ -310,13 +310,18 @@ impl Roster {
 
     /// The one save path of a changed user: writes `new` over `old` (conditional on `old`'s
     /// version), stamping time, version and who made the change (`by`; none for the system:
-    /// `updatedBy` and `updatedVia` absent), and drops the user's cached keys.
+    /// `updatedBy` and `updatedVia` absent), and drops the user's cached keys. A change that
+    /// changes nothing is not written: the user is returned as it is (same version, `updatedAt`,
+    /// `updatedBy`, `ETag`).
     pub(crate) async fn save(
         &self,
         old: &User,
         mut new: User,
         by: Option<&Principal>,
     ) -> Result<User, Error> {
+        if new == *old {
+            return Ok(new);
+        }
         new.updated_at = clock::now();
         new.version = old.version + 1;
         new.updated_by = by.map(|p| p.actor().clone());
@@ -376,7 +381,7 @@ impl Roster {
             user.role = replacement.role.unwrap_or(old.role);
             user.status = replacement.status.unwrap_or(old.status);
             user.valid_until = replacement.valid_until;
-            user.flags = replacement.flags;
+            user.flags = flag_set(replacement.flags);
             user.registration = old.registration.moved_to(
                 replacement
                     .registration_state

@@ -207,7 +207,9 @@ async fn v4_users_are_created_read_changed_and_deleted_as_documented() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(native["status"], "DELETED");
-    let (_, index) = v4(&app, Method::GET, V4, None).await;
+    let (status, index) = v4(&app, Method::GET, V4, None).await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    assert!(index["data"].is_array(), "{index}");
     assert!(!index.to_string().contains(&id));
     let (status, problem, headers) = v4_as(
         &app,
@@ -884,7 +886,7 @@ async fn legacy_routes_map_onto_the_same_users() {
 async fn another_organization_can_neither_see_nor_change_these_users() {
     let home = TestApp::spawn().await;
     let stranger = TestApp::spawn().await;
-    let (_, created) = v4(
+    let (status, created) = v4(
         &home,
         Method::POST,
         V4,
@@ -893,6 +895,7 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
         )),
     )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["data"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -916,23 +919,28 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
         let (status, problem) = v4(&stranger, method.clone(), &path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {problem}");
     }
-    let (_, list) = v4(
+    let (status, list) = v4(
         &stranger,
         Method::GET,
         &format!("{V4}?page[size]=100"),
         None,
     )
     .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list["data"].is_array(), "{list}");
     assert!(!list.to_string().contains(&id));
-    let (_, by_email) = v4(
+    let (status, by_email) = v4(
         &stranger,
         Method::GET,
         &format!("{V4}?filter[email]=home@example.com"),
         None,
     )
     .await;
+    assert_eq!(status, StatusCode::OK, "{by_email}");
     assert_eq!(by_email["meta"]["total_items"], 0);
-    let (_, legacy) = stranger.call(Method::GET, LEGACY, None).await;
+    let (status, legacy) = stranger.call(Method::GET, LEGACY, None).await;
+    assert_eq!(status, StatusCode::OK, "{legacy}");
+    assert!(legacy.is_array(), "{legacy}");
     assert!(!legacy.to_string().contains("home@example.com"));
     // An email (and so a login name) is per organization.
     let (status, _) = v4(
@@ -946,14 +954,15 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
 
-    let (_, after) = v4(&home, Method::GET, &format!("{V4}/{id}"), None).await;
+    let (status, after) = v4(&home, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, created, "nothing changed");
 }
 
 #[tokio::test]
 async fn malformed_requests_get_a_problem_and_never_a_500() {
     let app = TestApp::spawn().await;
-    let (_, created) = v4(
+    let (status, created) = v4(
         &app,
         Method::POST,
         V4,
@@ -962,27 +971,42 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
         )),
     )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["data"]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // Every one is the caller's 400: not JSON at all (or nested past the parser's limit) is
+    // MALFORMED_BODY, JSON of the wrong shape is VALIDATION_FAILED.
     let bodies = [
-        "not json",
-        "{\"data\": ",
-        "null",
-        "42",
-        "\"text\"",
-        "[]",
-        "{\"data\": null}",
-        "{\"data\": {\"attributes\": {\"contact_details\": []}}}",
-        "{\"data\": {\"attributes\": {\"registration_information\": \"REGISTERED\"}}}",
-        "{\"name\": {\"first\": \"A\"}, \"user_flags\": {\"a\": 1}}",
+        ("not json", "MALFORMED_BODY"),
+        ("{\"data\": ", "MALFORMED_BODY"),
+        ("null", "VALIDATION_FAILED"),
+        ("42", "VALIDATION_FAILED"),
+        ("\"text\"", "VALIDATION_FAILED"),
+        ("[]", "VALIDATION_FAILED"),
+        ("{\"data\": null}", "VALIDATION_FAILED"),
+        (
+            "{\"data\": {\"attributes\": {\"contact_details\": []}}}",
+            "VALIDATION_FAILED",
+        ),
+        (
+            "{\"data\": {\"attributes\": {\"registration_information\": \"REGISTERED\"}}}",
+            "VALIDATION_FAILED",
+        ),
+        (
+            "{\"name\": {\"first\": \"A\"}, \"user_flags\": {\"a\": 1}}",
+            "VALIDATION_FAILED",
+        ),
     ];
     let long = format!("{{\"name\": \"{}\"}}", "n".repeat(10_000));
     let deep = format!("{}1{}", "[".repeat(5_000), "]".repeat(5_000));
-    let mut all: Vec<String> = bodies.iter().map(|b| (*b).to_string()).collect();
-    all.push(long);
-    all.push(deep);
+    let mut all: Vec<(String, &str)> = bodies
+        .iter()
+        .map(|(b, code)| ((*b).to_string(), *code))
+        .collect();
+    all.push((long, "VALIDATION_FAILED"));
+    all.push((deep, "MALFORMED_BODY"));
     let targets = [
         (Method::POST, V4.to_string()),
         (Method::PATCH, format!("{V4}/{id}")),
@@ -990,15 +1014,16 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
         (Method::PUT, format!("{LEGACY}/target@example.com")),
     ];
     for (method, path) in &targets {
-        for body in &all {
+        for (body, code) in &all {
             let request = app
                 .req(method.clone(), path)
                 .header("content-type", "application/json")
                 .body(body.clone());
             let (status, problem, headers) = app.send(request).await;
-            assert!(
-                status.is_client_error(),
-                "{method} {path} {}: {status} {problem}",
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some(*code)),
+                "{method} {path} {}: {problem}",
                 &body[..body.len().min(60)]
             );
             assert_eq!(
@@ -1021,6 +1046,7 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
             "{method} {path}"
         );
     }
-    let (_, after) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    let (status, after) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, created, "nothing changed");
 }

@@ -186,10 +186,13 @@ pub async fn patch_profile(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     UserIdPath(id): UserIdPath,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     let changes = dto::profile_changes(dto::object(body, "body")?)?;
-    let profile = roster.update_profile(&caller, &id, changes).await?;
+    let profile = roster
+        .update_profile(&caller, &id, changes, if_match)
+        .await?;
     Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
 }
 
@@ -237,10 +240,13 @@ pub async fn get_me(State(roster): State<Roster>, Caller(caller): Caller) -> Res
 pub async fn patch_me(
     State(roster): State<Roster>,
     Caller(caller): Caller,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     let changes = dto::me_changes(dto::object(body, "body")?)?;
-    Ok(user_doc(&roster.update_me(&caller, changes).await?))
+    Ok(user_doc(
+        &roster.update_me(&caller, changes, if_match).await?,
+    ))
 }
 
 pub async fn get_my_profile(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {
@@ -251,11 +257,12 @@ pub async fn get_my_profile(State(roster): State<Roster>, Caller(caller): Caller
 pub async fn patch_my_profile(
     State(roster): State<Roster>,
     Caller(caller): Caller,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     let changes = dto::profile_changes(dto::object(body, "body")?)?;
     let profile = roster
-        .update_profile(&caller, &caller.user_id, changes)
+        .update_profile(&caller, &caller.user_id, changes, if_match)
         .await?;
     Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
 }
