@@ -13,6 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod obs;
 pub mod password;
 pub mod service;
 pub mod store;

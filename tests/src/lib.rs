@@ -42,13 +42,16 @@ pub fn captured_logs() -> String {
         .unwrap_or_default()
 }
 
+/// The functions' own log subscriber (`roster_shared::obs::log`, at DEBUG), writing into the
+/// capture buffer instead of stdout: log lines and EMF documents alike.
 fn init_logs() {
     TRACING.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .json()
-            .with_writer(|| Capture)
-            .with_max_level(tracing::Level::DEBUG)
-            .try_init();
+        roster_shared::obs::log::init(
+            roster_shared::obs::log::JsonLog::new(tracing::level_filters::LevelFilter::DEBUG),
+            Some(Box::new(|line: &[u8]| {
+                let _ = Capture.write(line);
+            })),
+        );
     });
 }
 

@@ -18,8 +18,14 @@ fn user_id(raw: &str) -> Result<UserId> {
     UserId::parse(raw).map_err(|_| Error::NotFound("user"))
 }
 
+/// A party id for a new party or grant: its ICD must be usable today.
 fn party_id(raw: &str) -> Result<PartyId> {
     PartyId::parse(raw).map_err(|e| Error::field("partyId", e))
+}
+
+/// A party id naming an existing party: an ICD removed from the code list since still names it.
+fn existing_party_id(raw: &str) -> Result<PartyId> {
+    PartyId::parse_existing(raw).map_err(|e| Error::field("partyId", e))
 }
 
 fn party_doc(party: &roster_shared::domain::Party) -> Doc {
@@ -63,7 +69,7 @@ pub async fn revoke(
 ) -> Result<StatusCode> {
     caller.require_manager()?;
     roster
-        .revoke(&caller, &user_id(&id)?, &party_id(&party)?)
+        .revoke(&caller, &user_id(&id)?, &existing_party_id(&party)?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -105,7 +111,7 @@ pub async fn get_party(
     Path(party): Path<String>,
 ) -> Result<Doc> {
     caller.require_manager()?;
-    let party = roster.get_party(&caller, &party_id(&party)?).await?;
+    let party = roster.get_party(&caller, &existing_party_id(&party)?).await?;
     Ok(party_doc(&party))
 }
 
@@ -117,7 +123,7 @@ pub async fn patch_party(
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     caller.require_manager()?;
-    let party = party_id(&party)?;
+    let party = existing_party_id(&party)?;
     let changes = dto::party_changes(dto::object(body)?)?;
     Ok(party_doc(
         &roster
@@ -144,7 +150,7 @@ pub async fn delete_party(
         .unwrap_or(false);
     problems.finish()?;
     roster
-        .delete_party(&caller, &party_id(&party)?, cascade)
+        .delete_party(&caller, &existing_party_id(&party)?, cascade)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -161,7 +167,7 @@ pub async fn party_users(
     let paging = query.paging(&mut problems);
     problems.finish()?;
     let page = roster
-        .party_users(&caller, &party_id(&party)?, &paging)
+        .party_users(&caller, &existing_party_id(&party)?, &paging)
         .await?
         .map(|s| AuthorizationView::from(&s));
     Ok(Doc::ok(page_body(&page, &uri)))

@@ -14,7 +14,7 @@ pub mod seed000;
 mod views;
 pub mod xml;
 
-pub use context::{request_context, RequestInfo};
+pub use context::{request_context, with_request_context, RequestInfo};
 pub use extract::{Caller, IfMatch, JsonBody, LenientJsonBody, OptionalJsonBody, MAX_BODY_BYTES};
 pub use fields::ObjectReader;
 pub use problem::{method_not_allowed, not_found_fallback};

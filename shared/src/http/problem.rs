@@ -29,6 +29,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let info = RequestInfo::current();
         let status = self.status();
+        info.obs.set_error_code(self.code());
         match &self {
             Error::Internal(context) => {
                 tracing::error!(request_id = %info.id, error = %context, "internal error")

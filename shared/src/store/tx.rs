@@ -267,6 +267,7 @@ impl Store {
                     "transaction cancelled: {reasons:?}"
                 )));
             }
+            crate::http::RequestInfo::current().obs.count_conflict();
             if attempt < CONFLICT_ATTEMPTS {
                 tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
             }

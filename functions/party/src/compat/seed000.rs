@@ -163,7 +163,7 @@ pub async fn delete_party(
     Path((name, party)): Path<(String, String)>,
 ) -> Result<StatusCode> {
     let user = roster.user_by_username(&caller, &username(&name)?).await?;
-    let party = PartyId::parse(&party).map_err(|e| Error::field("partyId", e))?;
+    let party = PartyId::parse_existing(&party).map_err(|e| Error::field("partyId", e))?;
     roster.revoke(&caller, &user.id, &party).await?;
     Ok(StatusCode::NO_CONTENT)
 }
