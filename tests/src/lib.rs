@@ -113,6 +113,7 @@ impl TestApp {
         let config = config();
         let sdk = Store::sdk_config(&config).await;
         let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(roster_shared::obs::sdk::Observe)
             .interceptor(faults::FaultInjector(plan.clone()))
             .build();
         let store = Store::new(

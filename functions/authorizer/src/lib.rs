@@ -31,10 +31,7 @@ pub async fn handle(
 }
 
 /// The decision for one authorizer event, logged (inside the invocation's context).
-async fn decide(
-    roster: &Roster,
-    payload: Value,
-) -> Result<(Decision, String), lambda_http::Error> {
+async fn decide(roster: &Roster, payload: Value) -> Result<(Decision, String), lambda_http::Error> {
     let request: ApiGatewayCustomAuthorizerRequestTypeRequest = serde_json::from_value(payload)?;
     let method_arn = request.method_arn.clone().unwrap_or_default();
     let decision = gateway::decide(&roster.auth, &request).await.map_err(|e| {
@@ -62,5 +59,4 @@ async fn decide(
         }
     }
     Ok((decision, method_arn))
-
 }

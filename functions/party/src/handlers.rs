@@ -111,7 +111,9 @@ pub async fn get_party(
     Path(party): Path<String>,
 ) -> Result<Doc> {
     caller.require_manager()?;
-    let party = roster.get_party(&caller, &existing_party_id(&party)?).await?;
+    let party = roster
+        .get_party(&caller, &existing_party_id(&party)?)
+        .await?;
     Ok(party_doc(&party))
 }
 

@@ -206,6 +206,10 @@ impl Subscriber for JsonLog {
         for (name, value) in fields.fields {
             map.insert(name.to_string(), value);
         }
+        // The request line names its error code, `null` on success (tracing skips `None`s).
+        if fields.message == "request" && map.contains_key("request_id") {
+            map.entry("error_code").or_insert(Value::Null);
+        }
         if let Ok(line) = serde_json::to_vec(&Value::Object(map)) {
             write_line(line);
         }
@@ -237,7 +241,10 @@ mod tests {
     fn dependencies_stay_at_info() {
         let log = JsonLog::new(LevelFilter::TRACE);
         assert_eq!(log.level_for("roster_shared::store"), LevelFilter::TRACE);
-        assert_eq!(log.level_for("aws_smithy_runtime::client"), LevelFilter::INFO);
+        assert_eq!(
+            log.level_for("aws_smithy_runtime::client"),
+            LevelFilter::INFO
+        );
     }
 
     #[test]

@@ -115,11 +115,19 @@ pub fn request_document(m: &RequestMetrics<'_>) -> Document {
             &[
                 ("Requests", "Count", 1.0),
                 ("Latency", "Milliseconds", m.latency_ms),
-                ("ClientErrors", "Count", flag((400..500).contains(&m.status))),
+                (
+                    "ClientErrors",
+                    "Count",
+                    flag((400..500).contains(&m.status)),
+                ),
                 ("ServerErrors", "Count", flag(m.status >= 500)),
                 ("DynamoDBCalls", "Count", f64::from(m.dynamodb_calls)),
                 ("DynamoDBRetries", "Count", f64::from(m.dynamodb_retries)),
-                ("DynamoDBConflicts", "Count", f64::from(m.dynamodb_conflicts)),
+                (
+                    "DynamoDBConflicts",
+                    "Count",
+                    f64::from(m.dynamodb_conflicts),
+                ),
             ],
         );
     if let Some(org) = m.organization {
@@ -132,14 +140,16 @@ pub fn request_document(m: &RequestMetrics<'_>) -> Document {
         doc = doc.set("xray_trace_id", id);
     }
     if let Some(code) = m.error_code {
-        doc = doc
-            .set("error_code", code)
-            .metrics(&["service", "route", "error_code"], &[("ErrorsByCode", "Count", 1.0)]);
+        doc = doc.set("error_code", code).metrics(
+            &["service", "route", "error_code"],
+            &[("ErrorsByCode", "Count", 1.0)],
+        );
     }
     if m.cold_start {
-        doc = doc
-            .set("function_name", super::function_name())
-            .metrics(&["service", "function_name"], &[("ColdStart", "Count", 1.0)]);
+        doc = doc.set("function_name", super::function_name()).metrics(
+            &["service", "function_name"],
+            &[("ColdStart", "Count", 1.0)],
+        );
     }
     doc
 }
@@ -178,7 +188,10 @@ mod tests {
         .into_value();
         let aws = &doc["_aws"];
         assert!(aws["Timestamp"].as_i64().unwrap_or(0) > 1_600_000_000_000);
-        let directives = aws["CloudWatchMetrics"].as_array().cloned().unwrap_or_default();
+        let directives = aws["CloudWatchMetrics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(directives.len(), 3);
         for d in &directives {
             for set in d["Dimensions"].as_array().into_iter().flatten() {
@@ -202,6 +215,9 @@ mod tests {
     fn a_sweep_reports_its_counts() {
         let doc = sweep_document(5, 3, 1, 1).into_value();
         assert_eq!(doc["SweepDeactivated"], json!(3.0));
-        assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["service"]]));
+        assert_eq!(
+            doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["service"]])
+        );
     }
 }

@@ -116,7 +116,8 @@ mod tests {
     fn a_sampled_call_becomes_a_subsegment_of_the_function_segment() {
         let now = SystemTime::now();
         let call = Call {
-            trace_header: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            trace_header:
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
             operation: "GetItem",
             started: now,
             ended: now,
@@ -133,7 +134,8 @@ mod tests {
         assert_eq!(doc["aws"]["operation"], "GetItem");
         assert_eq!(doc["id"].as_str().map(str::len), Some(16));
         let unsampled = Call {
-            trace_header: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+            trace_header:
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
             ..call
         };
         assert!(datagram(&unsampled).is_none());

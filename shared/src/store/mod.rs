@@ -54,10 +54,7 @@ impl Store {
         let client_config = aws_sdk_dynamodb::config::Builder::from(&sdk_config)
             .interceptor(crate::obs::sdk::Observe)
             .build();
-        Self::new(
-            Client::from_conf(client_config),
-            config.table_name.clone(),
-        )
+        Self::new(Client::from_conf(client_config), config.table_name.clone())
     }
 
     /// The SDK configuration every client of the table uses: connect 1 s, attempt 2 s,

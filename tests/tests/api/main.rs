@@ -15,6 +15,7 @@ mod fuzz_findings;
 mod invariants;
 mod keys;
 mod me;
+mod observability;
 mod openapi;
 mod paging;
 mod parties;
