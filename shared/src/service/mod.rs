@@ -4,6 +4,7 @@
 mod activation;
 mod commands;
 mod keys;
+mod operator;
 mod orgs;
 mod paging;
 mod parties;

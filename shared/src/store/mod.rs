@@ -6,6 +6,7 @@ mod cursor;
 mod errors;
 mod invariants;
 pub mod keys;
+mod operator;
 mod orgs;
 mod parties;
 mod query;
