@@ -21,4 +21,5 @@ mod paging;
 mod parties;
 mod security;
 mod template;
+mod template_ops;
 mod update;
