@@ -1,7 +1,8 @@
 //! Prints what one Argon2id password hash costs here (the parameters Roster uses), to size the
 //! functions' memory: Lambda gives CPU in proportion to memory (1 vCPU at 1769 MB).
 //!
-//! `cargo run --release -p roster-shared --example argon2_cost`
+//! `cargo run --release -p roster-users --example argon2_cost` (in the users package: with fat
+//! LTO a binary is optimised at its package's level, and the users function is built at 3).
 
 use std::time::Instant;
 
