@@ -1,6 +1,8 @@
 //! `roster-admin issue-key`, `list-keys` and `revoke-key`: the real binary against DynamoDB Local
 //! (`DYNAMODB_ENDPOINT`, started by `make test`), checked through the service's own key lookup.
 
+#![allow(clippy::expect_used)] // a test: failing loudly is the point
+
 use std::process::{Command, Output};
 use std::time::Duration;
 

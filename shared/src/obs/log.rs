@@ -58,7 +58,7 @@ pub fn level_from(aws_lambda_log_level: Option<&str>, rust_log: Option<&str>) ->
         return level;
     }
     rust_log
-        .and_then(|directives| directives.split(',').filter_map(parse).last())
+        .and_then(|directives| directives.split(',').rev().find_map(parse))
         .unwrap_or(LevelFilter::INFO)
 }
 
