@@ -13,10 +13,9 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::Error;
 
-/// One reusable Argon2 block buffer (Lambda serves one event at a time per instance, so one is
-/// all a function uses; a concurrent hash — `make dev`, tests — allocates its own meanwhile and
-/// drops it after).
-static MEMORY: Mutex<Option<Vec<Block>>> = Mutex::new(None);
+/// Reusable Argon2 block buffers, at most one per hashing slot ([`hashing_slots`]): a run of
+/// single hashes (the usual Lambda event) keeps one, a batch with passwords one per CPU.
+static MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
 /// Runs Argon2 (`argon2`'s algorithm, version and parameters) on the pooled buffer.
 fn hash_into(
@@ -30,13 +29,13 @@ fn hash_into(
     let mut memory = MEMORY
         .lock()
         .ok()
-        .and_then(|mut slot| slot.take())
+        .and_then(|mut pool| pool.pop())
         .filter(|m| m.len() == blocks)
         .unwrap_or_else(|| vec![Block::default(); blocks]);
     let result = argon2.hash_password_into_with_memory(plain, salt, out, &mut memory[..]);
-    if let Ok(mut slot) = MEMORY.lock() {
-        if slot.is_none() {
-            *slot = Some(memory);
+    if let Ok(mut pool) = MEMORY.lock() {
+        if pool.len() < slot_count() {
+            pool.push(memory);
         }
     }
     result
@@ -86,8 +85,24 @@ fn verify_sync(plain: &str, stored: &str) -> Result<bool, Error> {
     Ok(Output::new(&out).is_ok_and(|computed| computed == expected))
 }
 
-/// Hashes on a blocking thread: Argon2id is deliberately CPU-heavy.
+/// Hashes running at once in this process: one per CPU. A batch of creates with passwords
+/// queues here instead of starting a hundred CPU-bound threads on the blocking pool.
+fn slot_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(slot_count()))
+}
+
+/// Hashes on a blocking thread (Argon2id is deliberately CPU-heavy), at most one per CPU at
+/// once.
 pub async fn hash(plain: String) -> Result<String, Error> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| Error::internal(format!("hashing slots closed: {e}")))?;
     tokio::task::spawn_blocking(move || hash_sync(&plain))
         .await
         .map_err(|e| Error::internal(format!("hash task failed: {e}")))?

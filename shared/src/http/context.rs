@@ -100,6 +100,13 @@ pub async fn request_context(request: Request, next: Next) -> Response {
     let id = gateway_request_id(&request)
         .or_else(|| obs.function_request_id.clone())
         .unwrap_or_else(|| ulid::Ulid::new().to_string());
+    // The function's deadline reaches the service (conflict retries, batches) through a
+    // task-local; without a Lambda context, the template's timeout from now.
+    let deadline = request
+        .extensions()
+        .get::<lambda_http::Context>()
+        .and_then(|c| crate::deadline::from_epoch_millis(c.deadline))
+        .unwrap_or_else(|| started + crate::deadline::DEFAULT_BUDGET);
     let public_prefix = public_prefix(&request);
     let info = Arc::new(RequestInfo {
         id,
@@ -119,7 +126,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
     info.obs.set_route(&format!("{method} {route}"));
-    let mut response = CURRENT.scope(info.clone(), next.run(request)).await;
+    let mut response = CURRENT
+        .scope(
+            info.clone(),
+            crate::deadline::scope(deadline, next.run(request)),
+        )
+        .await;
     if let Ok(value) = HeaderValue::from_str(&info.id) {
         response.headers_mut().insert("x-request-id", value);
     }
