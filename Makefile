@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 3000
 
-.PHONY: dev test test-rust validate-template check-openapi fuzz lint fmt build-release bench
+.PHONY: dev test test-rust validate-template check-openapi fuzz lint fmt build-release bench package
 
 ## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
 dev:
@@ -41,6 +41,11 @@ fmt:
 ## Deploy-style build of the Lambda binaries (fat LTO; x86_64 here, arm64 via `sam build`).
 build-release:
 	$(CARGO) build --release --locked -p roster-users -p roster-party -p roster-activation -p roster-authorizer
+
+## The arm64 deployment zips (cargo-lambda, as `sam build` makes them) and their sizes. Needs the
+## aarch64 target (rustup target add aarch64-unknown-linux-gnu); not part of `make test`/CI.
+package:
+	scripts/package.sh
 
 ## The benchmark (not part of `make test`; a few minutes): latency through the local API against
 ## the bare DynamoDB calls, DynamoDB requests per operation, cold start, size and RSS of the

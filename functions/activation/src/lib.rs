@@ -39,15 +39,33 @@ pub async fn handle_event(
                 .unwrap_or_default();
             left < SWEEP_MARGIN
         };
-        let summary = roster.sweep_expired(should_stop).await?;
-        tracing::info!(
-            examined = summary.examined,
-            deactivated = summary.deactivated,
-            skipped = summary.skipped,
-            failed = summary.failed,
-            stopped_early = summary.stopped_early,
-            "expiry sweep finished"
-        );
+        let summary = roster_shared::obs::invocation(&context, "SWEEP", async {
+            match roster.sweep_expired(should_stop).await {
+                Ok(summary) => {
+                    tracing::info!(
+                        examined = summary.examined,
+                        deactivated = summary.deactivated,
+                        skipped = summary.skipped,
+                        failed = summary.failed,
+                        stopped_early = summary.stopped_early,
+                        "expiry sweep finished"
+                    );
+                    roster_shared::obs::metrics::sweep_document(
+                        summary.examined,
+                        summary.deactivated,
+                        summary.skipped,
+                        summary.failed,
+                    )
+                    .emit();
+                    (Ok(summary), 200, None)
+                }
+                Err(e) => {
+                    let (status, code) = (e.status(), e.code());
+                    (Err(e), status, Some(code))
+                }
+            }
+        })
+        .await?;
         return Ok(serde_json::to_value(summary)?);
     }
     roster_shared::http::lambda::http_event(router, LambdaEvent::new(payload, context)).await

@@ -58,16 +58,10 @@ pub fn request_from_event(event_json: &str) -> Result<Request, serde_json::Error
     Ok(event.into())
 }
 
-/// Installs the JSON log subscriber (once per cold start).
+/// Installs the JSON log subscriber (once per cold start): Powertools' keys, the level from
+/// `AWS_LAMBDA_LOG_LEVEL` then `RUST_LOG` (see [`crate::obs::log`]).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(false)
-        .with_target(false)
-        .try_init();
+    crate::obs::log::init(crate::obs::log::JsonLog::from_env(), None);
 }
 
 /// The one entry every Lambda binary calls: per cold start the JSON log subscriber, the

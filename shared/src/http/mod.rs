@@ -15,13 +15,14 @@ mod routes;
 mod views;
 pub mod xml;
 
-pub use context::{request_context, RequestInfo};
+pub use context::{request_context, with_request_context, RequestInfo};
 pub use extract::{
     Caller, IfMatch, JsonBody, LenientJsonBody, Manager, OptionalJsonBody, MAX_BODY_BYTES,
 };
 pub use fields::ObjectReader;
 pub use path::{
-    EmailPath, KeyIdPath, NewUsernamePath, PartyIdPath, UserIdPath, UserRefPath, UsernamePath,
+    EmailPath, ExistingPartyIdPath, KeyIdPath, NewUsernamePath, PartyIdPath, UserIdPath,
+    UserRefPath, UsernamePath,
 };
 pub use problem::{
     method_not_allowed, not_found_fallback, render, render_on, ProblemDocument, Surface,

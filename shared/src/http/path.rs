@@ -107,6 +107,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PartyIdPath {
     }
 }
 
+/// A party id in the path naming an existing party (`{partyId}`): an ICD removed from the code
+/// list since still names the party it was registered with; invalid is 400 naming `partyId`.
+pub struct ExistingPartyIdPath(pub PartyId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ExistingPartyIdPath {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        input(parts, "partyId", PartyId::parse_existing)
+            .await
+            .map(Self)
+    }
+}
+
 /// An API key id in the path (`{keyId}`): one that cannot exist is 404.
 pub struct KeyIdPath(pub KeyId);
 

@@ -51,6 +51,7 @@ pub fn render(error: &Error) -> Response {
 /// The answer to `error` on `surface`.
 pub fn render_on(surface: &dyn Surface, error: &Error) -> Response {
     let info = RequestInfo::current();
+    info.obs.set_error_code(error.code());
     match error {
         Error::Internal(context) => {
             tracing::error!(request_id = %info.id, error = %context, "internal error")

@@ -6,6 +6,7 @@ pub mod batch;
 mod commands;
 mod compat;
 mod keys;
+mod operator;
 mod orgs;
 mod paging;
 mod parties;

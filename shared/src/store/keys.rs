@@ -112,6 +112,11 @@ pub fn deleted_sk(record: &ulid::Ulid) -> String {
     format!("{DELETED_PREFIX}{record}")
 }
 
+/// Every key metadata item of an organization (the operator's `list-keys`).
+pub fn org_keys_prefix() -> String {
+    "APIKEY#".into()
+}
+
 pub fn user_keys_prefix(user: &UserId) -> String {
     format!("APIKEY#{user}#")
 }

@@ -295,6 +295,7 @@ impl Store {
                     "transaction cancelled: {reasons:?}"
                 )));
             }
+            crate::http::RequestInfo::current().obs.count_conflict();
             retry += 1;
             let pause = backoff(retry);
             if Instant::now() + pause > stop {

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use crate::native::dto::{self, AuthorizationView, PartyView};
 use roster_shared::error::Problems;
 use roster_shared::http::{
-    etag, Caller, Doc, IfMatch, JsonBody, Manager, PartyIdPath, QueryParams, UserIdPath,
+    etag, Caller, Doc, ExistingPartyIdPath, IfMatch, JsonBody, Manager, PartyIdPath, QueryParams,
+    UserIdPath,
 };
 use roster_shared::service::Roster;
 
@@ -52,7 +53,7 @@ pub async fn revoke(
     State(roster): State<Roster>,
     Manager(caller): Manager,
     UserIdPath(user): UserIdPath,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<StatusCode> {
     roster.revoke(&caller, &user, &party).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -84,7 +85,7 @@ pub async fn register_party(
 pub async fn get_party(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<Doc> {
     let party = roster.get_party(&caller, &party).await?;
     Ok(party_doc(&party))
@@ -93,7 +94,7 @@ pub async fn get_party(
 pub async fn patch_party(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
     IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
@@ -109,7 +110,7 @@ pub async fn patch_party(
 pub async fn delete_party(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
     query: QueryParams,
 ) -> Result<StatusCode> {
     let mut problems = Problems::default();
@@ -128,7 +129,7 @@ pub async fn delete_party(
 pub async fn party_users(
     State(roster): State<Roster>,
     Manager(caller): Manager,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
     paged: Paged,
 ) -> Result<Doc> {
     let page = roster.party_users(&caller, &party, &paged.paging).await?;

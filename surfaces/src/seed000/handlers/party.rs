@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::seed000::dto::{put_party_body, PartyView};
 use crate::seed000::error::Result;
-use roster_shared::http::{Caller, Doc, JsonBody, Manager, PartyIdPath, UsernamePath};
+use roster_shared::http::{Caller, Doc, ExistingPartyIdPath, JsonBody, Manager, UsernamePath};
 use roster_shared::service::Roster;
 
 /// 200 with the user's authorizations (404 for a name no live user of the organization holds).
@@ -48,7 +48,7 @@ pub async fn delete_party(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     UsernamePath(name): UsernamePath,
-    PartyIdPath(party): PartyIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<StatusCode> {
     let user = roster.user_by_username(&caller, &name).await?;
     roster.revoke(&caller, &user.id, &party).await?;
