@@ -11,6 +11,7 @@ use serde_json::Value;
 const SAMPLE_KEY: &str = "REPLACE_WITH_ROSTER_API_KEY";
 const X_API_KEY: &str = include_str!("../../../events/authorizer/x-api-key.json");
 const AUTHORIZATION: &str = include_str!("../../../events/authorizer/authorization-apikey.json");
+const BEARER: &str = include_str!("../../../events/authorizer/authorization-bearer.json");
 const ESIGNATUR: &str = include_str!("../../../events/authorizer/esignatur-id.json");
 const NO_KEY: &str = include_str!("../../../events/authorizer/no-key.json");
 
@@ -66,6 +67,7 @@ async fn every_header_form_is_allowed_with_the_principal_and_usage_key() {
     for (name, event) in [
         ("x-api-key", X_API_KEY),
         ("Authorization: Apikey", AUTHORIZATION),
+        ("Authorization: Bearer", BEARER),
         ("X-eSignatur-Id", ESIGNATUR),
     ] {
         let answer = authorize(&app, event, &app.manager_key, "203.0.113.10")
@@ -273,6 +275,7 @@ fn every_authorizer_event_is_used() {
         files,
         [
             "authorization-apikey.json",
+            "authorization-bearer.json",
             "esignatur-id.json",
             "no-key.json",
             "x-api-key.json"
