@@ -66,6 +66,7 @@ mod party;
 mod party_id;
 mod person_name;
 mod phone;
+mod surface_data;
 mod user;
 mod username;
 
@@ -78,6 +79,7 @@ pub use ids::{KeyId, OrgId, UserId};
 pub use language::{Language, LANGUAGES};
 pub use party::{party_text, Authorization, Party, Permissions};
 pub use party_id::PartyId;
+pub use surface_data::SurfaceData;
 pub use person_name::PersonName;
 pub use phone::Phone;
 pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};

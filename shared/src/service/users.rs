@@ -139,6 +139,7 @@ impl Roster {
             registration: Registration::default()
                 .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
+            surface_data: new.surface_data,
             password_hash: hash_password(new.password).await?,
             created_at: now.clone(),
             updated_at: now,
@@ -207,6 +208,7 @@ impl Roster {
             UserRef::Id(id) => self.store.get_user(&caller.org, id).await?,
             UserRef::Username(name) => self.store.find_by_username(&caller.org, name).await?,
             UserRef::Email(email) => self.store.find_by_email(&caller.org, email).await?,
+            UserRef::ExternalId(x) => self.store.find_by_external_id(&caller.org, x).await?,
         };
         found.ok_or(Error::NotFound("user"))
     }
@@ -389,6 +391,12 @@ impl Roster {
                 .attributes
                 .with_updates(&changes.attribute_updates)
                 .map_err(|e| Error::field("attributes", e))?;
+        }
+        if !changes.surface_data.is_empty() {
+            new.surface_data = new
+                .surface_data
+                .with_updates(&changes.surface_data)
+                .map_err(|e| Error::field("body", e))?;
         }
         refuse_self_lockout(caller, &old, &new)?;
         if let Some(hash) = hash_password(changes.password).await? {
