@@ -3,3 +3,7 @@
 //! business rule lives here (see `docs/scim.md`).
 
 pub mod filter;
+pub mod error;
+pub mod patch;
+pub mod resource;
+pub mod schema;
