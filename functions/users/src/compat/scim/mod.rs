@@ -7,3 +7,4 @@ pub mod error;
 pub mod patch;
 pub mod resource;
 pub mod schema;
+pub mod plan;
