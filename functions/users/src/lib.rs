@@ -38,4 +38,5 @@ pub fn routes() -> RouteSet {
         .merge(compat::seed001::routes())
         .merge(compat::seed002::routes())
         .merge(compat::seed003::routes())
+        .merge(compat::scim::users())
 }

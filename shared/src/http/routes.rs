@@ -33,6 +33,17 @@ impl RouteSet {
         self
     }
 
+    /// A surface mounted at `prefix`, whose `router` answers unknown paths and methods under the
+    /// prefix itself (its own fallbacks, in its own error format). Declared to API Gateway as
+    /// `ANY declared` (a `{proxy+}` path), so every method and path under the prefix reaches the
+    /// function instead of API Gateway's "Missing Authentication Token".
+    pub fn nest(mut self, prefix: &'static str, router: Router<Roster>, declared: &'static str) -> Self {
+        self.router = self.router.nest(prefix, router);
+        let any = Method::from_bytes(b"ANY").unwrap_or(Method::GET);
+        self.routes.push((any, declared));
+        self
+    }
+
     /// Both route sets in one (the local API serves every function's routes).
     pub fn merge(mut self, other: RouteSet) -> Self {
         self.router = self.router.merge(other.router);
