@@ -6,14 +6,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 3000
 
-.PHONY: dev test test-rust validate-template fuzz lint fmt build-release bench
+.PHONY: dev test test-rust validate-template fuzz scim lint fmt build-release bench
 
 ## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
 dev:
 	@PORT=$(PORT) scripts/dev.sh
 
-## Every test: unit + integration (on DynamoDB Local) + template validation + the fuzz run.
-test: test-rust validate-template fuzz
+## Every test: unit + integration (on DynamoDB Local) + template validation + the fuzz run +
+## the SCIM compliance suite.
+test: test-rust validate-template fuzz scim
 
 test-rust:
 	scripts/dynamodb-local.sh run -- $(CARGO) test --workspace --locked
@@ -24,6 +25,11 @@ validate-template:
 ## schemathesis against openapi.yaml on the local API (about 4 minutes; FUZZ_* settings in the script).
 fuzz:
 	scripts/fuzz.sh
+
+## The SCIM compliance suite scim2-tester (pinned, venv on first use) against the local API's
+## /scim/v2 (under a minute; docs/scim.md).
+scim:
+	scripts/scim.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -135,7 +135,7 @@ pub fn normalize(body: &Value) -> Result<Map<String, Value>, ScimError> {
                 return Err(bad_value(ENTERPRISE_SCHEMA, "must be an object"));
             };
             let mut ext_out = Map::new();
-            for (k, v) in ext {
+            for (k, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
                 let Some(attr) = schema::find(schema::ENTERPRISE_ATTRS, k) else {
                     return Err(ScimError::bad(
                         "invalidSyntax",
@@ -258,24 +258,30 @@ fn derived_language(doc: &Map<String, Value>) -> Option<Language> {
     Language::parse(&primary).ok()
 }
 
-/// The Roster role `roles` names (one distinct value of ApUser / ApManager).
+/// The Roster role `roles` names: the values `ApUser` / `ApManager` (other values are kept as
+/// sent and name no Roster role); naming both is refused.
 fn derived_role(doc: &Map<String, Value>) -> Result<Option<Role>, ScimError> {
     let Some(list) = doc.get("roles").and_then(Value::as_array) else {
         return Ok(None);
     };
     let mut role = None;
-    for (i, r) in list.iter().enumerate() {
-        let Some(value) = r.get("value").and_then(Value::as_str) else {
+    for r in list {
+        let Some(Ok(parsed)) = r.get("value").and_then(Value::as_str).map(Role::parse) else {
             continue;
         };
-        let parsed = Role::parse(value)
-            .map_err(|m| bad_value(format!("roles[{i}].value"), &m))?;
         if role.is_some_and(|known| known != parsed) {
-            return Err(bad_value("roles", "must name one Roster role"));
+            return Err(bad_value("roles", "must name one Roster role (ApUser or ApManager), not both"));
         }
         role = Some(parsed);
     }
     Ok(role)
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::ApUser => "ApUser",
+        Role::ApManager => "ApManager",
+    }
 }
 
 fn field<T>(what: &str, result: Result<T, String>) -> Result<T, ScimError> {
@@ -351,8 +357,12 @@ fn render_as(user: &User, base: &str, complete_name: bool) -> Value {
         .unwrap_or_default();
     let mut doc = kept.clone();
     doc.insert("userName".into(), json!(user.username.as_str()));
-    // Kept name parts only while they still give Roster's name.
-    if derived_name(&kept, user.username.as_str()) == user.name.as_str() {
+    // Kept name parts only while they still give Roster's name; no `name` when none was sent
+    // and Roster's name is the one the document gives anyway (displayName or userName).
+    let name_agrees = derived_name(&kept, user.username.as_str()) == user.name.as_str();
+    if name_agrees && !kept.contains_key("name") {
+        doc.remove("name");
+    } else if name_agrees {
         let mut name = kept
             .get("name")
             .and_then(Value::as_object)
@@ -404,17 +414,38 @@ fn render_as(user: &User, base: &str, complete_name: bool) -> Value {
             None => doc.remove("phoneNumbers"),
         };
     }
-    let language_agrees = derived_language(&kept).is_none_or(|l| l == user.language);
-    if !language_agrees || text(&kept, "preferredLanguage").is_none() {
+    // The language as sent while its subtag is still Roster's language (or names none Roster
+    // knows); Roster's language once another surface changed it.
+    if derived_language(&kept).is_some_and(|l| l != user.language) {
         doc.insert("preferredLanguage".into(), json!(user.language.as_str()));
     }
-    let role_agrees = derived_role(&kept).ok().flatten() == Some(user.role);
-    if !role_agrees {
-        let role = match user.role {
-            Role::ApUser => "ApUser",
-            Role::ApManager => "ApManager",
-        };
-        doc.insert("roles".into(), json!([{"value": role, "primary": true}]));
+    // The roles as sent; a Roster role value among them shows the current role; a manager whose
+    // roles name no Roster role gets `ApManager` added (ApUser is the default and not shown).
+    match derived_role(&kept).ok().flatten() {
+        Some(r) if r == user.role => {}
+        Some(_) => {
+            if let Some(Value::Array(items)) = doc.get_mut("roles") {
+                for item in items.iter_mut() {
+                    let names_role = item
+                        .get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| Role::parse(v).is_ok());
+                    if names_role {
+                        item["value"] = json!(role_name(user.role));
+                    }
+                }
+            }
+        }
+        None if user.role == Role::ApManager => {
+            let mut items = kept
+                .get("roles")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            items.push(json!({"value": role_name(user.role)}));
+            doc.insert("roles".into(), Value::Array(items));
+        }
+        None => {}
     }
     match &user.external_id {
         Some(x) => doc.insert("externalId".into(), json!(x.as_str())),
@@ -438,6 +469,11 @@ fn render_as(user: &User, base: &str, complete_name: bool) -> Value {
         }),
     );
     Value::Object(doc)
+}
+
+/// The Roster role the user's rendered `roles` name (what the identity provider sees).
+pub fn shown_role(user: &User) -> Option<Role> {
+    derived_role(&render_for_patch(user)).ok().flatten()
 }
 
 /// `W/"<version>"`: `meta.version` and the `ETag` header.
@@ -581,8 +617,19 @@ mod tests {
             shown["emails"],
             json!([{"value": "isabel.home@example.org", "primary": true, "type": "home"}])
         );
-        assert_eq!(shown["roles"], json!([{"value": "ApUser", "primary": true}]));
+        assert_eq!(shown["roles"], json!([{"value": "ApUser", "display": "Admin"}]));
         assert_eq!(shown["preferredLanguage"], "de");
+        // Nothing sent: nothing rendered but what Roster holds.
+        let plain = map(&doc(json!({"userName": "bob"}))).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut bob = user_from(&plain);
+        let shown = render(&bob, "http://h/scim/v2");
+        assert!(shown.get("name").is_none() && shown.get("roles").is_none());
+        assert!(shown.get("preferredLanguage").is_none());
+        bob.role = Role::ApManager;
+        bob.name = PersonName::parse("Bob Builder").unwrap_or_else(|e| panic!("{e}"));
+        let shown = render(&bob, "http://h/scim/v2");
+        assert_eq!(shown["roles"], json!([{"value": "ApManager"}]));
+        assert_eq!(shown["name"], json!({"formatted": "Bob Builder"}));
     }
 
     #[test]
@@ -608,7 +655,6 @@ mod tests {
             (json!({}), "userName: is required"),
             (json!({"userName": "has space"}), "userName"),
             (json!({"userName": "a", "emails": [{"value": "not-an-email"}]}), "emails[0].value"),
-            (json!({"userName": "a", "roles": [{"value": "Admin"}]}), "roles[0].value"),
             (json!({"userName": "a", "roles": [{"value": "ApUser"}, {"value": "ApManager"}]}), "roles"),
             (json!({"userName": "a", "password": "short"}), "password"),
             (json!({"userName": "a", "externalId": " padded"}), "externalId"),

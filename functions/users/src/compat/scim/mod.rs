@@ -44,6 +44,7 @@ fn router() -> Router<Roster> {
         .route("/ResourceTypes/{id}", get(discovery::resource_type))
         .route("/Users", get(users::list).post(users::create))
         .route("/Users/.search", post(users::search))
+        .route("/.search", post(users::search))
         .route(
             "/Users/{id}",
             get(users::get)

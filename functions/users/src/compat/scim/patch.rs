@@ -121,6 +121,23 @@ pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
 pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(), ScimError> {
     for op in ops {
         match &op.path {
+            // The whole enterprise extension.
+            Some(path) if path.trim().eq_ignore_ascii_case(ENTERPRISE_SCHEMA) => {
+                if op.op == Op::Remove {
+                    resource.retain(|k, _| !k.eq_ignore_ascii_case(ENTERPRISE_SCHEMA));
+                    continue;
+                }
+                let Some(Value::Object(ext)) = &op.value else {
+                    return Err(invalid(format!("{ENTERPRISE_SCHEMA}: must be an object")));
+                };
+                // Some clients serialise the extension with its own `schemas`: not an attribute.
+                for (sub, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
+                    let path = format!("{ENTERPRISE_SCHEMA}:{sub}");
+                    let parsed = filter::parse_path(&path)
+                        .map_err(|e| ScimError::bad("invalidPath", format!("{path} {e}")))?;
+                    apply_at(resource, op.op, &parsed, Some(v), &path)?;
+                }
+            }
             Some(path) => {
                 let parsed =
                     filter::parse_path(path).map_err(|e| ScimError::bad("invalidPath", format!("path {path:?} {e}")))?;
@@ -138,7 +155,7 @@ pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(),
                         let Value::Object(ext) = value else {
                             return Err(invalid(format!("{key}: must be an object")));
                         };
-                        for (sub, v) in ext {
+                        for (sub, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
                             let path = format!("{ENTERPRISE_SCHEMA}:{sub}");
                             let parsed = filter::parse_path(&path)
                                 .map_err(|e| ScimError::bad("invalidPath", format!("{path} {e}")))?;
@@ -465,6 +482,20 @@ mod tests {
             u[ENTERPRISE_SCHEMA],
             json!({"department": "Ops", "employeeNumber": "7"})
         );
+        let mut u2 = match u {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let whole = operations(&ops(json!([
+            {"op": "replace", "path": ENTERPRISE_SCHEMA, "value": {"division": "D"}},
+        ])))
+        .unwrap_or_default();
+        apply(&mut u2, &whole).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(u2[ENTERPRISE_SCHEMA]["division"], "D");
+        let remove = operations(&ops(json!([{"op": "remove", "path": ENTERPRISE_SCHEMA}])))
+            .unwrap_or_default();
+        apply(&mut u2, &remove).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(!u2.contains_key(ENTERPRISE_SCHEMA));
     }
 
     #[test]

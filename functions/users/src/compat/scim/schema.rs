@@ -155,7 +155,7 @@ const ROLE_SUBS: &[Attr] = &[
     Attr {
         case_exact: true,
         canonical: &["ApUser", "ApManager"],
-        ..s("value", "Roster's role: ApUser or ApManager.")
+        ..s("value", "ApUser or ApManager set Roster's role; other values are kept as sent.")
     },
     s("display", "Kept as sent."),
     s("type", "Kept as sent."),
@@ -243,7 +243,11 @@ pub const USER_ATTRS: &[Attr] = &[
     s("preferredLanguage", "Kept as sent; its language subtag (en-US → en) is Roster's language when Roster knows it."),
     s("locale", "Kept as sent."),
     s("timezone", "Kept as sent."),
-    typed("active", Type::Boolean, "Roster's status: true ACTIVE, false INACTIVE."),
+    // Required: a Roster user always has a status (a POST without it is accepted as active).
+    Attr {
+        required: true,
+        ..typed("active", Type::Boolean, "Roster's status: true ACTIVE, false INACTIVE (a POST without it: true).")
+    },
     Attr {
         mutability: Mutability::WriteOnly,
         returned: "never",
@@ -253,7 +257,7 @@ pub const USER_ATTRS: &[Attr] = &[
     multi("emails", EMAIL_SUBS, "Roster's emails (at most 5; the primary first)."),
     multi("phoneNumbers", PHONE_SUBS, "Kept as sent."),
     multi("addresses", ADDRESS_SUBS, "Kept as sent."),
-    multi("roles", ROLE_SUBS, "Roster's role: one value, ApUser or ApManager."),
+    multi("roles", ROLE_SUBS, "Kept as sent; a value ApUser or ApManager sets Roster's role (a manager shows ApManager)."),
     Attr {
         ty: Type::Complex,
         mutability: Mutability::ReadOnly,

@@ -81,9 +81,15 @@ fn kept(mapped: &Mapped) -> BTreeMap<String, Option<String>> {
     BTreeMap::from([(SURFACE.to_string(), Some(mapped.kept.clone()))])
 }
 
-/// The full new state a PUT (or a patched resource) gives, as a change of `old`.
-fn replacement(mapped: Mapped) -> UserChanges {
+/// The full new state a PUT (or a patched resource) gives, as a change of `old`. `roles` that
+/// named a Roster role and name none any more give the default role (ApUser); `roles` that never
+/// named one leave Roster's role as it is.
+fn replacement(mapped: Mapped, old: &User) -> UserChanges {
+    let role = mapped
+        .role
+        .or_else(|| dto::shown_role(old).map(|_| roster_shared::domain::Role::ApUser));
     UserChanges {
+        role,
         surface_data: kept(&mapped),
         username: Some(mapped.username),
         name: Some(mapped.name),
@@ -92,7 +98,6 @@ fn replacement(mapped: Mapped) -> UserChanges {
         // Left out: kept as it is (Roster's language is required).
         language: mapped.language,
         external_id: mapped.external_id.map_or(Patch::Clear, Patch::Set),
-        role: mapped.role,
         status: mapped.status,
         password: mapped.password,
         ..UserChanges::default()
@@ -178,7 +183,7 @@ pub async fn replace(
     check_body_id(&body, &id)?;
     let mapped = dto::map(&dto::normalize(&body)?)?;
     let after = roster
-        .update_user(&caller, &user.id, replacement(mapped), Some(user.version))
+        .update_user(&caller, &user.id, replacement(mapped, &user), Some(user.version))
         .await?;
     Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
 }
@@ -201,7 +206,7 @@ pub async fn update(
     patch::apply(&mut doc, &ops)?;
     let mapped = dto::map(&dto::normalize(&Value::Object(doc))?)?;
     let after = roster
-        .update_user(&caller, &user.id, replacement(mapped), Some(user.version))
+        .update_user(&caller, &user.id, replacement(mapped, &user), Some(user.version))
         .await?;
     Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
 }
