@@ -18,6 +18,7 @@ mod me;
 mod openapi;
 mod paging;
 mod parties;
+mod scim;
 mod security;
 mod template;
 mod update;

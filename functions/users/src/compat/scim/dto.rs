@@ -156,6 +156,12 @@ pub fn normalize(body: &Value) -> Result<Map<String, Value>, ScimError> {
             .strip_prefix(USER_SCHEMA)
             .and_then(|rest| rest.strip_prefix(':'))
             .unwrap_or(key);
+        // `groups` is read-only in RFC 7643 (membership is managed on Group resources, which
+        // Roster does not serve); Okta sends `"groups": []` on create: ignored like any
+        // read-only attribute.
+        if name.eq_ignore_ascii_case("groups") {
+            continue;
+        }
         let Some(attr) = schema::find(schema::USER_ATTRS, name) else {
             return Err(ScimError::bad(
                 "invalidSyntax",
@@ -669,9 +675,10 @@ mod tests {
 
     #[test]
     fn read_only_attributes_in_a_body_are_ignored_and_names_are_case_insensitive() {
-        let d = doc(json!({"ID": "usr_x", "meta": {"version": "W/\"9\""}, "USERNAME": "a",
+        let d = doc(json!({"ID": "usr_x", "meta": {"version": "W/\"9\""}, "USERNAME": "a", "groups": [],
             "urn:ietf:params:scim:schemas:core:2.0:User:displayName": "A", "Name": {"GIVENNAME": "G"}}));
         assert!(!d.contains_key("ID") && !d.contains_key("meta") && !d.contains_key("id"));
+        assert!(!d.contains_key("groups"));
         assert_eq!(d["userName"], "a");
         assert_eq!(d["displayName"], "A");
         assert_eq!(d["name"], json!({"givenName": "G"}));
