@@ -19,6 +19,7 @@ mod lambda;
 mod notes;
 mod report;
 mod runtime_api;
+mod scim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -605,6 +606,21 @@ async fn run() -> Res<()> {
     let bench = Bench::start(&config).await?;
     let rows = measure_api(&bench, &settings).await?;
     let interceptor = interceptor_cost(&bench, settings.ops).await;
+    let scim_users = number("BENCH_SCIM_USERS", 1000)?;
+    progress(&format!("SCIM initial push: {scim_users} users by 5 concurrent clients"));
+    let scim = scim::initial_push(
+        &bench,
+        scim_users,
+        5,
+        "plain DynamoDB Local (the DynamoDB-semantics proxy of issue 11 is not on main yet)",
+    )
+    .await?;
+    progress(&format!(
+        "SCIM push: {} created, {} failed in {:.1} s",
+        scim.created,
+        scim.failed,
+        scim.elapsed.as_secs_f64()
+    ));
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
@@ -634,6 +650,7 @@ async fn run() -> Res<()> {
         binaries,
         users_pinned,
         interceptor,
+        scim: Some(scim),
     };
     let markdown = report::render(&results);
     println!("{markdown}");
@@ -707,6 +724,24 @@ mod tests {
         assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
         assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
         assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
+        // The SCIM push, small: no failed request, and the DynamoDB requests per operation.
+        let push = scim::initial_push(&bench, 20, 5, "DynamoDB Local")
+            .await
+            .unwrap_or_else(|e| panic!("scim push: {e}"));
+        assert_eq!((push.created, push.failed), (20, 0), "{:?}", push.first_failure);
+        let op = |label: &str| {
+            push.per_operation
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default()
+        };
+        let lookup = op("filter userName eq (hit)");
+        assert!(lookup.total_requests() <= 2, "{lookup:?}");
+        assert!(op("filter userName eq (miss)").total_requests() <= 2);
+        let create = op("create (POST /Users)");
+        assert_eq!(create.requests.get("TransactWriteItems"), Some(&1), "{create:?}");
+        assert_eq!(create.total_requests(), 1, "{create:?}");
         let results = report::Results {
             settings: Settings {
                 ops: 3,
@@ -730,8 +765,10 @@ mod tests {
             binaries: Vec::new(),
             users_pinned: None,
             interceptor: None,
+            scim: Some(push),
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");
+        assert!(markdown.contains("SCIM: an identity provider's initial push"), "{markdown}");
     }
 }
