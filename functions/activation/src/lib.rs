@@ -2,13 +2,9 @@
 //! scheduled expiry sweep. One binary answers both API Gateway events and EventBridge's
 //! scheduled event.
 
-pub mod compat;
-mod handlers;
-
 use std::time::Duration;
 
 use axum::Router;
-use http::Method;
 use lambda_http::lambda_runtime::LambdaEvent;
 use lambda_http::request::LambdaRequest;
 use roster_shared::http::RouteSet;
@@ -16,16 +12,9 @@ use roster_shared::service::Roster;
 use serde_json::Value;
 use tower::Service;
 
-/// Every route of this function, as `template.yaml` declares them.
+/// Every route of this function, as `template.yaml` declares them (in `roster-surfaces`).
 pub fn routes() -> RouteSet {
-    use handlers::*;
-    RouteSet::new()
-        .add(Method::POST, "/v1/users/{id}/activate", activate)
-        .add(Method::POST, "/v1/users/{id}/deactivate", deactivate)
-        .add(Method::POST, "/v1/users/{id}/restore", restore)
-        .add(Method::POST, "/v1/users/activate", activate_batch)
-        .add(Method::POST, "/v1/users/deactivate", deactivate_batch)
-        .merge(compat::seed003::routes())
+    roster_surfaces::activation()
 }
 
 /// Time kept in reserve before the Lambda deadline when the sweep stops.

@@ -76,6 +76,50 @@ impl ObjectReader {
         }
     }
 
+    /// An obligatory field read with `read` (e.g. `|r, f| r.parsed(f, parse)`): left out or
+    /// `null` records "is required"; an invalid value keeps the error `read` recorded.
+    pub fn required_with<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&mut Self, &str) -> Patch<T>,
+    ) -> Option<T> {
+        let present = self.has(name);
+        match read(self, name) {
+            Patch::Set(value) => Some(value),
+            Patch::Clear => {
+                self.reject(name, "is required");
+                None
+            }
+            // Present but invalid: `read` has said why.
+            Patch::Keep if present => None,
+            Patch::Keep => {
+                self.reject(name, "is required");
+                None
+            }
+        }
+    }
+
+    /// An obligatory string field parsed by `parse` (see [`Self::required_with`]).
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        self.required_with(name, |reader, name| reader.parsed(name, parse))
+    }
+
+    /// A field that may be changed but not removed: `null` records "cannot be removed".
+    pub fn not_null<T>(&mut self, name: &str, patch: Patch<T>) -> Option<T> {
+        match patch {
+            Patch::Set(value) => Some(value),
+            Patch::Clear => {
+                self.reject(name, "cannot be removed");
+                None
+            }
+            Patch::Keep => None,
+        }
+    }
+
     pub fn boolean(&mut self, name: &str) -> Patch<bool> {
         match self.take(name) {
             Patch::Keep => Patch::Keep,

@@ -2,7 +2,6 @@
 //! typed extractors, content negotiation (JSON or XML), and the Lambda entry path.
 
 mod context;
-pub mod esignatur;
 mod extract;
 mod fields;
 pub mod lambda;
@@ -10,7 +9,6 @@ mod problem;
 mod query;
 mod respond;
 mod routes;
-pub mod seed000;
 mod views;
 pub mod xml;
 

@@ -26,6 +26,14 @@ impl<T> Patch<T> {
         }
     }
 
+    /// The value when one was given; `None` for left out and `null` alike.
+    pub fn given(self) -> Option<T> {
+        match self {
+            Self::Set(v) => Some(v),
+            Self::Keep | Self::Clear => None,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
         match self {
             Self::Keep => Patch::Keep,

@@ -1,3 +1,0 @@
-//! Compatible surfaces (the seed APIs' wire formats) on the activation function's use cases.
-
-pub mod seed003;

@@ -1,0 +1,3 @@
+//! Seed 001's handlers (it serves users only): extract → service → respond.
+
+pub mod users;

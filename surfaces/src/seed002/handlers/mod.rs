@@ -1,0 +1,3 @@
+//! Seed 002's handlers (it serves users only): extract → service → respond.
+
+pub mod users;
