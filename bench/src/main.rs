@@ -607,7 +607,9 @@ async fn run() -> Res<()> {
     let rows = measure_api(&bench, &settings).await?;
     let interceptor = interceptor_cost(&bench, settings.ops).await;
     let scim_users = number("BENCH_SCIM_USERS", 1000)?;
-    progress(&format!("SCIM initial push: {scim_users} users by 5 concurrent clients"));
+    progress(&format!(
+        "SCIM initial push: {scim_users} users by 5 concurrent clients"
+    ));
     let scim = scim::initial_push(
         &bench,
         scim_users,
@@ -728,7 +730,12 @@ mod tests {
         let push = scim::initial_push(&bench, 20, 5, "DynamoDB Local")
             .await
             .unwrap_or_else(|e| panic!("scim push: {e}"));
-        assert_eq!((push.created, push.failed), (20, 0), "{:?}", push.first_failure);
+        assert_eq!(
+            (push.created, push.failed),
+            (20, 0),
+            "{:?}",
+            push.first_failure
+        );
         let op = |label: &str| {
             push.per_operation
                 .iter()
@@ -740,7 +747,11 @@ mod tests {
         assert!(lookup.total_requests() <= 2, "{lookup:?}");
         assert!(op("filter userName eq (miss)").total_requests() <= 2);
         let create = op("create (POST /Users)");
-        assert_eq!(create.requests.get("TransactWriteItems"), Some(&1), "{create:?}");
+        assert_eq!(
+            create.requests.get("TransactWriteItems"),
+            Some(&1),
+            "{create:?}"
+        );
         assert_eq!(create.total_requests(), 1, "{create:?}");
         let results = report::Results {
             settings: Settings {
@@ -769,6 +780,9 @@ mod tests {
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");
-        assert!(markdown.contains("SCIM: an identity provider's initial push"), "{markdown}");
+        assert!(
+            markdown.contains("SCIM: an identity provider's initial push"),
+            "{markdown}"
+        );
     }
 }

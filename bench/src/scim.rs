@@ -45,7 +45,12 @@ fn user_body(name: &str) -> Value {
     })
 }
 
-async fn send(bench: &Bench, method: Method, path: &str, body: Option<&Value>) -> Res<(u16, Value)> {
+async fn send(
+    bench: &Bench,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Res<(u16, Value)> {
     let mut request = bench
         .http
         .request(method.clone(), format!("{}/scim/v2{path}", bench.url))
@@ -55,9 +60,15 @@ async fn send(bench: &Bench, method: Method, path: &str, body: Option<&Value>) -
             .header("content-type", "application/scim+json")
             .body(body.to_string());
     }
-    let response = request.send().await.map_err(|e| format!("{method} {path}: {e}"))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("{method} {path}: {e}"))?;
     let status = response.status().as_u16();
-    let bytes = response.bytes().await.map_err(|e| format!("{method} {path}: {e}"))?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| format!("{method} {path}: {e}"))?;
     let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok((status, value))
 }
@@ -80,7 +91,12 @@ async fn push_one(bench: &Bench, name: &str) -> Res<()> {
 }
 
 /// The push, then each operation's DynamoDB requests.
-pub async fn initial_push(bench: &Arc<Bench>, users: usize, clients: usize, layer: &str) -> Res<Push> {
+pub async fn initial_push(
+    bench: &Arc<Bench>,
+    users: usize,
+    clients: usize,
+    layer: &str,
+) -> Res<Push> {
     let run = ulid::Ulid::new().to_string().to_lowercase();
     let next = Arc::new(AtomicUsize::new(0));
     let before = bench.server_counter.snapshot();
@@ -129,31 +145,98 @@ pub async fn initial_push(bench: &Arc<Bench>, users: usize, clients: usize, laye
     // Each operation alone, on a user of the push.
     let name = format!("push0-{run}@example.com");
     let (_, found) = send(bench, Method::GET, &lookup_path(&name), None).await?;
-    let id = found["Resources"][0]["id"].as_str().unwrap_or_default().to_string();
-    let count = |label: &'static str, method: Method, path: String, body: Option<Value>, expect: u16| {
-        let bench = bench.clone();
-        async move {
-            let before = bench.server_counter.snapshot();
-            let (status, answer) = send(&bench, method, &path, body.as_ref()).await?;
-            if status != expect {
-                return Err(format!("{label}: {status} (expected {expect}) {answer}"));
+    let id = found["Resources"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let count =
+        |label: &'static str, method: Method, path: String, body: Option<Value>, expect: u16| {
+            let bench = bench.clone();
+            async move {
+                let before = bench.server_counter.snapshot();
+                let (status, answer) = send(&bench, method, &path, body.as_ref()).await?;
+                if status != expect {
+                    return Err(format!("{label}: {status} (expected {expect}) {answer}"));
+                }
+                Ok::<_, String>((label, bench.server_counter.snapshot().since(&before)))
             }
-            Ok::<_, String>((label, bench.server_counter.snapshot().since(&before)))
-        }
-    };
+        };
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "value": {"active": false}}]});
     let extra = format!("extra-{run}@example.com");
     push.per_operation = vec![
-        count("filter userName eq (hit)", Method::GET, lookup_path(&name), None, 200).await?,
-        count("filter userName eq (miss)", Method::GET, lookup_path(&extra), None, 200).await?,
-        count("filter externalId eq", Method::GET, format!("/Users?filter=externalId+eq+%2200u-{name}%22"), None, 200).await?,
-        count("create (POST /Users)", Method::POST, "/Users".into(), Some(user_body(&extra)), 201).await?,
-        count("get (GET /Users/{id})", Method::GET, format!("/Users/{id}"), None, 200).await?,
-        count("list page (count=100)", Method::GET, "/Users?startIndex=1&count=100".into(), None, 200).await?,
-        count("replace (PUT)", Method::PUT, format!("/Users/{id}"), Some(user_body(&name)), 200).await?,
-        count("deactivate (PATCH active false)", Method::PATCH, format!("/Users/{id}"), Some(patch), 200).await?,
-        count("delete (DELETE)", Method::DELETE, format!("/Users/{id}"), None, 204).await?,
+        count(
+            "filter userName eq (hit)",
+            Method::GET,
+            lookup_path(&name),
+            None,
+            200,
+        )
+        .await?,
+        count(
+            "filter userName eq (miss)",
+            Method::GET,
+            lookup_path(&extra),
+            None,
+            200,
+        )
+        .await?,
+        count(
+            "filter externalId eq",
+            Method::GET,
+            format!("/Users?filter=externalId+eq+%2200u-{name}%22"),
+            None,
+            200,
+        )
+        .await?,
+        count(
+            "create (POST /Users)",
+            Method::POST,
+            "/Users".into(),
+            Some(user_body(&extra)),
+            201,
+        )
+        .await?,
+        count(
+            "get (GET /Users/{id})",
+            Method::GET,
+            format!("/Users/{id}"),
+            None,
+            200,
+        )
+        .await?,
+        count(
+            "list page (count=100)",
+            Method::GET,
+            "/Users?startIndex=1&count=100".into(),
+            None,
+            200,
+        )
+        .await?,
+        count(
+            "replace (PUT)",
+            Method::PUT,
+            format!("/Users/{id}"),
+            Some(user_body(&name)),
+            200,
+        )
+        .await?,
+        count(
+            "deactivate (PATCH active false)",
+            Method::PATCH,
+            format!("/Users/{id}"),
+            Some(patch),
+            200,
+        )
+        .await?,
+        count(
+            "delete (DELETE)",
+            Method::DELETE,
+            format!("/Users/{id}"),
+            None,
+            204,
+        )
+        .await?,
     ];
     Ok(push)
 }
@@ -188,17 +271,33 @@ pub fn render(out: &mut String, p: &Push) {
         p.elapsed.as_secs_f64(),
         p.created as f64 / p.elapsed.as_secs_f64().max(0.001)
     );
-    let _ = writeln!(out, "| per user (lookup + create) | p50 {:.1} ms, p99 {:.1} ms |", per_user(50.0), per_user(99.0));
+    let _ = writeln!(
+        out,
+        "| per user (lookup + create) | p50 {:.1} ms, p99 {:.1} ms |",
+        per_user(50.0),
+        per_user(99.0)
+    );
     let _ = writeln!(
         out,
         "| DynamoDB requests per user | {} ({}) |\n",
         trim(p.requests.total_requests() as f64 / p.users.max(1) as f64),
         breakdown(&p.requests)
     );
-    let _ = writeln!(out, "DynamoDB requests of one SCIM operation (served API, warm key):\n");
-    let _ = writeln!(out, "| operation | requests | by DynamoDB operation |\n|---|---|---|");
+    let _ = writeln!(
+        out,
+        "DynamoDB requests of one SCIM operation (served API, warm key):\n"
+    );
+    let _ = writeln!(
+        out,
+        "| operation | requests | by DynamoDB operation |\n|---|---|---|"
+    );
     for (label, s) in &p.per_operation {
-        let _ = writeln!(out, "| {label} | {} | {} |", s.total_requests(), breakdown(s));
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} |",
+            s.total_requests(),
+            breakdown(s)
+        );
     }
     let _ = writeln!(out);
 }

@@ -14,11 +14,11 @@
 //! function crate serves exactly one of them.
 
 pub mod native;
+pub mod scim;
 pub mod seed000;
 pub mod seed001;
 pub mod seed002;
 pub mod seed003;
-pub mod scim;
 
 use roster_shared::http::RouteSet;
 

@@ -67,7 +67,8 @@ pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
     if let Some(auth) = header("authorization") {
         match auth.split_once(' ') {
             Some((scheme, key))
-                if (scheme.eq_ignore_ascii_case("apikey") || scheme.eq_ignore_ascii_case("bearer"))
+                if (scheme.eq_ignore_ascii_case("apikey")
+                    || scheme.eq_ignore_ascii_case("bearer"))
                     && !key.trim().is_empty() =>
             {
                 return Some(key.trim().to_string());

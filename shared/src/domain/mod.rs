@@ -79,9 +79,9 @@ pub use ids::{KeyId, OrgId, UserId};
 pub use language::{Language, LANGUAGES};
 pub use party::{party_text, Authorization, Party, Permissions};
 pub use party_id::PartyId;
-pub use surface_data::SurfaceData;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use surface_data::SurfaceData;
 pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};
 pub use username::Username;
 

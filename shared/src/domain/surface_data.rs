@@ -33,7 +33,9 @@ impl SurfaceData {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !key_ok {
-            return Err(format!("surface name {key:?} must be 1-32 of a-z, 0-9 and -"));
+            return Err(format!(
+                "surface name {key:?} must be 1-32 of a-z, 0-9 and -"
+            ));
         }
         if value.len() > Self::MAX_BYTES {
             return Err(format!(

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone,
-    SurfaceData, UserId, Username,
+    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, SurfaceData,
+    UserId, Username,
 };
 use crate::clock;
 

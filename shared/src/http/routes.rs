@@ -37,7 +37,12 @@ impl RouteSet {
     /// prefix itself (its own fallbacks, in its own error format). Declared to API Gateway as
     /// `ANY declared` (a `{proxy+}` path), so every method and path under the prefix reaches the
     /// function instead of API Gateway's "Missing Authentication Token".
-    pub fn nest(mut self, prefix: &'static str, router: Router<Roster>, declared: &'static str) -> Self {
+    pub fn nest(
+        mut self,
+        prefix: &'static str,
+        router: Router<Roster>,
+        declared: &'static str,
+    ) -> Self {
         self.router = self.router.nest(prefix, router);
         let any = Method::from_bytes(b"ANY").unwrap_or(Method::GET);
         self.routes.push((any, declared));

@@ -108,7 +108,10 @@ fn normalize_single(attr: &Attr, value: &Value, at: &str) -> Result<Option<Value
 /// `invalidSyntax`, values of the wrong type or too long `invalidValue`.
 pub fn normalize(body: &Value) -> Result<Map<String, Value>, ScimError> {
     let Value::Object(fields) = body else {
-        return Err(ScimError::bad("invalidSyntax", "The body must be a JSON object."));
+        return Err(ScimError::bad(
+            "invalidSyntax",
+            "The body must be a JSON object.",
+        ));
     };
     let mut out = Map::new();
     for (key, value) in fields {
@@ -135,7 +138,10 @@ pub fn normalize(body: &Value) -> Result<Map<String, Value>, ScimError> {
                 return Err(bad_value(ENTERPRISE_SCHEMA, "must be an object"));
             };
             let mut ext_out = Map::new();
-            for (k, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
+            for (k, v) in ext
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
+            {
                 let Some(attr) = schema::find(schema::ENTERPRISE_ATTRS, k) else {
                     return Err(ScimError::bad(
                         "invalidSyntax",
@@ -197,7 +203,9 @@ pub struct Mapped {
 }
 
 fn text<'a>(doc: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    doc.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    doc.get(name)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// The full name the document gives: `name.formatted`, else given, middle and family name
@@ -276,7 +284,10 @@ fn derived_role(doc: &Map<String, Value>) -> Result<Option<Role>, ScimError> {
             continue;
         };
         if role.is_some_and(|known| known != parsed) {
-            return Err(bad_value("roles", "must name one Roster role (ApUser or ApManager), not both"));
+            return Err(bad_value(
+                "roles",
+                "must name one Roster role (ApUser or ApManager), not both",
+            ));
         }
         role = Some(parsed);
     }
@@ -495,14 +506,16 @@ pub fn if_match_version(header: &str) -> Result<Option<u64>, ScimError> {
     }
     let tag = value.strip_prefix("W/").unwrap_or(value).trim_matches('"');
     // A tag this server never issued matches no version: 412, as for a stale one.
-    Ok(Some(tag.parse::<u64>().map_err(|_| ScimError::precondition())?))
+    Ok(Some(
+        tag.parse::<u64>().map_err(|_| ScimError::precondition())?,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roster_shared::domain::{OrgId, Registration, UserId};
     use roster_shared::domain::{Attributes, SurfaceData};
+    use roster_shared::domain::{OrgId, Registration, UserId};
     use std::collections::BTreeMap;
 
     fn doc(v: Value) -> Map<String, Value> {
@@ -577,7 +590,10 @@ mod tests {
         assert_eq!(mapped.language.as_ref().map(Language::as_str), Some("da"));
         assert_eq!(mapped.phone, None, "555-555-5555 is not E.123");
         let emails: Vec<&str> = mapped.emails.iter().map(|e| e.as_str()).collect();
-        assert_eq!(emails, ["Isabel.Ortiz@example.com", "isabel.home@example.org"]);
+        assert_eq!(
+            emails,
+            ["Isabel.Ortiz@example.com", "isabel.home@example.org"]
+        );
         let shown = render(&user_from(&mapped), "http://h/scim/v2");
         for key in [
             "userName",
@@ -612,7 +628,7 @@ mod tests {
         let mut user = user_from(&mapped);
         user.name = PersonName::parse("Isabel Renamed").unwrap_or_else(|e| panic!("{e}"));
         user.emails = Emails::new(vec![
-            Email::parse("isabel.home@example.org").unwrap_or_else(|e| panic!("{e}")),
+            Email::parse("isabel.home@example.org").unwrap_or_else(|e| panic!("{e}"))
         ])
         .unwrap_or_default();
         user.role = Role::ApUser;
@@ -623,7 +639,10 @@ mod tests {
             shown["emails"],
             json!([{"value": "isabel.home@example.org", "primary": true, "type": "home"}])
         );
-        assert_eq!(shown["roles"], json!([{"value": "ApUser", "display": "Admin"}]));
+        assert_eq!(
+            shown["roles"],
+            json!([{"value": "ApUser", "display": "Admin"}])
+        );
         assert_eq!(shown["preferredLanguage"], "de");
         // Nothing sent: nothing rendered but what Roster holds.
         let plain = map(&doc(json!({"userName": "bob"}))).unwrap_or_else(|e| panic!("{e:?}"));
@@ -644,13 +663,37 @@ mod tests {
         let cases = [
             (json!([1]), "invalidSyntax", "JSON object"),
             (json!({"userName": "a", "nope": 1}), "invalidSyntax", "nope"),
-            (json!({"userName": "a", "name": {"first": "x"}}), "invalidSyntax", "name.first"),
-            (json!({"userName": "a", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"x": 1}}), "invalidSyntax", "x"),
-            (json!({"userName": "a", "active": "maybe"}), "invalidValue", "active"),
+            (
+                json!({"userName": "a", "name": {"first": "x"}}),
+                "invalidSyntax",
+                "name.first",
+            ),
+            (
+                json!({"userName": "a", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"x": 1}}),
+                "invalidSyntax",
+                "x",
+            ),
+            (
+                json!({"userName": "a", "active": "maybe"}),
+                "invalidValue",
+                "active",
+            ),
             (json!({"userName": 5}), "invalidValue", "userName"),
-            (json!({"userName": "a", "title": long}), "invalidValue", "title"),
-            (json!({"userName": "a", "emails": {"value": 3}}), "invalidValue", "emails[0].value"),
-            (json!({"userName": "a", "schemas": ["urn:x"]}), "invalidValue", "schemas"),
+            (
+                json!({"userName": "a", "title": long}),
+                "invalidValue",
+                "title",
+            ),
+            (
+                json!({"userName": "a", "emails": {"value": 3}}),
+                "invalidValue",
+                "emails[0].value",
+            ),
+            (
+                json!({"userName": "a", "schemas": ["urn:x"]}),
+                "invalidValue",
+                "schemas",
+            ),
         ];
         for (body, scim_type, mentions) in cases {
             let err = normalize(&body).err().unwrap_or_else(|| panic!("{body}"));
@@ -660,14 +703,28 @@ mod tests {
         let mapping_cases = [
             (json!({}), "userName: is required"),
             (json!({"userName": "has space"}), "userName"),
-            (json!({"userName": "a", "emails": [{"value": "not-an-email"}]}), "emails[0].value"),
-            (json!({"userName": "a", "roles": [{"value": "ApUser"}, {"value": "ApManager"}]}), "roles"),
+            (
+                json!({"userName": "a", "emails": [{"value": "not-an-email"}]}),
+                "emails[0].value",
+            ),
+            (
+                json!({"userName": "a", "roles": [{"value": "ApUser"}, {"value": "ApManager"}]}),
+                "roles",
+            ),
             (json!({"userName": "a", "password": "short"}), "password"),
-            (json!({"userName": "a", "externalId": " padded"}), "externalId"),
-            (json!({"userName": "a", "name": {"formatted": "x".repeat(201)}}), "name.formatted"),
+            (
+                json!({"userName": "a", "externalId": " padded"}),
+                "externalId",
+            ),
+            (
+                json!({"userName": "a", "name": {"formatted": "x".repeat(201)}}),
+                "name.formatted",
+            ),
         ];
         for (body, mentions) in mapping_cases {
-            let err = map(&doc(body.clone())).err().unwrap_or_else(|| panic!("{body}"));
+            let err = map(&doc(body.clone()))
+                .err()
+                .unwrap_or_else(|| panic!("{body}"));
             assert_eq!(err.scim_type, Some("invalidValue"), "{body}");
             assert!(err.detail.contains(mentions), "{body}: {}", err.detail);
         }
@@ -675,8 +732,10 @@ mod tests {
 
     #[test]
     fn read_only_attributes_in_a_body_are_ignored_and_names_are_case_insensitive() {
-        let d = doc(json!({"ID": "usr_x", "meta": {"version": "W/\"9\""}, "USERNAME": "a", "groups": [],
-            "urn:ietf:params:scim:schemas:core:2.0:User:displayName": "A", "Name": {"GIVENNAME": "G"}}));
+        let d = doc(
+            json!({"ID": "usr_x", "meta": {"version": "W/\"9\""}, "USERNAME": "a", "groups": [],
+            "urn:ietf:params:scim:schemas:core:2.0:User:displayName": "A", "Name": {"GIVENNAME": "G"}}),
+        );
         assert!(!d.contains_key("ID") && !d.contains_key("meta") && !d.contains_key("id"));
         assert!(!d.contains_key("groups"));
         assert_eq!(d["userName"], "a");

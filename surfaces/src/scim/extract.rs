@@ -33,7 +33,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Base {
         let host = header("x-forwarded-host")
             .or_else(|| header("host"))
             .unwrap_or("localhost");
-        let local = host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+        let local = host.starts_with("127.0.0.1")
+            || host.starts_with("localhost")
+            || host.starts_with("[::1]");
         let scheme = match header("x-forwarded-proto") {
             Some(p) if p.eq_ignore_ascii_case("http") || p.eq_ignore_ascii_case("https") => {
                 p.to_ascii_lowercase()
@@ -43,7 +45,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Base {
         };
         // The API Gateway stage (or any mount point) before `/scim/v2`.
         let path = parts.uri.path();
-        let prefix = path.find("/scim/v2").map(|i| &path[..i]).unwrap_or_default();
+        let prefix = path
+            .find("/scim/v2")
+            .map(|i| &path[..i])
+            .unwrap_or_default();
         Ok(Self(format!("{scheme}://{host}{prefix}/scim/v2")))
     }
 }
@@ -52,7 +57,12 @@ fn is_scim_json(content_type: Option<&str>) -> bool {
     let Some(ct) = content_type else {
         return true;
     };
-    let mime = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     mime.is_empty() || mime == "application/json" || mime == SCIM_JSON
 }
 
@@ -80,11 +90,14 @@ impl<S: Send + Sync> FromRequest<S> for Body {
             .await
             .map_err(|_| ScimError::new(413, None, "The request body is too large."))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ScimError::bad("invalidSyntax", "The request body is empty."));
+            return Err(ScimError::bad(
+                "invalidSyntax",
+                "The request body is empty.",
+            ));
         }
-        serde_json::from_slice(&bytes)
-            .map(Self)
-            .map_err(|e| ScimError::bad("invalidSyntax", format!("The body is not valid JSON: {e}.")))
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            ScimError::bad("invalidSyntax", format!("The body is not valid JSON: {e}."))
+        })
     }
 }
 
@@ -141,7 +154,10 @@ impl IntoResponse for Scim {
         let mut response = (self.status, self.body.to_string()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
-        if let Some(v) = self.version.and_then(|v| HeaderValue::from_str(&version_tag(v)).ok()) {
+        if let Some(v) = self
+            .version
+            .and_then(|v| HeaderValue::from_str(&version_tag(v)).ok())
+        {
             headers.insert(header::ETAG, v);
         }
         if let Some(l) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
@@ -165,7 +181,11 @@ mod tests {
         ] {
             assert!(is_scim_json(ok), "{ok:?}");
         }
-        for bad in ["text/plain", "application/xml", "application/merge-patch+json"] {
+        for bad in [
+            "text/plain",
+            "application/xml",
+            "application/merge-patch+json",
+        ] {
             assert!(!is_scim_json(Some(bad)), "{bad}");
         }
     }

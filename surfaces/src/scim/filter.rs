@@ -330,7 +330,9 @@ impl Parser {
 
     fn comparison(&mut self, path: AttrPath) -> Result<Filter, String> {
         let op = match self.next() {
-            Some(Token::Word(w)) if w.eq_ignore_ascii_case("pr") => return Ok(Filter::Present(path)),
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("pr") => {
+                return Ok(Filter::Present(path))
+            }
             Some(Token::Word(w)) => {
                 CompareOp::parse(&w).ok_or_else(|| format!("has an unknown operator {w:?}"))?
             }
@@ -504,7 +506,10 @@ fn compare(actual: &Value, op: CompareOp, expected: &Value, exact: bool, date: b
                 _ => Some(a.cmp(&b)),
             }
         }
-        (Value::Number(a), Value::Number(b)) => a.as_f64().zip(b.as_f64()).and_then(|(a, b)| a.partial_cmp(&b)),
+        (Value::Number(a), Value::Number(b)) => a
+            .as_f64()
+            .zip(b.as_f64())
+            .and_then(|(a, b)| a.partial_cmp(&b)),
         (Value::Bool(a), Value::Bool(b)) => match op {
             CompareOp::Eq => return a == b,
             CompareOp::Ne => return a != b,
@@ -573,9 +578,9 @@ pub fn matches(filter: &Filter, resource: &Value) -> bool {
                 Value::Array(items) => items.iter().collect(),
                 other => vec![other],
             };
-            elements.into_iter().any(|e| {
-                matches(filter, e) && then.as_ref().is_none_or(|t| matches(t, e))
-            })
+            elements
+                .into_iter()
+                .any(|e| matches(filter, e) && then.as_ref().is_none_or(|t| matches(t, e)))
         }
     }
 }
@@ -659,7 +664,9 @@ mod tests {
                 value: json!("bjensen")
             }
         );
-        for op in ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "EQ", "Ge"] {
+        for op in [
+            "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "EQ", "Ge",
+        ] {
             assert!(parse(&format!("userName {op} \"x\"")).is_ok(), "{op}");
         }
         assert_eq!(parsed("title pr"), Filter::Present(path("title", None)));
@@ -757,17 +764,41 @@ mod tests {
             (r#"emails co "home""#, true),
             (r#"emails.type eq "other""#, false),
             (r#"emails[type eq "work"]"#, true),
-            (r#"emails[type eq "work" and value ew "home.example"]"#, false),
-            (r#"emails[type eq "work"].value eq "alice@example.com""#, true),
-            (r#"emails[type eq "home"].value eq "alice@example.com""#, false),
+            (
+                r#"emails[type eq "work" and value ew "home.example"]"#,
+                false,
+            ),
+            (
+                r#"emails[type eq "work"].value eq "alice@example.com""#,
+                true,
+            ),
+            (
+                r#"emails[type eq "home"].value eq "alice@example.com""#,
+                false,
+            ),
             (r#"emails[primary eq true].value sw "alice@""#, true),
-            (r#"name.givenName eq "alice" and name.familyName eq "smith""#, true),
-            (r#"name.givenName eq "bob" or name.familyName eq "smith""#, true),
+            (
+                r#"name.givenName eq "alice" and name.familyName eq "smith""#,
+                true,
+            ),
+            (
+                r#"name.givenName eq "bob" or name.familyName eq "smith""#,
+                true,
+            ),
             (r#"not (name.givenName eq "alice")"#, false),
-            (r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#, true),
-            (r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department sw "tour""#, true),
+            (
+                r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#,
+                true,
+            ),
+            (
+                r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department sw "tour""#,
+                true,
+            ),
             (r#"meta.lastModified gt "2026-02-01T10:00:00Z""#, true),
-            (r#"meta.lastModified gt "2026-02-01T10:00:00.500+00:00""#, false),
+            (
+                r#"meta.lastModified gt "2026-02-01T10:00:00.500+00:00""#,
+                false,
+            ),
             (r#"meta.lastModified ge "2026-02-01T11:00:00+01:00""#, true),
             (r#"meta.created lt "2026-01-01T10:00:01Z""#, true),
             (r#"active gt true"#, false),
@@ -788,7 +819,13 @@ mod tests {
         let p = parse_path("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.attr.name, "manager");
-        for bad in ["", "emails[type eq", "emails[type eq \"w\"]x", "a b", "name.given[x pr]"] {
+        for bad in [
+            "",
+            "emails[type eq",
+            "emails[type eq \"w\"]x",
+            "a b",
+            "name.given[x pr]",
+        ] {
             assert!(parse_path(bad).is_err(), "{bad:?}");
         }
     }

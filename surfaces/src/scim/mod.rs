@@ -37,7 +37,10 @@ pub const PREFIX: &str = "/scim/v2";
 fn router() -> Router<Roster> {
     use handlers::{discovery, users};
     Router::new()
-        .route("/ServiceProviderConfig", get(discovery::service_provider_config))
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::service_provider_config),
+        )
         .route("/Schemas", get(discovery::schemas))
         .route("/Schemas/{id}", get(discovery::schema))
         .route("/ResourceTypes", get(discovery::resource_types))

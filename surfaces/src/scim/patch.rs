@@ -35,7 +35,10 @@ fn invalid(detail: impl Into<String>) -> ScimError {
 /// Reads a `PatchOp` request body.
 pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
     let Value::Object(fields) = body else {
-        return Err(ScimError::bad("invalidSyntax", "The body must be a PatchOp object."));
+        return Err(ScimError::bad(
+            "invalidSyntax",
+            "The body must be a PatchOp object.",
+        ));
     };
     let member = |name: &str| filter::member(body, name);
     if let Some(schemas) = member("schemas") {
@@ -59,7 +62,10 @@ pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
         ));
     }
     let Some(Value::Array(list)) = member("Operations") else {
-        return Err(ScimError::bad("invalidSyntax", "Operations: must be a list of operations"));
+        return Err(ScimError::bad(
+            "invalidSyntax",
+            "Operations: must be a list of operations",
+        ));
     };
     if list.is_empty() || list.len() > MAX_OPERATIONS {
         return Err(ScimError::bad(
@@ -71,7 +77,10 @@ pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
     for (i, item) in list.iter().enumerate() {
         let at = format!("Operations[{i}]");
         let Value::Object(op_fields) = item else {
-            return Err(ScimError::bad("invalidSyntax", format!("{at}: must be an object")));
+            return Err(ScimError::bad(
+                "invalidSyntax",
+                format!("{at}: must be an object"),
+            ));
         };
         let mut op = None;
         let mut path = None;
@@ -95,7 +104,12 @@ pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
                     Value::String(p) if !p.trim().is_empty() => path = Some(p.clone()),
                     Value::Null => {}
                     Value::String(_) => {}
-                    _ => return Err(ScimError::bad("invalidPath", format!("{at}.path: must be a string"))),
+                    _ => {
+                        return Err(ScimError::bad(
+                            "invalidPath",
+                            format!("{at}.path: must be a string"),
+                        ))
+                    }
                 },
                 "value" => value = Some(v.clone()),
                 _ => {
@@ -107,10 +121,15 @@ pub fn operations(body: &Value) -> Result<Vec<Operation>, ScimError> {
             }
         }
         let Some(op) = op else {
-            return Err(ScimError::bad("invalidSyntax", format!("{at}.op: is required")));
+            return Err(ScimError::bad(
+                "invalidSyntax",
+                format!("{at}.op: is required"),
+            ));
         };
         if op != Op::Remove && value.is_none() {
-            return Err(invalid(format!("{at}.value: is required for {op:?}").to_lowercase()));
+            return Err(invalid(
+                format!("{at}.value: is required for {op:?}").to_lowercase(),
+            ));
         }
         out.push(Operation { op, path, value });
     }
@@ -131,7 +150,10 @@ pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(),
                     return Err(invalid(format!("{ENTERPRISE_SCHEMA}: must be an object")));
                 };
                 // Some clients serialise the extension with its own `schemas`: not an attribute.
-                for (sub, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
+                for (sub, v) in ext
+                    .iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
+                {
                     let path = format!("{ENTERPRISE_SCHEMA}:{sub}");
                     let parsed = filter::parse_path(&path)
                         .map_err(|e| ScimError::bad("invalidPath", format!("{path} {e}")))?;
@@ -139,8 +161,8 @@ pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(),
                 }
             }
             Some(path) => {
-                let parsed =
-                    filter::parse_path(path).map_err(|e| ScimError::bad("invalidPath", format!("path {path:?} {e}")))?;
+                let parsed = filter::parse_path(path)
+                    .map_err(|e| ScimError::bad("invalidPath", format!("path {path:?} {e}")))?;
                 apply_at(resource, op.op, &parsed, op.value.as_ref(), path)?;
             }
             None => {
@@ -148,17 +170,23 @@ pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(),
                     return Err(ScimError::bad("noTarget", "remove needs a path"));
                 }
                 let Some(Value::Object(fields)) = &op.value else {
-                    return Err(invalid("value: must be an object when the operation has no path"));
+                    return Err(invalid(
+                        "value: must be an object when the operation has no path",
+                    ));
                 };
                 for (key, value) in fields {
                     if key.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) {
                         let Value::Object(ext) = value else {
                             return Err(invalid(format!("{key}: must be an object")));
                         };
-                        for (sub, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
+                        for (sub, v) in ext
+                            .iter()
+                            .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
+                        {
                             let path = format!("{ENTERPRISE_SCHEMA}:{sub}");
-                            let parsed = filter::parse_path(&path)
-                                .map_err(|e| ScimError::bad("invalidPath", format!("{path} {e}")))?;
+                            let parsed = filter::parse_path(&path).map_err(|e| {
+                                ScimError::bad("invalidPath", format!("{path} {e}"))
+                            })?;
                             apply_at(resource, op.op, &parsed, Some(v), &path)?;
                         }
                         continue;
@@ -175,9 +203,13 @@ pub fn apply(resource: &mut Map<String, Value>, ops: &[Operation]) -> Result<(),
 
 /// The canonical name of a path's attribute and sub-attribute, refusing unknown and read-only
 /// ones.
-fn resolve(path: &PatchPath, shown: &str) -> Result<(&'static str, Option<&'static str>, bool), ScimError> {
+fn resolve(
+    path: &PatchPath,
+    shown: &str,
+) -> Result<(&'static str, Option<&'static str>, bool), ScimError> {
     let sub = path.attr.sub.as_deref().or(path.sub.as_deref());
-    let Some((attr, sub_attr)) = schema::lookup(path.attr.uri.as_deref(), &path.attr.name, sub) else {
+    let Some((attr, sub_attr)) = schema::lookup(path.attr.uri.as_deref(), &path.attr.name, sub)
+    else {
         return Err(ScimError::bad(
             "invalidPath",
             format!("path {shown:?} names no attribute Roster keeps"),
@@ -199,13 +231,19 @@ fn resolve(path: &PatchPath, shown: &str) -> Result<(&'static str, Option<&'stat
     Ok((attr.name, sub_attr.map(|s| s.name), attr.multi))
 }
 
-fn container<'a>(resource: &'a mut Map<String, Value>, attr: &AttrPath, create: bool) -> Option<&'a mut Map<String, Value>> {
+fn container<'a>(
+    resource: &'a mut Map<String, Value>,
+    attr: &AttrPath,
+    create: bool,
+) -> Option<&'a mut Map<String, Value>> {
     match &attr.uri {
         Some(uri) if uri.eq_ignore_ascii_case(ENTERPRISE_SCHEMA) => {
             if create && !resource.contains_key(ENTERPRISE_SCHEMA) {
                 resource.insert(ENTERPRISE_SCHEMA.to_string(), Value::Object(Map::new()));
             }
-            resource.get_mut(ENTERPRISE_SCHEMA).and_then(Value::as_object_mut)
+            resource
+                .get_mut(ENTERPRISE_SCHEMA)
+                .and_then(Value::as_object_mut)
         }
         _ => Some(resource),
     }
@@ -297,7 +335,9 @@ fn apply_at(
         return Ok(());
     }
     // Multi-valued.
-    let list = scope.entry(name).or_insert_with(|| Value::Array(Vec::new()));
+    let list = scope
+        .entry(name)
+        .or_insert_with(|| Value::Array(Vec::new()));
     if !list.is_array() {
         *list = Value::Array(vec![list.clone()]);
     }
@@ -509,19 +549,35 @@ mod tests {
         let u = ok(ops(json!([
             {"op": "add", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+45 12 34 56 78"}
         ])));
-        assert_eq!(u["phoneNumbers"], json!([{"type": "mobile", "value": "+45 12 34 56 78"}]));
-        let u = ok(ops(json!([{"op": "remove", "path": "emails[type eq \"home\"]"}])));
+        assert_eq!(
+            u["phoneNumbers"],
+            json!([{"type": "mobile", "value": "+45 12 34 56 78"}])
+        );
+        let u = ok(ops(
+            json!([{"op": "remove", "path": "emails[type eq \"home\"]"}]),
+        ));
         assert_eq!(u["emails"].as_array().map(Vec::len), Some(1));
-        let u = ok(ops(json!([{"op": "remove", "path": "emails[type eq \"nope\"]"}])));
+        let u = ok(ops(
+            json!([{"op": "remove", "path": "emails[type eq \"nope\"]"}]),
+        ));
         assert_eq!(u["emails"].as_array().map(Vec::len), Some(2));
-        let u = ok(ops(json!([{"op": "add", "path": "emails", "value": [{"value": "x@y.example"}]}])));
+        let u = ok(ops(
+            json!([{"op": "add", "path": "emails", "value": [{"value": "x@y.example"}]}]),
+        ));
         assert_eq!(u["emails"].as_array().map(Vec::len), Some(3));
-        let u = ok(ops(json!([{"op": "replace", "path": "emails", "value": [{"value": "x@y.example"}]}])));
+        let u = ok(ops(
+            json!([{"op": "replace", "path": "emails", "value": [{"value": "x@y.example"}]}]),
+        ));
         assert_eq!(u["emails"], json!([{"value": "x@y.example"}]));
         let u = ok(ops(json!([{"op": "remove", "path": "emails"}])));
         assert!(u.get("emails").is_none());
-        let u = ok(ops(json!([{"op": "replace", "path": "name", "value": {"familyName": "Jones"}}])));
-        assert_eq!(u["name"], json!({"givenName": "Alice", "familyName": "Jones"}));
+        let u = ok(ops(
+            json!([{"op": "replace", "path": "name", "value": {"familyName": "Jones"}}]),
+        ));
+        assert_eq!(
+            u["name"],
+            json!({"givenName": "Alice", "familyName": "Jones"})
+        );
     }
 
     #[test]
@@ -529,20 +585,50 @@ mod tests {
         let cases = [
             (json!([1]), "invalidSyntax"),
             (json!({"Operations": "x"}), "invalidSyntax"),
-            (json!({"schemas": ["urn:x"], "Operations": [{"op": "add", "value": {}}]}), "invalidSyntax"),
+            (
+                json!({"schemas": ["urn:x"], "Operations": [{"op": "add", "value": {}}]}),
+                "invalidSyntax",
+            ),
             (ops(json!([])), "invalidSyntax"),
             (ops(json!([{"op": "merge", "value": {}}])), "invalidSyntax"),
             (ops(json!([{"op": "add", "path": "title"}])), "invalidValue"),
-            (ops(json!([{"op": "add", "path": "title", "value": 1, "extra": 2}])), "invalidSyntax"),
+            (
+                ops(json!([{"op": "add", "path": "title", "value": 1, "extra": 2}])),
+                "invalidSyntax",
+            ),
             (ops(json!([{"op": "remove"}])), "noTarget"),
-            (ops(json!([{"op": "replace", "value": "x"}])), "invalidValue"),
-            (ops(json!([{"op": "replace", "path": "id", "value": "usr_2"}])), "mutability"),
-            (ops(json!([{"op": "replace", "path": "meta.version", "value": "x"}])), "mutability"),
-            (ops(json!([{"op": "replace", "value": {"id": "usr_2"}}])), "mutability"),
-            (ops(json!([{"op": "replace", "path": "nickname[x eq 1]", "value": "a"}])), "invalidPath"),
-            (ops(json!([{"op": "replace", "path": "groups", "value": []}])), "invalidPath"),
-            (ops(json!([{"op": "replace", "path": "emails[type eq", "value": "a"}])), "invalidPath"),
-            (ops(json!([{"op": "replace", "path": "emails[type pr].value", "value": "a"}])), "noTarget"),
+            (
+                ops(json!([{"op": "replace", "value": "x"}])),
+                "invalidValue",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "id", "value": "usr_2"}])),
+                "mutability",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "meta.version", "value": "x"}])),
+                "mutability",
+            ),
+            (
+                ops(json!([{"op": "replace", "value": {"id": "usr_2"}}])),
+                "mutability",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "nickname[x eq 1]", "value": "a"}])),
+                "invalidPath",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "groups", "value": []}])),
+                "invalidPath",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "emails[type eq", "value": "a"}])),
+                "invalidPath",
+            ),
+            (
+                ops(json!([{"op": "replace", "path": "emails[type pr].value", "value": "a"}])),
+                "noTarget",
+            ),
         ];
         for (body, scim_type) in cases {
             let mut u = user();

@@ -108,7 +108,10 @@ fn key_of(doc: &serde_json::Map<String, Value>, p: &AttrPath) -> Option<String> 
             .keys()
             .find(|k| k.eq_ignore_ascii_case(u))
             .map(|k| format!("{k}\u{0}{}", p.name)),
-        _ => doc.keys().find(|k| k.eq_ignore_ascii_case(&p.name)).cloned(),
+        _ => doc
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(&p.name))
+            .cloned(),
     }
 }
 
@@ -256,11 +259,26 @@ mod tests {
 
     #[test]
     fn identity_provider_lookups_read_through_the_markers() {
-        assert!(matches!(plan_of(r#"userName eq "alice""#), Plan::Lookup(UserRef::Username(_))));
-        assert!(matches!(plan_of(r#"USERNAME EQ "alice""#), Plan::Lookup(UserRef::Username(_))));
-        assert!(matches!(plan_of(r#"externalId eq "00u1""#), Plan::Lookup(UserRef::ExternalId(_))));
-        assert!(matches!(plan_of(r#"emails.value eq "a@b.example""#), Plan::Lookup(UserRef::Email(_))));
-        assert!(matches!(plan_of(r#"emails eq "a@b.example""#), Plan::Lookup(UserRef::Email(_))));
+        assert!(matches!(
+            plan_of(r#"userName eq "alice""#),
+            Plan::Lookup(UserRef::Username(_))
+        ));
+        assert!(matches!(
+            plan_of(r#"USERNAME EQ "alice""#),
+            Plan::Lookup(UserRef::Username(_))
+        ));
+        assert!(matches!(
+            plan_of(r#"externalId eq "00u1""#),
+            Plan::Lookup(UserRef::ExternalId(_))
+        ));
+        assert!(matches!(
+            plan_of(r#"emails.value eq "a@b.example""#),
+            Plan::Lookup(UserRef::Email(_))
+        ));
+        assert!(matches!(
+            plan_of(r#"emails eq "a@b.example""#),
+            Plan::Lookup(UserRef::Email(_))
+        ));
         assert!(matches!(
             plan_of(r#"id eq "usr_01JDSAMPXE0000000000000000""#),
             Plan::Lookup(UserRef::Id(_))
@@ -288,7 +306,10 @@ mod tests {
         assert_eq!(plan_of(r#"userName sw "a""#), Plan::Scan);
         assert_eq!(plan_of(r#"userName eq "a" or userName eq "b""#), Plan::Scan);
         assert_eq!(plan_of(r#"not (userName eq "a")"#), Plan::Scan);
-        assert_eq!(plan_of(r#"meta.lastModified lt "2026-01-01T00:00:00Z""#), Plan::Scan);
+        assert_eq!(
+            plan_of(r#"meta.lastModified lt "2026-01-01T00:00:00Z""#),
+            Plan::Scan
+        );
         assert_eq!(plan_of(r#"userName eq "has space""#), Plan::Nothing);
         assert_eq!(plan_of(r#"id eq "nope""#), Plan::Nothing);
         assert_eq!(plan(None), Plan::Page);
@@ -296,7 +317,13 @@ mod tests {
 
     #[test]
     fn filters_on_unknown_or_secret_attributes_are_refused() {
-        for bad in [r#"nope eq "a""#, r#"password eq "x""#, r#"name.nope pr"#, r#"emails[nope eq "a"]"#, r#"urn:x:y:a eq "1""#] {
+        for bad in [
+            r#"nope eq "a""#,
+            r#"password eq "x""#,
+            r#"name.nope pr"#,
+            r#"emails[nope eq "a"]"#,
+            r#"urn:x:y:a eq "1""#,
+        ] {
             let f = filter::parse(bad).unwrap_or_else(|e| panic!("{bad}: {e}"));
             assert!(check_attributes(&f).is_err(), "{bad}");
         }
@@ -321,7 +348,11 @@ mod tests {
                 "emails": [{"value": "a@b"}],
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "D"}})
         );
-        let without = project(user, &[], &list("displayName,name.familyName,emails.type,id"));
+        let without = project(
+            user,
+            &[],
+            &list("displayName,name.familyName,emails.type,id"),
+        );
         assert!(without.get("displayName").is_none());
         assert_eq!(without["name"], json!({"givenName": "G"}));
         assert_eq!(without["emails"], json!([{"value": "a@b"}]));

@@ -114,7 +114,10 @@ const TYPES: &[&str] = &["work", "home", "other"];
 const PHONE_TYPES: &[&str] = &["work", "home", "mobile", "fax", "pager", "other"];
 
 const EMAIL_SUBS: &[Attr] = &[
-    s("value", "The address; Roster's emails (unique in the organization)."),
+    s(
+        "value",
+        "The address; Roster's emails (unique in the organization).",
+    ),
     s("display", "Kept as sent."),
     Attr {
         canonical: TYPES,
@@ -155,7 +158,10 @@ const ROLE_SUBS: &[Attr] = &[
     Attr {
         case_exact: true,
         canonical: &["ApUser", "ApManager"],
-        ..s("value", "ApUser or ApManager set Roster's role; other values are kept as sent.")
+        ..s(
+            "value",
+            "ApUser or ApManager set Roster's role; other values are kept as sent.",
+        )
     },
     s("display", "Kept as sent."),
     s("type", "Kept as sent."),
@@ -220,12 +226,18 @@ pub const USER_ATTRS: &[Attr] = &[
     },
     Attr {
         case_exact: true,
-        ..s("externalId", "Roster's externalId (unique in the organization).")
+        ..s(
+            "externalId",
+            "Roster's externalId (unique in the organization).",
+        )
     },
     Attr {
         required: true,
         uniqueness: "server",
-        ..s("userName", "Roster's username (unique in the organization, case-insensitive).")
+        ..s(
+            "userName",
+            "Roster's username (unique in the organization, case-insensitive).",
+        )
     },
     Attr {
         ty: Type::Complex,
@@ -240,24 +252,42 @@ pub const USER_ATTRS: &[Attr] = &[
     },
     s("title", "Kept as sent."),
     s("userType", "Kept as sent."),
-    s("preferredLanguage", "Kept as sent; its language subtag (en-US → en) is Roster's language when Roster knows it."),
+    s(
+        "preferredLanguage",
+        "Kept as sent; its language subtag (en-US → en) is Roster's language when Roster knows it.",
+    ),
     s("locale", "Kept as sent."),
     s("timezone", "Kept as sent."),
     // Required: a Roster user always has a status (a POST without it is accepted as active).
     Attr {
         required: true,
-        ..typed("active", Type::Boolean, "Roster's status: true ACTIVE, false INACTIVE (a POST without it: true).")
+        ..typed(
+            "active",
+            Type::Boolean,
+            "Roster's status: true ACTIVE, false INACTIVE (a POST without it: true).",
+        )
     },
     Attr {
         mutability: Mutability::WriteOnly,
         returned: "never",
         case_exact: true,
-        ..s("password", "Roster's password (Argon2id hash); never returned.")
+        ..s(
+            "password",
+            "Roster's password (Argon2id hash); never returned.",
+        )
     },
-    multi("emails", EMAIL_SUBS, "Roster's emails (at most 5; the primary first)."),
+    multi(
+        "emails",
+        EMAIL_SUBS,
+        "Roster's emails (at most 5; the primary first).",
+    ),
     multi("phoneNumbers", PHONE_SUBS, "Kept as sent."),
     multi("addresses", ADDRESS_SUBS, "Kept as sent."),
-    multi("roles", ROLE_SUBS, "Kept as sent; a value ApUser or ApManager sets Roster's role (a manager shows ApManager)."),
+    multi(
+        "roles",
+        ROLE_SUBS,
+        "Kept as sent; a value ApUser or ApManager sets Roster's role (a manager shows ApManager).",
+    ),
     Attr {
         ty: Type::Complex,
         mutability: Mutability::ReadOnly,
@@ -306,10 +336,8 @@ pub fn lookup<'a>(
         Some(u) => schema_attrs(u)?,
         None => USER_ATTRS,
     };
-    let attr = find(attrs, name).or_else(|| {
-        // Unqualified enterprise attributes are not core attributes.
-        None
-    })?;
+    // Unqualified names are core attributes only (enterprise ones need their URN).
+    let attr = find(attrs, name)?;
     match sub {
         None => Some((attr, None)),
         Some(sub) => find(attr.subs, sub).map(|s| (attr, Some(s))),
@@ -356,7 +384,12 @@ pub fn schema_docs(base: &str) -> Vec<Value> {
         })
     };
     vec![
-        doc(USER_SCHEMA, "User", "User Account (as Roster keeps it)", USER_ATTRS),
+        doc(
+            USER_SCHEMA,
+            "User",
+            "User Account (as Roster keeps it)",
+            USER_ATTRS,
+        ),
         doc(
             ENTERPRISE_SCHEMA,
             "EnterpriseUser",

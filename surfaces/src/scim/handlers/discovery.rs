@@ -35,7 +35,11 @@ pub async fn schemas(_: ScimCaller, Base(base): Base) -> Scim {
     list(schema::schema_docs(&base))
 }
 
-pub async fn schema(_: ScimCaller, Base(base): Base, Path(id): Path<String>) -> Result<Scim, ScimError> {
+pub async fn schema(
+    _: ScimCaller,
+    Base(base): Base,
+    Path(id): Path<String>,
+) -> Result<Scim, ScimError> {
     one(schema::schema_docs(&base), &id, "schema")
 }
 
@@ -43,6 +47,10 @@ pub async fn resource_types(_: ScimCaller, Base(base): Base) -> Scim {
     list(schema::resource_type_docs(&base))
 }
 
-pub async fn resource_type(_: ScimCaller, Base(base): Base, Path(id): Path<String>) -> Result<Scim, ScimError> {
+pub async fn resource_type(
+    _: ScimCaller,
+    Base(base): Base,
+    Path(id): Path<String>,
+) -> Result<Scim, ScimError> {
     one(schema::resource_type_docs(&base), &id, "resource type")
 }

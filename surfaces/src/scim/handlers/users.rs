@@ -7,10 +7,10 @@ use axum::extract::Path;
 use http::{HeaderMap, StatusCode};
 use serde_json::{json, Map, Value};
 
+use axum::extract::State;
 use roster_shared::domain::{Status, User, UserId};
 use roster_shared::service::{NewUser, Patch, Roster, UserChanges};
 use roster_shared::store::UserFilter;
-use axum::extract::State;
 
 use crate::scim::dto::{self, Mapped, SURFACE};
 use crate::scim::error::{ScimCaller, ScimError};
@@ -31,7 +31,8 @@ struct Shape {
 impl Shape {
     fn from_texts(attributes: Option<&str>, excluded: Option<&str>) -> Result<Self, ScimError> {
         let list = |name: &str, t| {
-            plan::attribute_list(t).map_err(|e| ScimError::bad("invalidValue", format!("{name}: {e}")))
+            plan::attribute_list(t)
+                .map_err(|e| ScimError::bad("invalidValue", format!("{name}: {e}")))
         };
         Ok(Self {
             attributes: list("attributes", attributes)?,
@@ -183,7 +184,12 @@ pub async fn replace(
     check_body_id(&body, &id)?;
     let mapped = dto::map(&dto::normalize(&body)?)?;
     let after = roster
-        .update_user(&caller, &user.id, replacement(mapped, &user), Some(user.version))
+        .update_user(
+            &caller,
+            &user.id,
+            replacement(mapped, &user),
+            Some(user.version),
+        )
         .await?;
     Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
 }
@@ -206,7 +212,12 @@ pub async fn update(
     patch::apply(&mut doc, &ops)?;
     let mapped = dto::map(&dto::normalize(&Value::Object(doc))?)?;
     let after = roster
-        .update_user(&caller, &user.id, replacement(mapped, &user), Some(user.version))
+        .update_user(
+            &caller,
+            &user.id,
+            replacement(mapped, &user),
+            Some(user.version),
+        )
         .await?;
     Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
 }
@@ -235,16 +246,18 @@ struct Search {
 fn whole_number(name: &str, value: Option<&Value>) -> Result<Option<i64>, ScimError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| ScimError::bad("invalidValue", format!("{name}: must be a whole number"))),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| ScimError::bad("invalidValue", format!("{name}: must be a whole number"))),
-        Some(_) => Err(ScimError::bad("invalidValue", format!("{name}: must be a whole number"))),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
+            ScimError::bad("invalidValue", format!("{name}: must be a whole number"))
+        }),
+        Some(Value::String(s)) => {
+            s.trim().parse::<i64>().map(Some).map_err(|_| {
+                ScimError::bad("invalidValue", format!("{name}: must be a whole number"))
+            })
+        }
+        Some(_) => Err(ScimError::bad(
+            "invalidValue",
+            format!("{name}: must be a whole number"),
+        )),
     }
 }
 
@@ -267,8 +280,12 @@ impl Search {
         };
         // RFC 7644 §3.4.2.4: below 1 is 1; a negative count is 0; above the maximum, the maximum.
         let start_index = usize::try_from(start_index.unwrap_or(1).max(1)).unwrap_or(1);
-        let count = usize::try_from(count.unwrap_or(MAX_RESULTS as i64).clamp(0, MAX_RESULTS as i64))
-            .unwrap_or(MAX_RESULTS);
+        let count = usize::try_from(
+            count
+                .unwrap_or(MAX_RESULTS as i64)
+                .clamp(0, MAX_RESULTS as i64),
+        )
+        .unwrap_or(MAX_RESULTS);
         Ok(Self {
             filter,
             start_index,
@@ -278,7 +295,12 @@ impl Search {
     }
 
     fn from_query(query: &Query) -> Result<Self, ScimError> {
-        let number = |name: &str| whole_number(name, query.get(name).map(|v| Value::String(v.into())).as_ref());
+        let number = |name: &str| {
+            whole_number(
+                name,
+                query.get(name).map(|v| Value::String(v.into())).as_ref(),
+            )
+        };
         Self::new(
             query.get("filter"),
             number("startIndex")?,
@@ -289,21 +311,42 @@ impl Search {
 
     fn from_body(body: &Value) -> Result<Self, ScimError> {
         let Value::Object(fields) = body else {
-            return Err(ScimError::bad("invalidSyntax", "The body must be a SearchRequest."));
+            return Err(ScimError::bad(
+                "invalidSyntax",
+                "The body must be a SearchRequest.",
+            ));
         };
         let mut known = Map::new();
         for (k, v) in fields {
-            let name = ["schemas", "filter", "startIndex", "count", "attributes", "excludedAttributes", "sortBy", "sortOrder"]
-                .into_iter()
-                .find(|n| n.eq_ignore_ascii_case(k));
+            let name = [
+                "schemas",
+                "filter",
+                "startIndex",
+                "count",
+                "attributes",
+                "excludedAttributes",
+                "sortBy",
+                "sortOrder",
+            ]
+            .into_iter()
+            .find(|n| n.eq_ignore_ascii_case(k));
             let Some(name) = name else {
-                return Err(ScimError::bad("invalidSyntax", format!("{k}: is not a member of a SearchRequest")));
+                return Err(ScimError::bad(
+                    "invalidSyntax",
+                    format!("{k}: is not a member of a SearchRequest"),
+                ));
             };
             known.insert(name.to_string(), v.clone());
         }
         if let Some(schemas) = known.get("schemas") {
-            if !schemas.as_array().is_some_and(|s| s.iter().any(|x| x.as_str() == Some(SEARCH_REQUEST))) {
-                return Err(ScimError::bad("invalidSyntax", format!("schemas: must be [\"{SEARCH_REQUEST}\"]")));
+            if !schemas
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x.as_str() == Some(SEARCH_REQUEST)))
+            {
+                return Err(ScimError::bad(
+                    "invalidSyntax",
+                    format!("schemas: must be [\"{SEARCH_REQUEST}\"]"),
+                ));
             }
         }
         let text_list = |name: &str| -> Result<Option<String>, ScimError> {
@@ -315,8 +358,16 @@ impl Search {
                     .map(|i| i.as_str().map(str::to_string))
                     .collect::<Option<Vec<_>>>()
                     .map(|v| Some(v.join(",")))
-                    .ok_or_else(|| ScimError::bad("invalidValue", format!("{name}: must be a list of attribute paths"))),
-                Some(_) => Err(ScimError::bad("invalidValue", format!("{name}: must be a list of attribute paths"))),
+                    .ok_or_else(|| {
+                        ScimError::bad(
+                            "invalidValue",
+                            format!("{name}: must be a list of attribute paths"),
+                        )
+                    }),
+                Some(_) => Err(ScimError::bad(
+                    "invalidValue",
+                    format!("{name}: must be a list of attribute paths"),
+                )),
             }
         };
         let filter = match known.get("filter") {
@@ -338,12 +389,19 @@ impl Search {
 }
 
 /// Answers a search: the plan narrows what is read, the filter decides what matches.
-async fn run(roster: &Roster, caller: &Caller, base: &str, search: Search) -> Result<Scim, ScimError> {
+async fn run(
+    roster: &Roster,
+    caller: &Caller,
+    base: &str,
+    search: Search,
+) -> Result<Scim, ScimError> {
     let offset = search.start_index - 1;
     let (users, total): (Vec<User>, u64) = match plan::plan(search.filter.as_ref()) {
-        Plan::Page => roster
-            .list_users_from(caller, UserFilter::default(), offset, search.count)
-            .await?,
+        Plan::Page => {
+            roster
+                .list_users_from(caller, UserFilter::default(), offset, search.count)
+                .await?
+        }
         plan => {
             let candidates = match plan {
                 Plan::Nothing | Plan::Page => Vec::new(),
@@ -359,9 +417,11 @@ async fn run(roster: &Roster, caller: &Caller, base: &str, search: Search) -> Re
                     };
                     bounded(roster.users_within(caller, filter, SCAN_BOUND).await?)?
                 }
-                Plan::Scan => {
-                    bounded(roster.users_within(caller, UserFilter::default(), SCAN_BOUND).await?)?
-                }
+                Plan::Scan => bounded(
+                    roster
+                        .users_within(caller, UserFilter::default(), SCAN_BOUND)
+                        .await?,
+                )?,
             };
             let matching: Vec<User> = candidates
                 .into_iter()
@@ -375,7 +435,11 @@ async fn run(roster: &Roster, caller: &Caller, base: &str, search: Search) -> Re
                 .collect();
             let total = matching.len() as u64;
             (
-                matching.into_iter().skip(offset).take(search.count).collect(),
+                matching
+                    .into_iter()
+                    .skip(offset)
+                    .take(search.count)
+                    .collect(),
                 total,
             )
         }
