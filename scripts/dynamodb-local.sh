@@ -13,6 +13,13 @@
 #   scripts/dynamodb-local.sh run -- CMD...    start on a free port, run CMD with DYNAMODB_ENDPOINT
 #                                              and dummy AWS settings exported, always stop, exit
 #                                              with CMD's status
+#   scripts/dynamodb-local.sh run --semantics -- CMD...
+#                                              the same, with the DynamoDB-semantics proxy
+#                                              (roster-semantics: DynamoDB's transaction
+#                                              conflicts, 15 ms hold) in front: DYNAMODB_ENDPOINT
+#                                              is the proxy, DYNAMODB_LOCAL_ENDPOINT DynamoDB
+#                                              Local itself. ROSTER_SEMANTICS_HOLD_MS=N and
+#                                              ROSTER_SEMANTICS_CONFLICTS=off tune it.
 #
 # Environment: DDB_PIDFILE (default target/dynamodb-local.pid), DDB_LOGFILE (default
 # target/dynamodb-local.log), DDB_START_TIMEOUT seconds (default 30), JAVA (default java).
@@ -162,9 +169,37 @@ print(s.getsockname()[1])
 s.close()'
 }
 
+SEMANTICS_PID=""
+
+# Builds (cargo, incremental) and starts the semantics proxy in front of $1; sets
+# SEMANTICS_PID and SEMANTICS_LINE (its DYNAMODB_ENDPOINT=... line).
+start_semantics() {
+    local upstream="$1" bin out line i
+    (cd "$ROOT" && ${CARGO:-cargo} build --quiet -p roster-semantics) >&2 \
+        || die "cannot build roster-semantics"
+    bin="$ROOT/target/debug/roster-semantics"
+    out="$ROOT/target/semantics.run.$$.out"
+    setsid "$bin" --upstream "$upstream" >"$out" 2>>"$LOGFILE" </dev/null &
+    SEMANTICS_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        line="$(head -n1 "$out" 2>/dev/null || true)"
+        if [[ "$line" == DYNAMODB_ENDPOINT=* ]]; then
+            rm -f "$out"
+            log "semantics proxy started (pid $SEMANTICS_PID, ${line#DYNAMODB_ENDPOINT=} -> $upstream)"
+            SEMANTICS_LINE="$line"
+            return 0
+        fi
+        pid_alive "$SEMANTICS_PID" || break
+        sleep 0.1
+    done
+    rm -f "$out"
+    die "the semantics proxy did not start"
+}
+
 # EXIT trap of `run`: stop DynamoDB Local; keep a per-run log only when something failed.
 run_cleanup() {
     local status=$?
+    if pid_alive "$SEMANTICS_PID"; then kill "$SEMANTICS_PID" 2>/dev/null || true; fi
     cmd_stop || true
     if [[ $status -eq 0 && -z "${DDB_LOGFILE:-}" ]]; then
         rm -f "$LOGFILE"
@@ -172,6 +207,11 @@ run_cleanup() {
 }
 
 cmd_run() {
+    local semantics=""
+    if [[ "${1:-}" == "--semantics" ]]; then
+        semantics=1
+        shift
+    fi
     [[ "${1:-}" == "--" ]] && shift
     (($# > 0)) || die "usage: $0 run -- CMD [ARGS...]"
     local port line
@@ -186,6 +226,12 @@ cmd_run() {
     line="$(cmd_start "$port")"
     echo "$line"
     export DYNAMODB_ENDPOINT="${line#DYNAMODB_ENDPOINT=}"
+    export DYNAMODB_LOCAL_ENDPOINT="$DYNAMODB_ENDPOINT"
+    if [[ -n "$semantics" ]]; then
+        start_semantics "$DYNAMODB_LOCAL_ENDPOINT"
+        echo "$SEMANTICS_LINE"
+        export DYNAMODB_ENDPOINT="${SEMANTICS_LINE#DYNAMODB_ENDPOINT=}"
+    fi
     export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
     export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
     export AWS_EC2_METADATA_DISABLED=true
@@ -201,7 +247,7 @@ case "${1:-}" in
     jar) shift; cmd_install; echo "$(find_dist_dir)/DynamoDBLocal.jar" ;;
     run) shift; cmd_run "$@" ;;
     *)
-        sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+        sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
         exit 2
         ;;
 esac

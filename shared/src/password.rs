@@ -7,8 +7,23 @@ use argon2::Argon2;
 
 use crate::Error;
 
-/// Hashes on a blocking thread: Argon2id is deliberately CPU-heavy.
+/// Hashes running at once in this process: one per CPU. A batch of creates with passwords
+/// queues here instead of starting a hundred CPU-bound threads on the blocking pool.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cpus)
+    })
+}
+
+/// Hashes on a blocking thread (Argon2id is deliberately CPU-heavy), at most one per CPU at
+/// once.
 pub async fn hash(plain: String) -> Result<String, Error> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| Error::internal(format!("hashing slots closed: {e}")))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()

@@ -95,9 +95,36 @@ pub fn fresh_gln() -> String {
     )
 }
 
+/// The DynamoDB-semantics proxy (DynamoDB's transaction conflicts, 15 ms hold) that every test
+/// of this process shares, in front of DynamoDB Local (`DYNAMODB_LOCAL_ENDPOINT` when the run
+/// already goes through a proxy, else `DYNAMODB_ENDPOINT`).
+pub fn semantics() -> &'static roster_semantics::Running {
+    static PROXY: OnceLock<roster_semantics::Running> = OnceLock::new();
+    PROXY.get_or_init(|| {
+        let upstream = std::env::var("DYNAMODB_LOCAL_ENDPOINT")
+            .or_else(|_| std::env::var("DYNAMODB_ENDPOINT"))
+            .expect("DYNAMODB_ENDPOINT is not set: run the tests with `make test`");
+        roster_semantics::spawn(&upstream, roster_semantics::Settings::dynamodb())
+            .expect("semantics proxy started")
+    })
+}
+
+/// [`config`] with the SDK pointed at the semantics proxy.
+pub fn semantics_config() -> Config {
+    Config {
+        dynamodb_endpoint: Some(semantics().endpoint.clone()),
+        ..config()
+    }
+}
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(config()).await
+    }
+
+    /// The app on the DynamoDB-semantics proxy: concurrent transactions conflict as on DynamoDB.
+    pub async fn spawn_on_semantics() -> Self {
+        Self::spawn_with(semantics_config()).await
     }
 
     pub async fn spawn_with(config: Config) -> Self {

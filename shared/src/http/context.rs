@@ -81,6 +81,13 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .get::<lambda_http::Context>()
         .map(|c| c.request_id.clone())
         .filter(|id| !id.is_empty());
+    // The function's deadline reaches the service (conflict retries, batches) through a
+    // task-local; without a Lambda context, the template's timeout from now.
+    let deadline = request
+        .extensions()
+        .get::<lambda_http::Context>()
+        .and_then(|c| crate::deadline::from_epoch_millis(c.deadline))
+        .unwrap_or_else(|| started + crate::deadline::DEFAULT_BUDGET);
     let public_prefix = public_prefix(&request);
     let info = Arc::new(RequestInfo {
         id: lambda_id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
@@ -98,7 +105,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
-    let mut response = CURRENT.scope(info.clone(), next.run(request)).await;
+    let mut response = CURRENT
+        .scope(
+            info.clone(),
+            crate::deadline::scope(deadline, next.run(request)),
+        )
+        .await;
     if let Ok(value) = HeaderValue::from_str(&info.id) {
         response.headers_mut().insert("x-request-id", value);
     }

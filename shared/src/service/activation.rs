@@ -70,16 +70,19 @@ impl Roster {
                 format!("must hold at most {MAX_BATCH} ids"),
             ));
         }
-        let mut results = Vec::with_capacity(ids.len());
-        for raw in ids {
-            let result = match UserId::parse(&raw) {
+        let results = super::batch::run_keyed(
+            ids.clone(),
+            |raw| vec![raw.clone()],
+            |raw| async move {
+            match UserId::parse(&raw) {
                 Err(_) => Err(Error::NotFound("user")),
                 Ok(id) if status == Status::Active => self.activate(caller, &id).await,
                 Ok(id) => self.deactivate(caller, &id).await,
-            };
-            results.push((raw, result));
-        }
-        Ok(results)
+            }
+            },
+        )
+        .await;
+        Ok(ids.into_iter().zip(results).collect())
     }
 
     /// Activations or deactivations of users named by reference (seed 003 names them by
@@ -92,19 +95,20 @@ impl Roster {
     ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(users.len())?;
-        let mut results = Vec::with_capacity(users.len());
-        for user in users {
-            let result = match user {
-                Ok(user) => match self.find_user(caller, &user).await {
-                    Ok(found) if status == Status::Active => self.activate(caller, &found.id).await,
-                    Ok(found) => self.deactivate(caller, &found.id).await,
-                    Err(e) => Err(e),
-                },
-                Err(e) => Err(e),
-            };
-            results.push(result);
-        }
-        Ok(results)
+        let keys = |user: &Result<UserRef, Error>| {
+            user.as_ref()
+                .map(super::users::user_ref_keys)
+                .unwrap_or_default()
+        };
+        Ok(super::batch::run_keyed(users, keys, |user| async move {
+            let found = self.find_user(caller, &user?).await?;
+            if status == Status::Active {
+                self.activate(caller, &found.id).await
+            } else {
+                self.deactivate(caller, &found.id).await
+            }
+        })
+        .await)
     }
 
     /// Deactivates every active user, in every organization, whose `validUntil` has passed.
@@ -116,29 +120,40 @@ impl Roster {
     ) -> Result<SweepSummary, Error> {
         let today = clock::format_date(clock::today());
         let mut summary = SweepSummary::default();
-        let mut start = None;
-        loop {
-            let (expired, next) = self.store.expired_users(&today, start, 100).await?;
-            for candidate in expired {
-                if should_stop() {
-                    summary.stopped_early = true;
-                    return Ok(summary);
-                }
-                summary.examined += 1;
-                match self.expire(&candidate.org, &candidate.user_id).await {
-                    Ok(true) => summary.deactivated += 1,
-                    Ok(false) => summary.skipped += 1,
-                    Err(e) => {
-                        tracing::warn!(organization = %candidate.org, user = %candidate.user_id, error = %e, "sweep could not deactivate");
-                        summary.failed += 1;
+        for shard in self.store.expiry_shards(&today).await? {
+            let mut start = None;
+            loop {
+                let (expired, next) = self
+                    .store
+                    .expired_users(&shard, &today, start, 100)
+                    .await?;
+                for candidate in expired {
+                    if should_stop() {
+                        summary.stopped_early = true;
+                        return Ok(summary);
+                    }
+                    summary.examined += 1;
+                    match self.expire(&candidate.org, &candidate.user_id).await {
+                        Ok(true) => summary.deactivated += 1,
+                        Ok(false) => summary.skipped += 1,
+                        Err(e) => {
+                            tracing::warn!(organization = %candidate.org, user = %candidate.user_id, error = %e, "sweep could not deactivate");
+                            summary.failed += 1;
+                        }
                     }
                 }
-            }
-            match next {
-                Some(key) => start = Some(key),
-                None => return Ok(summary),
+                match next {
+                    Some(key) => start = Some(key),
+                    None => break,
+                }
             }
         }
+        // Every shard before today is empty now (unless something failed): later sweeps start
+        // at today's shard.
+        if summary.failed == 0 {
+            self.store.set_sweep_watermark(&today).await?;
+        }
+        Ok(summary)
     }
 
     /// Deactivates one expired user; false when there was nothing to do (already changed).

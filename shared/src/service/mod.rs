@@ -2,6 +2,7 @@
 //! all call these functions.
 
 mod activation;
+pub mod batch;
 mod commands;
 mod keys;
 mod orgs;

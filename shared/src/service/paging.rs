@@ -74,6 +74,12 @@ impl Paging {
         }
     }
 
+    /// The total carried by the cursor of this request, if any (see [`Cursor::total`]).
+    pub(crate) fn carried_total(&self, org: &OrgId) -> Option<u64> {
+        let text = self.cursor.as_ref()?;
+        Cursor::decode(text, org).ok()?.total
+    }
+
     pub(crate) fn finish<T>(
         &self,
         org: &OrgId,
@@ -87,6 +93,7 @@ impl Paging {
                 Cursor {
                     key,
                     page: current_page + 1,
+                    total: Some(total_items),
                 }
                 .encode(org)
             }),

@@ -182,18 +182,18 @@ impl Roster {
         grant: Grant,
     ) -> Result<(AuthorizationState, bool), Error> {
         caller.require_manager()?;
-        let target = self.load_user(&caller.org, user).await?;
-        if target.status == Status::Deleted {
-            return Err(Error::Conflict(
-                "USER_DELETED",
-                "The user is deleted; restore it first.".into(),
-            ));
-        }
         for _ in 0..3 {
-            let (registered, existing) = tokio::try_join!(
-                self.store.get_party(&caller.org, party),
-                self.store.get_authorization(&caller.org, user, party)
-            )?;
+            // User, party and existing grant in one BatchGetItem; the write is the second and
+            // last request.
+            let (target, registered, existing) =
+                self.store.grant_context(&caller.org, user, party).await?;
+            let target = target.ok_or(Error::NotFound("user"))?;
+            if target.status == Status::Deleted {
+                return Err(Error::Conflict(
+                    "USER_DELETED",
+                    "The user is deleted; restore it first.".into(),
+                ));
+            }
             let now = clock::now();
             let authorization = Authorization {
                 org: caller.org.clone(),

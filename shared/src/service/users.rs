@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
-use super::{ListPage, Paging, Patch, Roster};
+use super::{batch, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
@@ -89,6 +89,55 @@ fn check_new_user(new: &NewUser) -> Result<(), Error> {
     problems.finish()
 }
 
+/// What two items of a batch may contend for: run in input order when they share one.
+pub(crate) fn user_ref_keys(user: &UserRef) -> Vec<String> {
+    vec![match user {
+        UserRef::Id(id) => format!("i:{id}"),
+        UserRef::Username(u) => format!("u:{}", u.canonical()),
+        UserRef::Email(e) => format!("e:{}", e.canonical()),
+    }]
+}
+
+fn new_user_keys(item: &Result<NewUser, Error>) -> Vec<String> {
+    let Ok(new) = item else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = new
+        .username
+        .iter()
+        .map(|u| format!("u:{}", u.canonical()))
+        .collect();
+    keys.extend(new.emails.iter().map(|e| format!("e:{}", e.canonical())));
+    keys.extend(new.external_id.iter().map(|x| format!("x:{x}")));
+    keys
+}
+
+/// Fails when `new` repeats a username, email or external id of an earlier item of the same
+/// batch (recorded in the sets).
+fn check_in_batch(
+    new: &NewUser,
+    usernames: &mut HashSet<String>,
+    emails: &mut HashSet<String>,
+    external_ids: &mut HashSet<ExternalId>,
+) -> Result<(), Error> {
+    if let Some(username) = &new.username {
+        if !usernames.insert(username.canonical()) {
+            return Err(Error::UsernameTaken);
+        }
+    }
+    for email in new.emails.iter() {
+        if !emails.insert(email.canonical()) {
+            return Err(Error::EmailTaken(email.to_string()));
+        }
+    }
+    if let Some(external_id) = &new.external_id {
+        if !external_ids.insert(external_id.clone()) {
+            return Err(Error::ExternalIdTaken);
+        }
+    }
+    Ok(())
+}
+
 /// A batch item that failed, and why (see [`Roster::create_users_all_or_none`]).
 #[derive(Debug)]
 pub struct BatchFailure {
@@ -169,22 +218,16 @@ impl Roster {
     ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(items.len())?;
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(match item {
-                Ok(new) => {
-                    self.create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        new,
-                        Some(caller.actor()),
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            });
-        }
-        Ok(results)
+        Ok(batch::run_keyed(items, new_user_keys, |item| async move {
+            self.create_user_by(
+                &caller.org,
+                &caller.org_language,
+                item?,
+                Some(caller.actor()),
+            )
+            .await
+        })
+        .await)
     }
 
     /// Reads a user of the caller's organization (404 for any other).
@@ -251,14 +294,19 @@ impl Roster {
     ) -> Result<Vec<Result<(User, User), Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(items.len())?;
-        let mut results = Vec::with_capacity(items.len());
-        for item in items {
-            results.push(match item {
-                Ok((user, changes)) => self.update_user_ref(caller, &user, changes).await,
-                Err(e) => Err(e),
-            });
-        }
-        Ok(results)
+        let keys = |item: &Result<(UserRef, UserChanges), Error>| match item {
+            Ok((user, changes)) => {
+                let mut keys = user_ref_keys(user);
+                keys.extend(changes.username.iter().map(|u| format!("u:{}", u.canonical())));
+                keys
+            }
+            Err(_) => Vec::new(),
+        };
+        Ok(batch::run_keyed(items, keys, |item| async move {
+            let (user, changes) = item?;
+            self.update_user_ref(caller, &user, changes).await
+        })
+        .await)
     }
 
     /// Updates the user `user` names: the user before and after the change (the change is
@@ -521,10 +569,25 @@ impl Roster {
     ) -> Result<ListPage<User>, Error> {
         caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
-        let (page, total) = tokio::try_join!(
-            self.store.list_users(&caller.org, &filter, &request),
-            self.store.count_users(&caller.org, &filter)
-        )?;
+        // `updatedSince` is counted by a COUNT query over the index: once, on the first page;
+        // later pages (by cursor) carry that total. Counters answer the other listings.
+        let carried = filter
+            .updated_since
+            .is_some()
+            .then(|| paging.carried_total(&caller.org))
+            .flatten();
+        let (page, total) = match carried {
+            Some(total) => (
+                self.store
+                    .list_users(&caller.org, &filter, &request)
+                    .await?,
+                total,
+            ),
+            None => tokio::try_join!(
+                self.store.list_users(&caller.org, &filter, &request),
+                self.store.count_users(&caller.org, &filter)
+            )?,
+        };
         Ok(paging.finish(&caller.org, page, current, total))
     }
 
@@ -691,10 +754,11 @@ impl Roster {
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
     /// checked first — required fields, duplicates inside the batch, usernames, emails and
     /// external ids already held by live users, unregistered business partners — and only when
-    /// all pass are the users created, in order. The first failing item is reported and nothing
+    /// all pass are the users created (checks and creates run concurrently, bounded; each user
+    /// is its own transaction). The first failing item (lowest index) is reported and nothing
     /// is written. Only a concurrent request taking a username, email or external id between the
-    /// check and the writes can still stop the batch part way: the items before the failing one
-    /// then stay created.
+    /// check and the writes can still stop the batch part way: the other items then stay
+    /// created, and the failing one is reported.
     pub async fn create_users_all_or_none(
         &self,
         caller: &Principal,
@@ -708,30 +772,40 @@ impl Roster {
                 error: Error::field("body", format!("must hold at most {MAX_BATCH} items")),
             });
         }
+        // Checks in input order: required fields and duplicates inside the batch (no I/O)…
         let mut usernames = HashSet::new();
         let mut emails = HashSet::new();
         let mut external_ids = HashSet::new();
+        let mut local: Vec<Result<(), Error>> = Vec::with_capacity(items.len());
+        for new in &items {
+            local.push(check_new_user(new).and_then(|()| {
+                check_in_batch(new, &mut usernames, &mut emails, &mut external_ids)
+            }));
+        }
+        // …then what is stored: every item's lookups and each distinct party, concurrently.
+        let mut distinct: Vec<PartyId> = items
+            .iter()
+            .filter_map(|n| n.business_partner_id.clone())
+            .collect();
+        distinct.sort();
+        distinct.dedup();
+        let found = batch::run(distinct.clone(), |party| async move {
+            Ok(self.store.get_party(&caller.org, &party).await?.is_some())
+        })
+        .await;
         let mut parties: HashMap<PartyId, bool> = HashMap::new();
-        for (index, new) in items.iter().enumerate() {
-            check_new_user(new).map_err(fail(index))?;
-            self.check_free(caller, new, &mut usernames, &mut emails, &mut external_ids)
-                .await
-                .map_err(fail(index))?;
+        for (party, registered) in distinct.into_iter().zip(found) {
+            parties.insert(party, registered.map_err(fail(0))?);
+        }
+        let stored = batch::run(items.iter().collect(), |new| async move {
+            self.check_stored_free(caller, new).await
+        })
+        .await;
+        for (index, (new, (local, stored))) in items.iter().zip(local.into_iter().zip(stored)).enumerate() {
+            local.map_err(fail(index))?;
+            stored.map_err(fail(index))?;
             if let Some(party) = &new.business_partner_id {
-                let registered = match parties.get(party) {
-                    Some(known) => *known,
-                    None => {
-                        let found = self
-                            .store
-                            .get_party(&caller.org, party)
-                            .await
-                            .map_err(fail(index))?
-                            .is_some();
-                        parties.insert(party.clone(), found);
-                        found
-                    }
-                };
-                if !registered {
+                if !parties.get(party).copied().unwrap_or(false) {
                     return Err(BatchFailure {
                         index,
                         error: Error::field(
@@ -742,56 +816,47 @@ impl Roster {
                 }
             }
         }
-        let mut created = Vec::with_capacity(items.len());
-        for (index, new) in items.into_iter().enumerate() {
-            let user = self
-                .create_user_in(&caller.org, &caller.org_language, new)
+        // All pass: create them, concurrently (each its own transaction).
+        let results = batch::run(items, |new| async move {
+            self.create_user_in(&caller.org, &caller.org_language, new)
                 .await
-                .map_err(fail(index))?;
-            created.push(user);
+        })
+        .await;
+        let mut created = Vec::with_capacity(results.len());
+        for (index, result) in results.into_iter().enumerate() {
+            created.push(result.map_err(fail(index))?);
         }
         Ok(created)
     }
 
-    /// Fails when `new`'s username, an email or its external id is held by a live user or by an
-    /// earlier item of the same batch (recorded in the sets).
-    async fn check_free(
-        &self,
-        caller: &Principal,
-        new: &NewUser,
-        usernames: &mut HashSet<String>,
-        emails: &mut HashSet<String>,
-        external_ids: &mut HashSet<ExternalId>,
-    ) -> Result<(), Error> {
+    /// Fails when `new`'s username, an email or its external id is held by a live user.
+    async fn check_stored_free(&self, caller: &Principal, new: &NewUser) -> Result<(), Error> {
         if let Some(username) = &new.username {
-            if !usernames.insert(username.canonical())
-                || self
-                    .store
-                    .find_by_username(&caller.org, username)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_username(&caller.org, username)
+                .await?
+                .is_some()
             {
                 return Err(Error::UsernameTaken);
             }
         }
         for email in new.emails.iter() {
-            if !emails.insert(email.canonical())
-                || self
-                    .store
-                    .find_by_email(&caller.org, email)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_email(&caller.org, email)
+                .await?
+                .is_some()
             {
                 return Err(Error::EmailTaken(email.to_string()));
             }
         }
         if let Some(external_id) = &new.external_id {
-            if !external_ids.insert(external_id.clone())
-                || self
-                    .store
-                    .find_by_external_id(&caller.org, external_id)
-                    .await?
-                    .is_some()
+            if self
+                .store
+                .find_by_external_id(&caller.org, external_id)
+                .await?
+                .is_some()
             {
                 return Err(Error::ExternalIdTaken);
             }

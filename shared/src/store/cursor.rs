@@ -23,6 +23,10 @@ pub struct Cursor {
     /// The 1-based number of the page this cursor leads to.
     #[serde(rename = "p")]
     pub page: u32,
+    /// The total the first page counted, for listings that do not count again on every page
+    /// (`updatedSince`: a COUNT over the index would read the whole result each time).
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 const MAX_LEN: usize = 2048;
@@ -76,6 +80,7 @@ mod tests {
         Cursor {
             key: [("SK".to_string(), "USER#usr_1".to_string())].into(),
             page: 2,
+            total: Some(41),
         }
     }
 

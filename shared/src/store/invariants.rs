@@ -9,7 +9,9 @@
 //!   each party's authorization count equals its authorizations;
 //! - every registered party owns its global party-id marker;
 //! - every API key's metadata and lookup items exist together;
-//! - the organization's counters equal the real counts.
+//! - the organization's counters (org item + counter shards) equal the real counts;
+//! - every active user with a `validUntil` is in the expiry index under a day shard no earlier
+//!   than its `validUntil` day (or the legacy single partition), and no other user is.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,6 +74,9 @@ impl Store {
         let items = self.partition(keys::org_pk(org)).await?;
         let mut broken = Vec::new();
         let mut org_item = None;
+        let mut counters = super::OrgCounters::default();
+        let mut party_shards: BTreeMap<String, i64> = BTreeMap::new();
+        let mut expiry: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         let mut users: BTreeMap<String, User> = BTreeMap::new();
         let mut markers: BTreeMap<String, String> = BTreeMap::new();
         let mut profiles = BTreeSet::new();
@@ -81,9 +86,20 @@ impl Store {
         let mut history = 0u64;
         for item in items {
             let sk = av::get_s(&item, keys::SK).unwrap_or_default().to_string();
-            if sk == keys::org_sk() {
-                org_item = Some(item);
+            if sk == keys::org_sk() || sk.starts_with(keys::ORG_COUNTER_PREFIX) {
+                counters.add(&item);
+                if sk == keys::org_sk() {
+                    org_item = Some(item);
+                }
+            } else if sk.starts_with(keys::PARTY_COUNTER_PREFIX) {
+                let party = av::get_s(&item, "partyId").unwrap_or_default().to_string();
+                *party_shards.entry(party).or_default() += av::get_n(&item, "authorizations");
             } else if sk.starts_with(keys::USER_PREFIX) {
+                expiry.push((
+                    sk.clone(),
+                    av::get_s(&item, keys::GSI3PK).map(str::to_string),
+                    av::get_s(&item, keys::GSI3SK).map(str::to_string),
+                ));
                 let user: User = decode(item, "user")?;
                 users.insert(keys::user_sk(&user.id), user);
             } else if sk.starts_with("UNIQUE#") {
@@ -166,10 +182,12 @@ impl Store {
         }
         for (id, party) in &parties {
             let real = counts.get(id).copied().unwrap_or(0);
-            if party.authorizations != real {
+            // The party item's own count (written before the shards) plus its shards.
+            let counted = i64::try_from(party.authorizations).unwrap_or(i64::MAX)
+                + party_shards.get(id).copied().unwrap_or(0);
+            if counted != real as i64 {
                 broken.push(format!(
-                    "party {id} counts {} authorizations, has {real}",
-                    party.authorizations
+                    "party {id} counts {counted} authorizations, has {real}"
                 ));
             }
             let owner = self
@@ -192,24 +210,46 @@ impl Store {
             }
         }
 
-        // Counters.
-        match org_item {
-            None => broken.push("the organization item is missing".into()),
-            Some(item) => {
-                let count =
-                    |status: Status| users.values().filter(|u| u.status == status).count() as i64;
-                for (name, real) in [
-                    ("usersACTIVE", count(Status::Active)),
-                    ("usersINACTIVE", count(Status::Inactive)),
-                    ("usersDELETED", count(Status::Deleted)),
-                    ("deletedHistory", history as i64),
-                    ("parties", parties.len() as i64),
-                ] {
-                    let stored = av::get_n(&item, name);
-                    if stored != real {
-                        broken.push(format!("counter {name} is {stored}, real count {real}"));
+        // Expiry index.
+        for (sk, pk3, sk3) in &expiry {
+            let Some(user) = users.get(sk) else { continue };
+            match (user.status, &user.valid_until) {
+                (Status::Active, Some(valid_until)) => {
+                    let want_sk = keys::expiry_gsi_sk(valid_until.as_str(), org, &user.id);
+                    let day_ok = pk3.as_deref().is_some_and(|pk| {
+                        pk == "EXPIRY"
+                            || pk.strip_prefix(keys::EXPIRY_PREFIX).is_some_and(|day| {
+                                day >= valid_until.as_str().get(..10).unwrap_or_default()
+                            })
+                    });
+                    if !day_ok || sk3.as_deref() != Some(want_sk.as_str()) {
+                        broken.push(format!(
+                            "{sk} is active with validUntil {} but indexed as {pk3:?}/{sk3:?}",
+                            valid_until.as_str()
+                        ));
                     }
                 }
+                _ if pk3.is_some() => {
+                    broken.push(format!("{sk} is in the expiry index but does not expire"))
+                }
+                _ => {}
+            }
+        }
+
+        // Counters.
+        if org_item.is_none() {
+            broken.push("the organization item is missing".into());
+        }
+        let count = |status: Status| users.values().filter(|u| u.status == status).count() as u64;
+        for (name, stored, real) in [
+            ("usersACTIVE", counters.active, count(Status::Active)),
+            ("usersINACTIVE", counters.inactive, count(Status::Inactive)),
+            ("usersDELETED", counters.deleted, count(Status::Deleted)),
+            ("deletedHistory", counters.deleted_history, history),
+            ("parties", counters.parties, parties.len() as u64),
+        ] {
+            if stored != real {
+                broken.push(format!("counter {name} is {stored}, real count {real}"));
             }
         }
         Ok(broken)

@@ -2,18 +2,21 @@
 //!
 //! | item | PK | SK | GSI1 (updatedSince) |
 //! |---|---|---|---|
-//! | organization (counters, settings) | `ORG#<org>` | `ORG` | |
+//! | organization (settings) | `ORG#<org>` | `ORG` | |
+//! | organization counter shard | `ORG#<org>` | `ORG#COUNT#<nn>` (0..ORG_COUNTER_SHARDS) | |
 //! | user | `ORG#<org>` | `USER#<userId>` | `ORG#<org>#UPD` / `<updatedAt>#<userId>` |
 //! | default profile | `ORG#<org>` | `PROFILE#<userId>` | |
 //! | uniqueness marker | `ORG#<org>` | `UNIQUE#USERNAME#<lower>` · `UNIQUE#EMAIL#<lower>` · `UNIQUE#EXTID#<id>` | |
 //! | deleted-history record | `ORG#<org>` | `DELETED#<ulid>` | |
 //! | registered party | `ORG#<org>` | `PARTY#<partyId>` | |
+//! | party authorization-count shard | `ORG#<org>` | `PAUTHS#<partyId>#<n>` (0..PARTY_COUNTER_SHARDS) | |
 //! | party ownership (global) | `PARTYID#<partyId>` | `OWNER` | |
 //! | party authorization | `ORG#<org>` | `AUTH#<userId>#<partyId>` | GSI2 `ORG#<org>#PARTY#<partyId>` / `<userId>` |
-//! | (user, expiry sweep) | | | GSI3 `EXPIRY` / `<validUntil>#<org>#<userId>` while ACTIVE |
+//! | (user, expiry sweep) | | | GSI3 `EXPIRY#<day>` / `<validUntil>#<org>#<userId>` while ACTIVE |
 //! | API key metadata | `ORG#<org>` | `APIKEY#<userId>#<keyId>` | |
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
+//! | expiry sweep watermark (global) | `SWEEP` | `WATERMARK` | |
 
 use crate::domain::{Email, ExternalId, KeyId, OrgId, PartyId, UserId, Username};
 
@@ -41,6 +44,44 @@ pub fn org_pk(org: &OrgId) -> String {
 
 pub fn org_sk() -> String {
     "ORG".into()
+}
+
+/// Counter shards per organization: a write adds to one picked at random, a read sums them
+/// (one `Query`, `begins_with(SK, "ORG")`). Many, so concurrent writers rarely pick the same.
+pub const ORG_COUNTER_SHARDS: u32 = 64;
+pub const ORG_COUNTER_PREFIX: &str = "ORG#COUNT#";
+
+pub fn org_counter_sk(shard: u32) -> String {
+    format!("{ORG_COUNTER_PREFIX}{shard:02}")
+}
+
+/// The org item and its counter shards share this sort-key prefix (no other item starts so).
+pub fn org_and_counters_prefix() -> String {
+    "ORG".into()
+}
+
+/// Authorization-count shards per party: created with the party, each grant adds to one (the
+/// authorization remembers which), a delete of the party requires all of them at zero.
+pub const PARTY_COUNTER_SHARDS: u32 = 8;
+pub const PARTY_COUNTER_PREFIX: &str = "PAUTHS#";
+
+pub fn party_counter_sk(party: &PartyId, shard: u32) -> String {
+    format!("{PARTY_COUNTER_PREFIX}{party}#{shard}")
+}
+
+/// The shard that counts `user`'s authorization for a party: fixed by the user id (FNV-1a), so
+/// a revoke knows it without reading, and grants of many users on one party spread out.
+pub fn party_counter_shard(user: &UserId) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in user.as_str().bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % PARTY_COUNTER_SHARDS
+}
+
+pub fn party_counter_prefix(party: &PartyId) -> String {
+    format!("{PARTY_COUNTER_PREFIX}{party}#")
 }
 
 pub fn org_registry_pk() -> String {
@@ -113,9 +154,23 @@ pub fn party_users_gsi_pk(org: &OrgId, party: &PartyId) -> String {
     format!("ORG#{org}#PARTY#{party}")
 }
 
-/// GSI3: active users with a `validUntil`, in one sparse index for the expiry sweep.
-pub fn expiry_gsi_pk() -> String {
-    "EXPIRY".into()
+/// GSI3: active users with a `validUntil`, in a sparse index for the expiry sweep, sharded by
+/// day: `EXPIRY#<YYYY-MM-DD>` of the later of `validUntil` and the day of the write (so a
+/// user never lands in a day the sweep has already passed). The sweep queries only the days
+/// from its watermark to today.
+pub fn expiry_gsi_pk(day: &str) -> String {
+    format!("{EXPIRY_PREFIX}{day}")
+}
+
+pub const EXPIRY_PREFIX: &str = "EXPIRY#";
+
+/// The sweep's watermark: the first day whose expiry shard may still hold users.
+pub fn sweep_pk() -> String {
+    "SWEEP".into()
+}
+
+pub fn sweep_sk() -> String {
+    "WATERMARK".into()
 }
 
 pub fn expiry_gsi_sk(valid_until: &str, org: &OrgId, user: &UserId) -> String {

@@ -35,14 +35,27 @@ use crate::Error;
 pub struct Store {
     client: Client,
     table: String,
+    /// How long a transaction that conflicts with concurrent ones is retried (within the
+    /// request's deadline, whichever ends first).
+    conflict_budget: Duration,
 }
+
+/// The default [`Store::with_conflict_budget`].
+pub const CONFLICT_BUDGET: Duration = Duration::from_secs(3);
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
+            conflict_budget: CONFLICT_BUDGET,
         }
+    }
+
+    /// The same store with another conflict-retry budget.
+    pub fn with_conflict_budget(mut self, budget: Duration) -> Self {
+        self.conflict_budget = budget;
+        self
     }
 
     /// Loads the SDK configuration once, with bounded timeouts and retries so that an
@@ -116,6 +129,20 @@ pub(crate) mod av {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
     }
+}
+
+/// A uniformly random number below `n` (counter shards, retry jitter).
+pub(crate) fn random_below(n: u32) -> u32 {
+    let mut bytes = [0u8; 4];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No entropy source: fall back to the clock's nanoseconds (spread is all we need).
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        return nanos % n.max(1);
+    }
+    u32::from_le_bytes(bytes) % n.max(1)
 }
 
 pub(crate) type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;

@@ -1,4 +1,5 @@
-//! Organizations: settings and the counters that keep `totalItems` exact.
+//! Organizations: settings, and the sharded counters that keep `totalItems` exact without a
+//! hot item (see `add_counters`).
 
 use std::collections::HashMap;
 
@@ -39,6 +40,31 @@ pub struct OrgCounters {
     pub parties: u64,
 }
 
+/// The counter attributes, on the org item (legacy base) and on each counter shard.
+pub(crate) const COUNTERS: [&str; 5] = [
+    "usersACTIVE",
+    "usersINACTIVE",
+    "usersDELETED",
+    "deletedHistory",
+    "parties",
+];
+
+impl OrgCounters {
+    /// Adds one item's counter attributes (shards may be negative: only the sum is exact).
+    pub(crate) fn add(&mut self, item: &super::Item) {
+        let fields = [
+            &mut self.active,
+            &mut self.inactive,
+            &mut self.deleted,
+            &mut self.deleted_history,
+            &mut self.parties,
+        ];
+        for (field, name) in fields.into_iter().zip(COUNTERS) {
+            *field = field.wrapping_add_signed(av::get_n(item, name));
+        }
+    }
+}
+
 impl Store {
     /// Creates the organization (409 `ORGANIZATION_EXISTS` if it does).
     pub async fn create_org(&self, org: &Organization) -> Result<(), Error> {
@@ -64,27 +90,43 @@ impl Store {
         self.commit(tx).await
     }
 
+    /// The organization and its exact counters, in one `Query` (the org item and its counter
+    /// shards share the sort-key prefix `ORG`). Counters the org item itself still carries
+    /// (written before the counters were sharded) are the base the shards add to.
     pub async fn get_org(&self, org: &OrgId) -> Result<Option<(Organization, OrgCounters)>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::org_sk()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(org)", e))?;
-        let Some(item) = out.item else {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
+                .expression_attribute_values(":prefix", av::s(keys::org_and_counters_prefix()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| errors::storage("Query(org)", e))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let mut counters = OrgCounters::default();
+        let mut org_item = None;
+        for item in items {
+            counters.add(&item);
+            if av::get_s(&item, keys::SK) == Some(keys::org_sk().as_str()) {
+                org_item = Some(item);
+            }
+        }
+        let Some(item) = org_item else {
             return Ok(None);
-        };
-        let count = |name: &str| u64::try_from(av::get_n(&item, name)).unwrap_or(0);
-        let counters = OrgCounters {
-            active: count("usersACTIVE"),
-            inactive: count("usersINACTIVE"),
-            deleted: count("usersDELETED"),
-            deleted_history: count("deletedHistory"),
-            parties: count("parties"),
         };
         Ok(Some((decode(item, "organization")?, counters)))
     }

@@ -29,7 +29,23 @@ impl Store {
         item.insert(keys::PK.into(), av::s(keys::org_pk(&party.org)));
         item.insert(keys::SK.into(), av::s(keys::party_sk(&party.id)));
         item.insert(keys::ENTITY.into(), av::s("PARTY"));
+        // The count lives in the party's shards; the item keeps only a count written before
+        // the shards existed (the base they add to).
+        item.remove("authorizations");
         Ok(item)
+    }
+
+    fn party_counter_item(&self, party: &Party, shard: u32, count: u64) -> Item {
+        HashMap::from([
+            (keys::PK.to_string(), av::s(keys::org_pk(&party.org))),
+            (
+                keys::SK.to_string(),
+                av::s(keys::party_counter_sk(&party.id, shard)),
+            ),
+            (keys::ENTITY.to_string(), av::s("PARTY_COUNT")),
+            ("partyId".to_string(), av::s(party.id.as_str())),
+            ("authorizations".to_string(), av::n(count)),
+        ])
     }
 
     fn party_owner_item(&self, party: &Party) -> Item {
@@ -41,8 +57,15 @@ impl Store {
         ])
     }
 
-    /// Adds the writes that register `party` (item, owner marker, counter) to `tx`.
-    fn add_party_registration(&self, tx: &mut Tx, party: &Party) -> Result<(), Error> {
+    /// Adds the writes that register `party` (item, owner marker, its authorization-count
+    /// shards, the organization's counter) to `tx`; `first_grant` is the shard that starts at 1
+    /// when the registration comes with a grant.
+    fn add_party_registration(
+        &self,
+        tx: &mut Tx,
+        party: &Party,
+        first_grant: Option<u32>,
+    ) -> Result<(), Error> {
         tx.put(
             &self.table,
             self.party_item(party)?,
@@ -58,27 +81,47 @@ impl Store {
             Some(Condition::absent()),
             party_taken_elsewhere(&party.id),
         )?;
+        for shard in 0..keys::PARTY_COUNTER_SHARDS {
+            let count = u64::from(first_grant == Some(shard));
+            tx.put(
+                &self.table,
+                self.party_counter_item(party, shard, count),
+                None,
+                OnFail::Invariant("unconditional put"),
+            )?;
+        }
         self.add_counters(tx, &party.org, &[("parties".into(), 1)])
     }
 
     pub async fn create_party(&self, party: &Party) -> Result<(), Error> {
         let mut tx = Tx::new();
-        self.add_party_registration(&mut tx, party)?;
+        self.add_party_registration(&mut tx, party, None)?;
         self.commit(tx).await
     }
 
+    /// The party with its exact authorization count (item and count shards in one
+    /// `BatchGetItem`).
     pub async fn get_party(&self, org: &OrgId, party: &PartyId) -> Result<Option<Party>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::party_sk(party)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(party)", e))?;
-        out.item.map(|i| decode(i, "party")).transpose()
+        let mut sort_keys = vec![keys::party_sk(party)];
+        sort_keys.extend(
+            (0..keys::PARTY_COUNTER_SHARDS).map(|shard| keys::party_counter_sk(party, shard)),
+        );
+        let items = self.batch_get(org, &sort_keys, "party").await?;
+        let party_sk = keys::party_sk(party);
+        let mut found = None;
+        let mut count = 0i64;
+        for item in items {
+            count += av::get_n(&item, "authorizations");
+            if av::get_s(&item, keys::SK) == Some(party_sk.as_str()) {
+                found = Some(item);
+            }
+        }
+        let Some(item) = found else {
+            return Ok(None);
+        };
+        let mut party: Party = decode(item, "party")?;
+        party.authorizations = u64::try_from(count).unwrap_or(0);
+        Ok(Some(party))
     }
 
     /// Replaces a party's descriptive fields if it is still at `old.version`. An update, not a
@@ -163,6 +206,26 @@ impl Store {
             ),
             OnFail::Invariant("party owner marker"),
         )?;
+        for shard in 0..keys::PARTY_COUNTER_SHARDS {
+            tx.delete(
+                &self.table,
+                keys::org_pk(&party.org),
+                keys::party_counter_sk(&party.id, shard),
+                Some(
+                    Condition::new("attribute_not_exists(#pk) OR #auths = :zero")
+                        .name("#pk", keys::PK)
+                        .name("#auths", "authorizations")
+                        .value(":zero", av::n(0)),
+                ),
+                OnFail::Conflict(
+                    "PARTY_HAS_AUTHORIZATIONS",
+                    format!(
+                        "Party {} still has authorizations; revoke them or delete with cascade=true.",
+                        party.id
+                    ),
+                ),
+            )?;
+        }
         self.add_counters(&mut tx, &party.org, &[("parties".into(), -1)])?;
         self.commit(tx).await
     }
@@ -184,15 +247,61 @@ impl Store {
             cursor_prefix: Some((keys::SK, keys::PARTY_PREFIX.into())),
         };
         let page = self.query_page(&spec, page).await?;
-        let items = page
+        let mut items = page
             .items
             .into_iter()
             .map(|i| decode(i, "party"))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<Party>, _>>()?;
+        self.add_party_counts(org, &mut items).await?;
         Ok(Page {
             items,
             next: page.next,
         })
+    }
+
+    /// Adds to each party of a listed page (in sort-key order) its count shards, read in one
+    /// `Query` over the page's range of shards.
+    async fn add_party_counts(&self, org: &OrgId, parties: &mut [Party]) -> Result<(), Error> {
+        let (Some(first), Some(last)) = (parties.first(), parties.last()) else {
+            return Ok(());
+        };
+        let from = keys::party_counter_prefix(&first.id);
+        let to = format!("{}~", keys::party_counter_prefix(&last.id));
+        let mut counts: HashMap<String, i64> = HashMap::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
+                .expression_attribute_values(":from", av::s(from.clone()))
+                .expression_attribute_values(":to", av::s(to.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| errors::storage("Query(party counts)", e))?;
+            for item in out.items.unwrap_or_default() {
+                if let Some(party) = av::get_s(&item, "partyId") {
+                    *counts.entry(party.to_string()).or_default() +=
+                        av::get_n(&item, "authorizations");
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        for party in parties {
+            let shards = counts.get(party.id.as_str()).copied().unwrap_or(0);
+            let total = i64::try_from(party.authorizations).unwrap_or(0) + shards;
+            party.authorizations = u64::try_from(total).unwrap_or(0);
+        }
+        Ok(())
     }
 
     fn auth_item(&self, auth: &Authorization) -> Result<Item, Error> {
@@ -208,6 +317,11 @@ impl Store {
         );
         item.insert(keys::GSI2SK.into(), av::s(auth.user_id.as_str()));
         item.insert(keys::ENTITY.into(), av::s("AUTH"));
+        // Which count shard counts it (absent on authorizations counted on the party item).
+        item.insert(
+            "countShard".into(),
+            av::n(keys::party_counter_shard(&auth.user_id)),
+        );
         Ok(item)
     }
 
@@ -253,14 +367,19 @@ impl Store {
             OnFail::Missing("user"),
         )?;
         match (register, replacing) {
-            (Some(party), _) => self.add_party_registration(&mut tx, party)?,
+            (Some(party), _) => self.add_party_registration(
+                &mut tx,
+                party,
+                Some(keys::party_counter_shard(&auth.user_id)),
+            )?,
             (None, false) => tx.update(
                 &self.table,
                 org_pk.clone(),
-                keys::party_sk(&auth.party_id),
+                keys::party_counter_sk(&auth.party_id, keys::party_counter_shard(&auth.user_id)),
                 Condition::new("ADD #auths :one")
                     .name("#auths", "authorizations")
                     .value(":one", av::n(1)),
+                // The shard exists while the party does (a delete removes them together).
                 Some(Condition::present()),
                 OnFail::Changed,
             )?,
@@ -280,26 +399,66 @@ impl Store {
         self.commit(tx).await
     }
 
-    /// Removes an authorization (404 if there is none).
+    /// Removes an authorization (404 if there is none) and uncounts it on its shard, in one
+    /// transaction. An authorization stored before the counts were sharded (no `countShard`)
+    /// is uncounted on the party item instead (found by reading it when the first try fails).
     pub async fn delete_authorization(
         &self,
         org: &OrgId,
         user: &UserId,
         party: &PartyId,
     ) -> Result<(), Error> {
+        let shard = keys::party_counter_shard(user);
+        match self.uncount_authorization(org, user, party, Some(shard)).await {
+            Err(Error::NotFound(what)) => {
+                let legacy = self
+                    .get_authorization_item(org, user, party)
+                    .await?
+                    .is_some_and(|item| !item.contains_key("countShard"));
+                if !legacy {
+                    return Err(Error::NotFound(what));
+                }
+                self.uncount_authorization(org, user, party, None).await
+            }
+            other => other,
+        }
+    }
+
+    async fn uncount_authorization(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        party: &PartyId,
+        shard: Option<u32>,
+    ) -> Result<(), Error> {
         let org_pk = keys::org_pk(org);
+        let (condition, counter_sk) = match shard {
+            Some(shard) => (
+                Condition::new("attribute_exists(#pk) AND #shard = :shard")
+                    .name("#pk", keys::PK)
+                    .name("#shard", "countShard")
+                    .value(":shard", av::n(shard)),
+                keys::party_counter_sk(party, shard),
+            ),
+            None => (
+                Condition::new("attribute_exists(#pk) AND attribute_not_exists(#shard)")
+                    .name("#pk", keys::PK)
+                    .name("#shard", "countShard"),
+                keys::party_sk(party),
+            ),
+        };
         let mut tx = Tx::new();
         tx.delete(
             &self.table,
             org_pk.clone(),
             keys::auth_sk(user, party),
-            Some(Condition::present()),
+            Some(condition),
             OnFail::Missing("authorization"),
         )?;
         tx.update(
             &self.table,
             org_pk,
-            keys::party_sk(party),
+            counter_sk,
             Condition::new("ADD #auths :minus")
                 .name("#auths", "authorizations")
                 .value(":minus", av::n(-1)),
@@ -307,6 +466,66 @@ impl Store {
             OnFail::Invariant("authorization without party"),
         )?;
         self.commit(tx).await
+    }
+
+    async fn get_authorization_item(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        party: &PartyId,
+    ) -> Result<Option<Item>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::auth_sk(user, party)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(authorization)", e))?;
+        Ok(out.item)
+    }
+
+    /// The user, the party (without its count) and the user's authorization for it, in one
+    /// `BatchGetItem`: what a grant needs to decide.
+    pub async fn grant_context(
+        &self,
+        org: &OrgId,
+        user: &UserId,
+        party: &PartyId,
+    ) -> Result<
+        (
+            Option<crate::domain::User>,
+            Option<Party>,
+            Option<Authorization>,
+        ),
+        Error,
+    > {
+        let (user_sk, party_sk, auth_sk) = (
+            keys::user_sk(user),
+            keys::party_sk(party),
+            keys::auth_sk(user, party),
+        );
+        let items = self
+            .batch_get(
+                org,
+                &[user_sk.clone(), party_sk.clone(), auth_sk.clone()],
+                "grant",
+            )
+            .await?;
+        let (mut found_user, mut found_party, mut found_auth) = (None, None, None);
+        for item in items {
+            let sk = av::get_s(&item, keys::SK).unwrap_or_default().to_string();
+            if sk == user_sk {
+                found_user = Some(decode(item, "user")?);
+            } else if sk == party_sk {
+                found_party = Some(decode(item, "party")?);
+            } else if sk == auth_sk {
+                found_auth = Some(decode(item, "authorization")?);
+            }
+        }
+        Ok((found_user, found_party, found_auth))
     }
 
     /// Every authorization of one user.
@@ -452,10 +671,61 @@ impl Store {
         Ok(items)
     }
 
-    /// Users whose `validUntil` is before `today` (`YYYY-MM-DD`) and who are still active, from
-    /// the sparse expiry index, one page at a time.
+    /// The expiry-index partitions the sweep of `today` reads: the legacy single `EXPIRY`
+    /// partition (items written before the index was sharded; it drains as they are swept or
+    /// rewritten), then each day from the watermark to `today`.
+    pub async fn expiry_shards(&self, today: &str) -> Result<Vec<String>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::sweep_pk()))
+            .key(keys::SK, av::s(keys::sweep_sk()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(sweep watermark)", e))?;
+        let from = out
+            .item
+            .as_ref()
+            .and_then(|i| av::get_s(i, "day"))
+            .and_then(crate::clock::parse_date)
+            .unwrap_or(FIRST_EXPIRY_DAY);
+        let Some(today_date) = crate::clock::parse_date(today) else {
+            return Err(Error::internal(format!("sweep day {today} unreadable")));
+        };
+        let mut shards = vec!["EXPIRY".to_string()];
+        let mut day = from;
+        while day <= today_date {
+            shards.push(keys::expiry_gsi_pk(&crate::clock::format_date(day)));
+            match day.next_day() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        Ok(shards)
+    }
+
+    /// Records that every expiry shard before `day` has been swept empty.
+    pub async fn set_sweep_watermark(&self, day: &str) -> Result<(), Error> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(keys::PK, av::s(keys::sweep_pk()))
+            .item(keys::SK, av::s(keys::sweep_sk()))
+            .item(keys::ENTITY, av::s("SWEEP"))
+            .item("day", av::s(day))
+            .send()
+            .await
+            .map_err(|e| errors::storage("PutItem(sweep watermark)", e))?;
+        Ok(())
+    }
+
+    /// Users of one expiry shard whose `validUntil` is before `today` (`YYYY-MM-DD`) and who
+    /// are still active, one page at a time.
     pub async fn expired_users(
         &self,
+        shard: &str,
         today: &str,
         start: Option<Item>,
         limit: i32,
@@ -468,7 +738,7 @@ impl Store {
             .key_condition_expression("#pk = :pk AND #sk < :today")
             .expression_attribute_names("#pk", keys::GSI3PK)
             .expression_attribute_names("#sk", keys::GSI3SK)
-            .expression_attribute_values(":pk", av::s(keys::expiry_gsi_pk()))
+            .expression_attribute_values(":pk", av::s(shard))
             .expression_attribute_values(":today", av::s(today))
             .limit(limit)
             .set_exclusive_start_key(start)
@@ -491,3 +761,7 @@ impl Store {
         Ok((users, out.last_evaluated_key))
     }
 }
+
+/// No expiry shard is older than the day the index was sharded (writes never go to a day
+/// before their own): where a sweep without a watermark starts.
+const FIRST_EXPIRY_DAY: time::Date = time::macros::date!(2026 - 12 - 01);

@@ -112,6 +112,9 @@ impl QuerySpec {
     }
 }
 
+/// Most items one filtered query evaluates (DynamoDB stops at 1 MB anyway).
+const READ_AHEAD_MAX: usize = 1000;
+
 impl Store {
     /// Reads one page of `spec`. A start key DynamoDB rejects is the caller's `InvalidCursor`.
     pub(crate) async fn query_page(
@@ -125,11 +128,22 @@ impl Store {
         };
         let wanted = page.skip + page.limit + 1; // one extra tells whether more follow
         let mut collected: Vec<Item> = Vec::with_capacity(wanted.min(128));
+        // A filter drops items after `Limit` is applied: a sparse one (`status=DELETED`) would
+        // crawl the partition `wanted` items at a time. So with a filter, read ahead: each
+        // query evaluates 8× more than the previous one, up to READ_AHEAD_MAX.
+        let mut evaluate = wanted;
         loop {
             let remaining = wanted - collected.len();
+            let limit = if spec.filter.is_some() {
+                let limit = evaluate.max(remaining);
+                evaluate = evaluate.saturating_mul(8).min(READ_AHEAD_MAX);
+                limit
+            } else {
+                remaining
+            };
             let out = spec
                 .request(self)
-                .limit(i32::try_from(remaining.max(1)).unwrap_or(i32::MAX))
+                .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
                 .set_exclusive_start_key(exclusive_start.clone())
                 .send()
                 .await;

@@ -2,7 +2,7 @@
 //! transaction maps to the precise domain error (which marker was taken, which version moved).
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -219,19 +219,46 @@ impl Tx {
     }
 }
 
-/// How often a transaction that lost a race with another transaction is tried again.
-const CONFLICT_ATTEMPTS: u32 = 3;
+/// Backoff after a conflict: "equal jitter" (half fixed, half random) over an exponential
+/// from `BACKOFF_BASE`, capped at `BACKOFF_CAP`.
+const BACKOFF_BASE: Duration = Duration::from_millis(8);
+const BACKOFF_CAP: Duration = Duration::from_millis(250);
+
+/// The pause before retry number `retry` (1-based) of a conflicting transaction.
+pub(crate) fn backoff(retry: u32) -> Duration {
+    let exp = BACKOFF_BASE.saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+    let cap = exp.min(BACKOFF_CAP);
+    let half = cap / 2;
+    let jitter_ms = u64::from(super::random_below(
+        u32::try_from(half.as_millis()).unwrap_or(u32::MAX).max(1),
+    ));
+    half + Duration::from_millis(jitter_ms)
+}
+
+fn is_conflict(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded")
+    )
+}
 
 impl Store {
     /// Commits `tx` atomically. The `ClientRequestToken` makes the SDK's own retries idempotent
-    /// (a retry after a timeout that did commit returns success, not a false 409); a conflict
-    /// with a concurrent transaction is retried with a fresh token, then reported as
-    /// `Throttled` (503: too many writes at once).
+    /// (a retry after a timeout that did commit returns success, not a false 409). A conflict
+    /// with a concurrent transaction is retried with a fresh token after a jittered
+    /// exponential backoff, for as long as the conflict budget and the request's deadline
+    /// allow; only then is it reported as `Throttled` (503 with `Retry-After`).
     pub(crate) async fn commit(&self, tx: Tx) -> Result<(), Error> {
         if tx.items.is_empty() {
             return Ok(());
         }
-        for attempt in 1..=CONFLICT_ATTEMPTS {
+        let started = Instant::now();
+        let mut stop = started + self.conflict_budget;
+        if let Some(deadline) = crate::deadline::stop_by() {
+            stop = stop.min(deadline);
+        }
+        let mut retry = 0u32;
+        loop {
             let token = ulid::Ulid::new().to_string();
             let result = self
                 .client
@@ -254,25 +281,46 @@ impl Store {
                     return Err(on_fail.clone().into_error());
                 }
             }
-            let retryable = reasons.iter().any(|r| {
-                matches!(
-                    r.code(),
-                    Some(
-                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
-                    )
-                )
-            });
-            if !retryable {
+            if !reasons.iter().any(|r| is_conflict(r.code())) {
                 return Err(Error::internal(format!(
                     "transaction cancelled: {reasons:?}"
                 )));
             }
-            if attempt < CONFLICT_ATTEMPTS {
-                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            retry += 1;
+            let pause = backoff(retry);
+            if Instant::now() + pause > stop {
+                tracing::warn!(
+                    retries = retry - 1,
+                    waited_ms = started.elapsed().as_millis() as u64,
+                    "transaction kept conflicting"
+                );
+                return Err(Error::Throttled(
+                    "transaction kept conflicting with concurrent writes".into(),
+                ));
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_with_jitter_and_a_cap() {
+        for retry in 1..=12 {
+            let cap = BACKOFF_BASE
+                .saturating_mul(1 << (retry - 1))
+                .min(BACKOFF_CAP);
+            for _ in 0..50 {
+                let pause = backoff(retry);
+                assert!(pause >= cap / 2, "retry {retry}: {pause:?} < {:?}", cap / 2);
+                assert!(pause <= cap, "retry {retry}: {pause:?} > {cap:?}");
             }
         }
-        Err(Error::Throttled(
-            "transaction kept conflicting with concurrent writes".into(),
-        ))
+        // Jittered: not every pause of one retry is the same.
+        let pauses: std::collections::BTreeSet<_> = (0..50).map(|_| backoff(6)).collect();
+        assert!(pauses.len() > 1);
     }
 }

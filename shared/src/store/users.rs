@@ -132,7 +132,11 @@ impl Store {
         item.insert(keys::ENTITY.into(), av::s("USER"));
         // Sparse expiry index: only active users with a validUntil wait for the sweep.
         if let (Status::Active, Some(valid_until)) = (user.status, &user.valid_until) {
-            item.insert(keys::GSI3PK.into(), av::s(keys::expiry_gsi_pk()));
+            // The expiry day's shard, never one before today (the sweep has passed those).
+            let today = crate::clock::format_date(crate::clock::today());
+            let day = valid_until.as_str().get(..10).unwrap_or(valid_until.as_str());
+            let shard_day = if day < today.as_str() { today.as_str() } else { day };
+            item.insert(keys::GSI3PK.into(), av::s(keys::expiry_gsi_pk(shard_day)));
             item.insert(
                 keys::GSI3SK.into(),
                 av::s(keys::expiry_gsi_sk(
@@ -154,7 +158,10 @@ impl Store {
         ])
     }
 
-    /// Adds to `tx` the counter changes of moving users between statuses.
+    /// Adds to `tx` the counter changes of moving users between statuses, on one counter
+    /// shard picked at random: concurrent writers of one organization rarely pick the same
+    /// shard, so they do not collide on one item. No condition: the organization exists (the
+    /// caller's key or the operator named it), and a shard is created on its first use.
     pub(crate) fn add_counters(
         &self,
         tx: &mut Tx,
@@ -165,7 +172,10 @@ impl Store {
         if deltas.is_empty() {
             return Ok(());
         }
-        let mut update = Condition::new("");
+        let mut update = Condition::new("").name("#entity", keys::ENTITY).value(
+            ":entity",
+            av::s("COUNTER"),
+        );
         let mut parts = Vec::new();
         for (i, (name, delta)) in deltas.iter().enumerate() {
             parts.push(format!("#c{i} :d{i}"));
@@ -173,14 +183,14 @@ impl Store {
                 .name(&format!("#c{i}"), name)
                 .value(&format!(":d{i}"), av::n(delta));
         }
-        update.expression = format!("ADD {}", parts.join(", "));
+        update.expression = format!("SET #entity = :entity ADD {}", parts.join(", "));
         tx.update(
             &self.table,
             keys::org_pk(org),
-            keys::org_sk(),
+            keys::org_counter_sk(super::random_below(keys::ORG_COUNTER_SHARDS)),
             update,
-            Some(Condition::present()),
-            OnFail::Missing("organization"),
+            None,
+            OnFail::Invariant("unconditional counter update"),
         )
     }
 

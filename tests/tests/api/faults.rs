@@ -103,7 +103,9 @@ async fn a_transaction_conflict_is_retried_inside_the_request() {
 async fn persistent_conflicts_are_503_and_the_clients_retry_succeeds() {
     let plan = FaultPlan::default();
     let app = TestApp::spawn_with_faults(&plan).await;
-    plan.inject("TransactWriteItems", Fault::TransactionConflict, 3);
+    // Conflicts are retried (jittered backoff) for the whole conflict budget (3 s) within the
+    // request's deadline: more conflicts than fit in it make the 503.
+    plan.inject("TransactWriteItems", Fault::TransactionConflict, 1000);
     let body = json!({"username": "retrier", "name": "R", "emails": ["retrier@x.io"]});
     let (status, problem, headers) = app
         .send(app.req(Method::POST, "/v1/users").json(&body))
@@ -114,6 +116,12 @@ async fn persistent_conflicts_are_503_and_the_clients_retry_succeeds() {
         "{problem}"
     );
     assert_eq!(headers["retry-after"], "1");
+    let retried = 1000 - plan.pending();
+    assert!(
+        (4..1000).contains(&retried),
+        "retried {retried} times within the budget"
+    );
+    plan.clear();
     // Nothing was half-written: the same request succeeds (no false 409).
     app.assert_invariants().await;
     let (status, user) = app.call(Method::POST, "/v1/users", Some(body)).await;

@@ -6,6 +6,7 @@ mod compat_seed000;
 mod compat_seed001;
 mod compat_seed002;
 mod compat_seed003;
+mod concurrency;
 mod create;
 mod delete;
 mod events;
