@@ -94,8 +94,8 @@ impl Op {
                 "`find_by_username` → `replace_user`: GetItem (marker) → GetItem → TransactWriteItems"
             }
             Op::Grant => {
-                "`get_user` → `get_party` ∥ `get_authorization` → `put_authorization`: \
-                 GetItem → 2 GetItem → TransactWriteItems"
+                "`grant_context` → `put_authorization`: BatchGetItem (user, party, grant) → \
+                 TransactWriteItems"
             }
             Op::Batch => "100 × `create_user`, one after another: 100 TransactWriteItems",
         }
@@ -704,12 +704,14 @@ impl Bench {
                 self.bare_replace(&old, |u| u.name = name).await?;
             }
             Op::Grant => {
-                let user = self.bare_load(&target()?.id).await?;
-                let (_party, existing) = tokio::try_join!(
-                    self.bare.get_party(org, &self.party),
-                    self.bare.get_authorization(org, &user.id, &self.party)
-                )
-                .map_err(e("grant reads"))?;
+                // As the service reads it since the semantics work: user, party and existing
+                // grant in one BatchGetItem.
+                let (user, _party, existing) = self
+                    .bare
+                    .grant_context(org, &target()?.id, &self.party)
+                    .await
+                    .map_err(e("grant_context"))?;
+                let user = user.ok_or("grant target missing")?;
                 let now = clock::now();
                 let authorization = Authorization {
                     org: org.clone(),

@@ -608,15 +608,9 @@ async fn run() -> Res<()> {
     let interceptor = interceptor_cost(&bench, settings.ops).await;
     let scim_users = number("BENCH_SCIM_USERS", 1000)?;
     progress(&format!(
-        "SCIM initial push: {scim_users} users by 5 concurrent clients"
+        "SCIM initial push: {scim_users} users by 5 concurrent clients, on the DynamoDB-semantics proxy"
     ));
-    let scim = scim::initial_push(
-        &bench,
-        scim_users,
-        5,
-        "plain DynamoDB Local (the DynamoDB-semantics proxy of issue 11 is not on main yet)",
-    )
-    .await?;
+    let scim = scim::on_semantics(&config, scim_users, 5).await?;
     progress(&format!(
         "SCIM push: {} created, {} failed in {:.1} s",
         scim.created,
@@ -726,8 +720,9 @@ mod tests {
         assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
         assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
         assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
-        // The SCIM push, small: no failed request, and the DynamoDB requests per operation.
-        let push = scim::initial_push(&bench, 20, 5, "DynamoDB Local")
+        // The SCIM push, small, on the semantics proxy: no failed request, and the DynamoDB
+        // requests per operation.
+        let push = scim::on_semantics(&config, 20, 5)
             .await
             .unwrap_or_else(|e| panic!("scim push: {e}"));
         assert_eq!(

@@ -32,6 +32,8 @@ pub struct Push {
     pub per_operation: Vec<(&'static str, Stats)>,
     /// The DynamoDB layer the push ran on.
     pub layer: String,
+    /// The semantics proxy's counters after the push (conflicts it made), when it ran on one.
+    pub proxy: Option<String>,
 }
 
 fn user_body(name: &str) -> Value {
@@ -88,6 +90,38 @@ async fn push_one(bench: &Bench, name: &str) -> Res<()> {
         return Err(format!("create of {name}: {status} {body}"));
     }
     Ok(())
+}
+
+/// The push on a fresh organization and table behind the DynamoDB-semantics proxy (DynamoDB's
+/// transaction conflicts in front of DynamoDB Local), which this starts.
+pub async fn on_semantics(
+    config: &roster_shared::config::Config,
+    users: usize,
+    clients: usize,
+) -> Res<Push> {
+    let upstream = config
+        .dynamodb_endpoint
+        .clone()
+        .ok_or("no DynamoDB endpoint")?;
+    let proxy = roster_semantics::spawn(&upstream, roster_semantics::Settings::dynamodb())
+        .map_err(|e| format!("semantics proxy: {e}"))?;
+    let semantics = roster_shared::config::Config {
+        table_name: format!("{}-scim", config.table_name),
+        dynamodb_endpoint: Some(proxy.endpoint.clone()),
+        ..config.clone()
+    };
+    let bench = Bench::start(&semantics).await?;
+    let mut push = initial_push(
+        &bench,
+        users,
+        clients,
+        "the DynamoDB-semantics proxy (roster-semantics: DynamoDB's transaction conflicts, 15 ms hold) in front of DynamoDB Local",
+    )
+    .await?;
+    if let Ok(stats) = proxy.stats().await {
+        push.proxy = Some(stats.to_string());
+    }
+    Ok(push)
 }
 
 /// The push, then each operation's DynamoDB requests.

@@ -244,14 +244,25 @@ impl Layer {
         })
     }
 
-    async fn forward(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {
+    async fn forward(
+        &self,
+        method: Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
         self.stats.forwarded.fetch_add(1, Ordering::Relaxed);
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
-        let mut request = self.http.request(method, format!("{}{path}", self.upstream));
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.upstream));
         for (name, value) in headers {
             if matches!(
                 *name,
-                header::HOST | header::CONTENT_LENGTH | header::CONNECTION | header::TRANSFER_ENCODING
+                header::HOST
+                    | header::CONTENT_LENGTH
+                    | header::CONNECTION
+                    | header::TRANSFER_ENCODING
             ) {
                 continue;
             }
@@ -346,7 +357,13 @@ impl Layer {
         Some(id)
     }
 
-    async fn transact(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {
+    async fn transact(
+        &self,
+        method: Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
         self.stats.transactions.fetch_add(1, Ordering::Relaxed);
         let Ok(request) = serde_json::from_slice::<Value>(&body) else {
             return self.forward(method, uri, headers, body).await;
@@ -415,7 +432,13 @@ impl Layer {
         }
     }
 
-    async fn single_write(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {
+    async fn single_write(
+        &self,
+        method: Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
         let Ok(request) = serde_json::from_slice::<Value>(&body) else {
             return self.forward(method, uri, headers, body).await;
         };
@@ -437,7 +460,13 @@ impl Layer {
         self.forward(method, uri, headers, body).await
     }
 
-    async fn batch_write(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {
+    async fn batch_write(
+        &self,
+        method: Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Response {
         let Ok(mut request) = serde_json::from_slice::<Value>(&body) else {
             return self.forward(method, uri, headers, body).await;
         };

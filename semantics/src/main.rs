@@ -16,7 +16,9 @@ fn usage(problem: &str) -> ! {
 
 #[tokio::main]
 async fn main() {
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .try_init();
     let mut settings = Settings::from_env();
     let mut upstream = std::env::var("DYNAMODB_UPSTREAM").ok();
     let mut port: u16 = 0;

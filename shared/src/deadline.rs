@@ -65,7 +65,10 @@ mod tests {
         })
         .await;
         let later = Instant::now() + Duration::from_secs(60);
-        scope(later, async { assert!(!too_late_for(Duration::from_secs(1))) }).await;
+        scope(later, async {
+            assert!(!too_late_for(Duration::from_secs(1)))
+        })
+        .await;
     }
 
     #[test]

@@ -74,11 +74,11 @@ impl Roster {
             ids.clone(),
             |raw| vec![raw.clone()],
             |raw| async move {
-            match UserId::parse(&raw) {
-                Err(_) => Err(Error::NotFound("user")),
-                Ok(id) if status == Status::Active => self.activate(caller, &id).await,
-                Ok(id) => self.deactivate(caller, &id).await,
-            }
+                match UserId::parse(&raw) {
+                    Err(_) => Err(Error::NotFound("user")),
+                    Ok(id) if status == Status::Active => self.activate(caller, &id).await,
+                    Ok(id) => self.deactivate(caller, &id).await,
+                }
             },
         )
         .await;
@@ -123,10 +123,7 @@ impl Roster {
         for shard in self.store.expiry_shards(&today).await? {
             let mut start = None;
             loop {
-                let (expired, next) = self
-                    .store
-                    .expired_users(&shard, &today, start, 100)
-                    .await?;
+                let (expired, next) = self.store.expired_users(&shard, &today, start, 100).await?;
                 for candidate in expired {
                     if should_stop() {
                         summary.stopped_early = true;

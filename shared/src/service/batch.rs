@@ -131,7 +131,12 @@ mod tests {
         assert_eq!(order, [0, 1, 2, 3, 4]);
         let a_runs: Vec<usize> = log
             .lock()
-            .map(|l| l.iter().filter(|(k, _)| *k == "a").map(|(_, i)| *i).collect())
+            .map(|l| {
+                l.iter()
+                    .filter(|(k, _)| *k == "a")
+                    .map(|(_, i)| *i)
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(a_runs, [0, 2, 4]);
     }

@@ -95,6 +95,7 @@ pub(crate) fn user_ref_keys(user: &UserRef) -> Vec<String> {
         UserRef::Id(id) => format!("i:{id}"),
         UserRef::Username(u) => format!("u:{}", u.canonical()),
         UserRef::Email(e) => format!("e:{}", e.canonical()),
+        UserRef::ExternalId(x) => format!("x:{x}"),
     }]
 }
 
@@ -297,7 +298,12 @@ impl Roster {
         let keys = |item: &Result<(UserRef, UserChanges), Error>| match item {
             Ok((user, changes)) => {
                 let mut keys = user_ref_keys(user);
-                keys.extend(changes.username.iter().map(|u| format!("u:{}", u.canonical())));
+                keys.extend(
+                    changes
+                        .username
+                        .iter()
+                        .map(|u| format!("u:{}", u.canonical())),
+                );
                 keys
             }
             Err(_) => Vec::new(),
@@ -801,7 +807,9 @@ impl Roster {
             self.check_stored_free(caller, new).await
         })
         .await;
-        for (index, (new, (local, stored))) in items.iter().zip(local.into_iter().zip(stored)).enumerate() {
+        for (index, (new, (local, stored))) in
+            items.iter().zip(local.into_iter().zip(stored)).enumerate()
+        {
             local.map_err(fail(index))?;
             stored.map_err(fail(index))?;
             if let Some(party) = &new.business_partner_id {

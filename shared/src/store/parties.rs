@@ -409,7 +409,10 @@ impl Store {
         party: &PartyId,
     ) -> Result<(), Error> {
         let shard = keys::party_counter_shard(user);
-        match self.uncount_authorization(org, user, party, Some(shard)).await {
+        match self
+            .uncount_authorization(org, user, party, Some(shard))
+            .await
+        {
             Err(Error::NotFound(what)) => {
                 let legacy = self
                     .get_authorization_item(org, user, party)

@@ -134,8 +134,15 @@ impl Store {
         if let (Status::Active, Some(valid_until)) = (user.status, &user.valid_until) {
             // The expiry day's shard, never one before today (the sweep has passed those).
             let today = crate::clock::format_date(crate::clock::today());
-            let day = valid_until.as_str().get(..10).unwrap_or(valid_until.as_str());
-            let shard_day = if day < today.as_str() { today.as_str() } else { day };
+            let day = valid_until
+                .as_str()
+                .get(..10)
+                .unwrap_or(valid_until.as_str());
+            let shard_day = if day < today.as_str() {
+                today.as_str()
+            } else {
+                day
+            };
             item.insert(keys::GSI3PK.into(), av::s(keys::expiry_gsi_pk(shard_day)));
             item.insert(
                 keys::GSI3SK.into(),
@@ -172,10 +179,9 @@ impl Store {
         if deltas.is_empty() {
             return Ok(());
         }
-        let mut update = Condition::new("").name("#entity", keys::ENTITY).value(
-            ":entity",
-            av::s("COUNTER"),
-        );
+        let mut update = Condition::new("")
+            .name("#entity", keys::ENTITY)
+            .value(":entity", av::s("COUNTER"));
         let mut parts = Vec::new();
         for (i, (name, delta)) in deltas.iter().enumerate() {
             parts.push(format!("#c{i} :d{i}"));

@@ -156,7 +156,10 @@ async fn the_layer_answers_overlaps_as_dynamodb_does() {
         .unwrap_or(0);
     assert_eq!(unprocessed, 1, "{batch:?}");
 
-    first.await.expect("task").expect("first transaction commits");
+    first
+        .await
+        .expect("task")
+        .expect("first transaction commits");
     // Released: the same transaction now commits.
     client
         .transact_write_items()
@@ -210,7 +213,10 @@ async fn create_concurrently(app: &TestApp, clients: usize, per_client: usize) -
 async fn sixteen_concurrent_creators_in_one_organization_all_succeed_on_the_layer() {
     let app = TestApp::spawn_on_semantics().await;
     let statuses = create_concurrently(&app, 16, 4).await;
-    let failed: Vec<_> = statuses.iter().filter(|s| **s != StatusCode::CREATED).collect();
+    let failed: Vec<_> = statuses
+        .iter()
+        .filter(|s| **s != StatusCode::CREATED)
+        .collect();
     assert!(
         failed.is_empty(),
         "failed creates: {failed:?}; warnings: {}",
@@ -221,7 +227,10 @@ async fn sixteen_concurrent_creators_in_one_organization_all_succeed_on_the_laye
     assert_eq!(page["pagination"]["totalItems"], 16 * 4 + 1, "{page}");
     app.assert_invariants().await;
     let stats = semantics().stats().await.expect("stats");
-    assert!(stats["transactions"].as_u64().unwrap_or(0) >= 16 * 4, "{stats}");
+    assert!(
+        stats["transactions"].as_u64().unwrap_or(0) >= 16 * 4,
+        "{stats}"
+    );
 }
 
 #[tokio::test]
@@ -260,7 +269,11 @@ async fn many_users_granted_on_one_party_at_once_keep_the_count_exact() {
         );
     }
     let (status, listed) = app
-        .call(Method::GET, &format!("/v1/parties/{party}/users?limit=1"), None)
+        .call(
+            Method::GET,
+            &format!("/v1/parties/{party}/users?limit=1"),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert_eq!(listed["pagination"]["totalItems"], 10, "{listed}");
@@ -271,7 +284,11 @@ async fn many_users_granted_on_one_party_at_once_keep_the_count_exact() {
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     app.assert_invariants().await;
     let (status, body) = app
-        .call(Method::DELETE, &format!("/v1/parties/{party}?cascade=true"), None)
+        .call(
+            Method::DELETE,
+            &format!("/v1/parties/{party}?cascade=true"),
+            None,
+        )
         .await;
     assert!(status.is_success(), "{status} {body}");
     app.assert_invariants().await;
@@ -315,10 +332,11 @@ async fn hold_shards_once(client: &aws_sdk_dynamodb::Client, pk: &str) -> bool {
         }
         match request.send().await {
             Ok(_) => true,
-            Err(e) if matches!(
-                e.as_service_error(),
-                Some(TransactWriteItemsError::TransactionCanceledException(_))
-            ) =>
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(_))
+                ) =>
             {
                 false
             }
@@ -347,7 +365,10 @@ async fn a_conflicting_write_is_retried_until_the_items_are_free() {
     let after = proxy.stats().await.expect("stats")["cancelled"]
         .as_u64()
         .unwrap_or(0);
-    assert!(after > before, "the create met the held shards ({before} → {after})");
+    assert!(
+        after > before,
+        "the create met the held shards ({before} → {after})"
+    );
     app.assert_invariants().await;
 }
 
