@@ -601,6 +601,19 @@ async fn run() -> Res<()> {
         .try_init();
 
     let started = Instant::now();
+    // `BENCH_ONLY_SCIM=1`: only the SCIM push, its section printed (docs/PERFORMANCE.md untouched).
+    if std::env::var("BENCH_ONLY_SCIM").is_ok_and(|v| v == "1") {
+        let users = number("BENCH_SCIM_USERS", 1000)?;
+        let push = scim::on_semantics(&config, users, 5).await?;
+        let mut out = String::new();
+        scim::render(&mut out, &push);
+        println!("{out}");
+        return if push.failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{} SCIM requests failed", push.failed))
+        };
+    }
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
