@@ -6,15 +6,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 3000
 
-.PHONY: dev test test-rust validate-template check-openapi fuzz lint fmt build-release bench package
+.PHONY: dev test test-rust validate-template check-openapi fuzz scim lint fmt build-release bench package
 
 ## Serve the whole API on http://127.0.0.1:$(PORT), on a fresh in-memory DynamoDB Local.
 dev:
 	@PORT=$(PORT) scripts/dev.sh
 
 ## Every test: unit + integration (on DynamoDB Local) + template validation + the contract
-## checked by independent tools + the fuzz run.
-test: test-rust validate-template check-openapi fuzz
+## checked by independent tools + the fuzz run + the SCIM compliance suite.
+test: test-rust validate-template check-openapi fuzz scim
 
 test-rust:
 	scripts/dynamodb-local.sh run -- $(CARGO) test --workspace --locked
@@ -30,6 +30,11 @@ check-openapi:
 ## schemathesis against openapi.yaml on the local API (about 4 minutes; FUZZ_* settings in the script).
 fuzz:
 	scripts/fuzz.sh
+
+## The SCIM compliance suite scim2-tester (pinned, venv on first use) against the local API's
+## /scim/v2 (under a minute; docs/scim.md).
+scim:
+	scripts/scim.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -524,6 +524,7 @@ impl Bench {
             flags: vec![],
             registration: Registration::default().moved_to(Default::default()),
             attributes: Default::default(),
+            surface_data: Default::default(),
             password_hash: None,
             created_at: now.clone(),
             updated_at: now,

@@ -20,6 +20,7 @@ mod lambda;
 mod notes;
 mod report;
 mod runtime_api;
+mod scim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -604,6 +605,19 @@ async fn run() -> Res<()> {
         return only_concurrency(&config, &settings).await;
     }
     let started = Instant::now();
+    // `BENCH_ONLY_SCIM=1`: only the SCIM push, its section printed (docs/PERFORMANCE.md untouched).
+    if std::env::var("BENCH_ONLY_SCIM").is_ok_and(|v| v == "1") {
+        let users = number("BENCH_SCIM_USERS", 1000)?;
+        let push = scim::on_semantics(&config, users, 5).await?;
+        let mut out = String::new();
+        scim::render(&mut out, &push);
+        println!("{out}");
+        return if push.failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{} SCIM requests failed", push.failed))
+        };
+    }
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
@@ -615,6 +629,17 @@ async fn run() -> Res<()> {
         progress("concurrent writes on the DynamoDB-semantics layer");
         Some(concurrency::measure(&config, progress).await?)
     };
+    let scim_users = number("BENCH_SCIM_USERS", 1000)?;
+    progress(&format!(
+        "SCIM initial push: {scim_users} users by 5 concurrent clients, on the DynamoDB-semantics proxy"
+    ));
+    let scim = scim::on_semantics(&config, scim_users, 5).await?;
+    progress(&format!(
+        "SCIM push: {} created, {} failed in {:.1} s",
+        scim.created,
+        scim.failed,
+        scim.elapsed.as_secs_f64()
+    ));
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
@@ -644,6 +669,7 @@ async fn run() -> Res<()> {
         binaries,
         users_pinned,
         interceptor,
+        scim: Some(scim),
     };
     let mut markdown = report::render(&results);
     if let Some(concurrent) = &concurrent {
@@ -743,6 +769,34 @@ mod tests {
         assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
         assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
         assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
+        // The SCIM push, small, on the semantics proxy: no failed request, and the DynamoDB
+        // requests per operation.
+        let push = scim::on_semantics(&config, 20, 5)
+            .await
+            .unwrap_or_else(|e| panic!("scim push: {e}"));
+        assert_eq!(
+            (push.created, push.failed),
+            (20, 0),
+            "{:?}",
+            push.first_failure
+        );
+        let op = |label: &str| {
+            push.per_operation
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default()
+        };
+        let lookup = op("filter userName eq (hit)");
+        assert!(lookup.total_requests() <= 2, "{lookup:?}");
+        assert!(op("filter userName eq (miss)").total_requests() <= 2);
+        let create = op("create (POST /Users)");
+        assert_eq!(
+            create.requests.get("TransactWriteItems"),
+            Some(&1),
+            "{create:?}"
+        );
+        assert_eq!(create.total_requests(), 1, "{create:?}");
         let results = report::Results {
             settings: Settings {
                 ops: 3,
@@ -766,8 +820,13 @@ mod tests {
             binaries: Vec::new(),
             users_pinned: None,
             interceptor: None,
+            scim: Some(push),
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");
+        assert!(
+            markdown.contains("SCIM: an identity provider's initial push"),
+            "{markdown}"
+        );
     }
 }

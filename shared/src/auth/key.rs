@@ -63,7 +63,9 @@ pub fn hash_key(secret: &str) -> String {
         .collect()
 }
 
-/// The key from `x-api-key`, `Authorization: Apikey KEY` or `X-eSignatur-Id`, in that order.
+/// The key from `x-api-key`, `Authorization: Apikey KEY` / `Authorization: Bearer KEY` or
+/// `X-eSignatur-Id`, in that order. A bare `Authorization: rst_…` (no scheme) is a key too:
+/// Okta's "HTTP header" authentication sends the header value exactly as typed.
 pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
     let header = |name: &str| {
         headers
@@ -76,10 +78,16 @@ pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
         return Some(key.to_string());
     }
     if let Some(auth) = header("authorization") {
-        if let Some((scheme, key)) = auth.split_once(' ') {
-            if scheme.eq_ignore_ascii_case("apikey") && !key.trim().is_empty() {
+        match auth.split_once(' ') {
+            Some((scheme, key))
+                if (scheme.eq_ignore_ascii_case("apikey")
+                    || scheme.eq_ignore_ascii_case("bearer"))
+                    && !key.trim().is_empty() =>
+            {
                 return Some(key.trim().to_string());
             }
+            None if auth.starts_with(KEY_PREFIX) => return Some(auth.to_string()),
+            _ => {}
         }
     }
     header("x-esignatur-id").map(str::to_string)
@@ -125,6 +133,9 @@ mod tests {
             ("x-api-key", "rst_a"),
             ("authorization", "Apikey rst_a"),
             ("authorization", "APIKEY rst_a"),
+            ("authorization", "Bearer rst_a"),
+            ("authorization", "bearer  rst_a"),
+            ("authorization", "rst_a"),
             ("x-esignatur-id", "rst_a"),
         ];
         for (name, value) in cases {
@@ -136,8 +147,10 @@ mod tests {
                 "{name}: {value}"
             );
         }
-        let mut bearer = HeaderMap::new();
-        bearer.insert("authorization", HeaderValue::from_static("Bearer rst_a"));
-        assert_eq!(key_from_headers(&bearer), None);
+        for other in ["Basic dXNlcjpwdw==", "Bearer ", "Token rst_a", "secret"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", HeaderValue::from_static(other));
+            assert_eq!(key_from_headers(&headers), None, "{other}");
+        }
     }
 }

@@ -68,6 +68,7 @@ mod person_name;
 mod phone;
 mod precondition;
 mod records;
+mod surface_data;
 mod user;
 mod username;
 
@@ -84,6 +85,7 @@ pub use person_name::PersonName;
 pub use phone::Phone;
 pub use precondition::Precondition;
 pub use records::{DeletedRecord, KeyRecord, UserFilter};
+pub use surface_data::SurfaceData;
 pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};
 pub use username::Username;
 

@@ -4,8 +4,8 @@ use crate::error::Inactivity;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, UserId,
-    Username,
+    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, SurfaceData,
+    UserId, Username,
 };
 use crate::clock;
 
@@ -157,6 +157,9 @@ pub struct User {
     pub registration: Registration,
     #[serde(default)]
     pub attributes: Attributes,
+    /// What compatible surfaces keep to return exactly as sent (see [`SurfaceData`]).
+    #[serde(default, skip_serializing_if = "SurfaceData::is_empty")]
+    pub surface_data: SurfaceData,
     /// Argon2id PHC string. Never rendered, never logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,

@@ -24,6 +24,8 @@ struct PathRoutes {
 pub struct RouteSet {
     surface: &'static dyn Surface,
     paths: Vec<PathRoutes>,
+    /// Surfaces mounted under a prefix with routers of their own (see [`RouteSet::nest`]).
+    nested: Vec<(&'static str, Router<Roster>)>,
     routes: Vec<(Method, &'static str)>,
 }
 
@@ -39,6 +41,7 @@ impl RouteSet {
         Self {
             surface,
             paths: Vec::new(),
+            nested: Vec::new(),
             routes: Vec::new(),
         }
     }
@@ -65,7 +68,23 @@ impl RouteSet {
         self
     }
 
-    /// Both route sets in one (a function serves every surface's routes of its group).
+    /// A surface mounted at `prefix`, whose `router` answers unknown paths and methods under the
+    /// prefix itself (its own fallbacks, in its own error format). Declared to API Gateway as
+    /// `ANY declared` (a `{proxy+}` path), so every method and path under the prefix reaches the
+    /// function instead of API Gateway's "Missing Authentication Token".
+    pub fn nest(
+        mut self,
+        prefix: &'static str,
+        router: Router<Roster>,
+        declared: &'static str,
+    ) -> Self {
+        self.nested.push((prefix, router));
+        let any = Method::from_bytes(b"ANY").unwrap_or(Method::GET);
+        self.routes.push((any, declared));
+        self
+    }
+
+    /// Both route sets in one (the local API serves every function's routes).
     pub fn merge(mut self, other: RouteSet) -> Self {
         for entry in other.paths {
             match self.paths.iter_mut().find(|p| p.path == entry.path) {
@@ -76,6 +95,7 @@ impl RouteSet {
                 None => self.paths.push(entry),
             }
         }
+        self.nested.extend(other.nested);
         self.routes.extend(other.routes);
         self
     }
@@ -104,6 +124,9 @@ impl RouteSet {
                 },
             ));
             router = router.route(path, methods);
+        }
+        for (prefix, nested) in self.nested {
+            router = router.nest(prefix, nested);
         }
         router
             .fallback(problem::not_found_fallback)

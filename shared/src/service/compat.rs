@@ -360,3 +360,53 @@ impl Roster {
         self.store.get_parties(&caller.org, &distinct).await
     }
 }
+
+impl Roster {
+    /// Users matching `filter` from position `offset` (0-based), at most `limit`, with the exact
+    /// number of matching users (offset paging, e.g. SCIM `startIndex`/`count`).
+    pub async fn list_users_from(
+        &self,
+        caller: &Principal,
+        filter: UserFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<User>, u64), Error> {
+        caller.require_manager()?;
+        let request = PageRequest {
+            limit,
+            skip: offset,
+            start: None,
+        };
+        if limit == 0 {
+            let total = self.store.count_users(&caller.org, &filter).await?;
+            return Ok((Vec::new(), total));
+        }
+        let (page, total) = tokio::try_join!(
+            self.store.list_users(&caller.org, &filter, &request),
+            self.store.count_users(&caller.org, &filter)
+        )?;
+        Ok((page.items, total))
+    }
+
+    /// Every user matching `filter`, in creation order (or change order with `updated_since`),
+    /// when there are at most `bound` of them; `None` when there are more (a surface that
+    /// filters in memory refuses such a request rather than reading without bound).
+    pub async fn users_within(
+        &self,
+        caller: &Principal,
+        filter: UserFilter,
+        bound: usize,
+    ) -> Result<Option<Vec<User>>, Error> {
+        caller.require_manager()?;
+        let request = PageRequest {
+            limit: bound,
+            skip: 0,
+            start: None,
+        };
+        let page = self
+            .store
+            .list_users(&caller.org, &filter, &request)
+            .await?;
+        Ok(page.next.is_none().then_some(page.items))
+    }
+}

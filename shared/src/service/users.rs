@@ -106,6 +106,7 @@ pub(super) fn user_ref_keys(user: &UserRef) -> Vec<String> {
         UserRef::Id(id) => format!("i:{id}"),
         UserRef::Username(u) => format!("u:{}", u.canonical()),
         UserRef::Email(e) => format!("e:{}", e.canonical()),
+        UserRef::ExternalId(x) => format!("x:{x}"),
     }]
 }
 
@@ -165,6 +166,7 @@ impl Roster {
             registration: Registration::default()
                 .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
+            surface_data: new.surface_data,
             password_hash: hash_password(new.password).await?,
             created_at: now.clone(),
             updated_at: now,
@@ -241,6 +243,7 @@ impl Roster {
             UserRef::Id(id) => self.store.get_user(&caller.org, id).await?,
             UserRef::Username(name) => self.store.find_by_username(&caller.org, name).await?,
             UserRef::Email(email) => self.store.find_by_email(&caller.org, email).await?,
+            UserRef::ExternalId(x) => self.store.find_by_external_id(&caller.org, x).await?,
         };
         found.ok_or(Error::NotFound(Resource::User))
     }
@@ -286,6 +289,12 @@ impl Roster {
             new.status = v;
         }
         new.valid_until = changes.valid_until.apply(new.valid_until);
+        if !changes.surface_data.is_empty() {
+            new.surface_data = new
+                .surface_data
+                .with_updates(&changes.surface_data)
+                .map_err(|e| Error::field("body", e))?;
+        }
         if let Some(v) = changes.flags {
             new.flags = flag_set(v);
         }

@@ -221,6 +221,7 @@ pub fn new_user(map: Map<String, Value>, prefix: &str) -> Result<NewUser, Error>
         flags: set(f.flags).unwrap_or_default(),
         registration_state: set(f.registration_state),
         attributes: set(f.attributes).unwrap_or_default(),
+        surface_data: Default::default(),
         password: set(f.password),
     })
 }
@@ -267,6 +268,7 @@ pub fn user_changes(map: Map<String, Value>) -> Result<UserChanges, Error> {
             other => set(other),
         },
         attribute_updates: Default::default(),
+        surface_data: Default::default(),
         password: set(f.password),
     })
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 const SAMPLE_KEY: &str = "REPLACE_WITH_ROSTER_API_KEY";
 const X_API_KEY: &str = include_str!("../../../events/authorizer/x-api-key.json");
 const AUTHORIZATION: &str = include_str!("../../../events/authorizer/authorization-apikey.json");
+const BEARER: &str = include_str!("../../../events/authorizer/authorization-bearer.json");
 const ESIGNATUR: &str = include_str!("../../../events/authorizer/esignatur-id.json");
 const NO_KEY: &str = include_str!("../../../events/authorizer/no-key.json");
 const REVOKED: &str = include_str!("../../../events/authorizer/revoked-key.json");
@@ -73,6 +74,7 @@ async fn every_header_form_is_allowed_with_the_principal_and_usage_key() {
     for (name, event) in [
         ("x-api-key", X_API_KEY),
         ("Authorization: Apikey", AUTHORIZATION),
+        ("Authorization: Bearer", BEARER),
         ("X-eSignatur-Id", ESIGNATUR),
     ] {
         let answer = authorize(&app, event, &app.manager_key, "203.0.113.10")
@@ -546,6 +548,7 @@ fn every_authorizer_event_is_used() {
             "authorization-apikey.json",
             "blocked-source.json",
             "deleted-restored-user-old-key.json",
+            "authorization-bearer.json",
             "esignatur-id.json",
             "inactive-user.json",
             "no-key.json",

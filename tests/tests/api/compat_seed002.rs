@@ -670,15 +670,23 @@ async fn the_apikey_header_authenticates_and_only_registered_users_log_in_where_
         (status, problem["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY"))
     );
+    // SPEC §2: `Authorization: Bearer KEY` carries a key on every surface too; other schemes
+    // do not.
     let bearer = app
         .http
         .get(format!("{}{V4}", app.url))
         .header("Authorization", format!("Bearer {}", app.manager_key));
     let (status, _, _) = app.send(bearer).await;
+    assert_eq!(status, StatusCode::OK, "Bearer carries the key");
+    let basic = app
+        .http
+        .get(format!("{}{V4}", app.url))
+        .header("Authorization", format!("Basic {}", app.manager_key));
+    let (status, _, _) = app.send(basic).await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
-        "only the Apikey scheme carries a key"
+        "only the Apikey and Bearer schemes carry a key"
     );
 
     // An ApUser may not manage users.

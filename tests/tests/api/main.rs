@@ -25,6 +25,7 @@ mod openapi;
 mod paging;
 mod parties;
 mod revocation;
+mod scim;
 mod security;
 mod surface_fixes;
 mod surface_robustness;
