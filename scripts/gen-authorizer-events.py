@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Writes events/authorizer/*.json: API Gateway REQUEST-authorizer events, one per key header form.
+"""Writes events/authorizer/*.json: API Gateway REQUEST-authorizer events, one per key header form,
+and one per decision the authorizer must get right (tests/tests/api/authorizer.rs).
 
-Placeholder: REPLACE_WITH_ROSTER_API_KEY (an API key). The authorizer test fills it in (and varies
-the key and source address for the unknown, revoked, inactive and blocked-address cases).
+Placeholder: REPLACE_WITH_ROSTER_API_KEY (an API key). The authorizer test fills it in with a key
+in the state the event is named for: revoked, of a deleted-then-restored user, of an inactive
+user, of an organization whose allow-list excludes the event's source address (198.51.100.99),
+or any key while storage fails.
 Run: python3 scripts/gen-authorizer-events.py
 """
 import json, pathlib
@@ -11,7 +14,7 @@ KEY = "REPLACE_WITH_ROSTER_API_KEY"
 ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/v1/users"
 
 
-def event(headers, source_ip="203.0.113.10"):
+def event(headers, source_ip="203.0.113.10", request_id="4f2a1c3e-0000-4000-8000-authorizer01"):
     headers = {"Host": "abc123.execute-api.eu-west-1.amazonaws.com", "User-Agent": "curl/8.5.0", **headers}
     return {
         "type": "REQUEST",
@@ -30,7 +33,7 @@ def event(headers, source_ip="203.0.113.10"):
             "accountId": "123456789012",
             "resourceId": "abcdef",
             "stage": "prod",
-            "requestId": "4f2a1c3e-0000-4000-8000-authorizer01",
+            "requestId": request_id,
             "identity": {"apiKey": "", "sourceIp": source_ip},
             "resourcePath": "/v1/users",
             "httpMethod": "GET",
@@ -44,6 +47,12 @@ EVENTS = {
     "authorization-apikey.json": event({"Authorization": f"Apikey {KEY}"}),
     "esignatur-id.json": event({"X-eSignatur-Id": KEY}),
     "no-key.json": event({}),
+    # Decisions (all with x-api-key): 401, 401, 403 CALLER_INACTIVE, 403 IP_NOT_ALLOWED, failure (503).
+    "revoked-key.json": event({"x-api-key": KEY}, request_id="4f2a1c3e-0000-4000-8000-authorizer02"),
+    "deleted-restored-user-old-key.json": event({"x-api-key": KEY}, request_id="4f2a1c3e-0000-4000-8000-authorizer03"),
+    "inactive-user.json": event({"x-api-key": KEY}, request_id="4f2a1c3e-0000-4000-8000-authorizer04"),
+    "blocked-source.json": event({"x-api-key": KEY}, source_ip="198.51.100.99", request_id="4f2a1c3e-0000-4000-8000-authorizer05"),
+    "storage-failure.json": event({"x-api-key": KEY}, request_id="4f2a1c3e-0000-4000-8000-authorizer06"),
 }
 
 

@@ -111,6 +111,38 @@ SEED003_ACTIVATION_EVENTS = [
     ("seed003-activate-users", "POST", "/User/Activate", {}, None, [USERNAME], ESIGNATUR),
 ]
 
+# SCIM 2.0 (docs/scim.md): API Gateway routes every /scim/v2 path to the users function through
+# the proxy resource `/scim/v2/{proxy+}`; Authorization: Bearer, application/scim+json.
+SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+SCIM_EVENTS = [
+    ("scim-service-provider-config", "GET", "ServiceProviderConfig", None, None),
+    ("scim-schemas", "GET", "Schemas", None, None),
+    ("scim-resource-types", "GET", "ResourceTypes", None, None),
+    ("scim-list-users", "GET", "Users", {"filter": 'userName eq "' + USERNAME + '"', "startIndex": "1", "count": "100"}, None),
+    ("scim-search-users", "POST", "Users/.search", None, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": 'emails.value eq "' + EMAIL + '"'}),
+    ("scim-create-user", "POST", "Users", None, {"schemas": [SCIM_USER], "userName": "scim.sample@example.com",
+        "name": {"givenName": "Scim", "familyName": "Sample"},
+        "emails": [{"value": "scim.sample@example.com", "type": "work", "primary": True}],
+        "externalId": "00u-scim-sample", "active": True}),
+    ("scim-get-user", "GET", "Users/" + USER, None, None),
+    ("scim-replace-user", "PUT", "Users/" + USER, None, {"schemas": [SCIM_USER], "userName": USERNAME,
+        "name": {"formatted": "Sample Person"}, "emails": [{"value": EMAIL, "primary": True}], "active": True}),
+    ("scim-patch-user", "PATCH", "Users/" + USER, None, {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}]}),
+    ("scim-delete-user", "DELETE", "Users/" + USER, None, None),
+    ("scim-unknown-path", "GET", "Groups", None, None),
+]
+
+
+def scim_event(method, tail, query, body):
+    doc = event(method, "/scim/v2/{proxy+}", {"proxy": tail}, query, body, {"Authorization": "Bearer " + KEY})
+    doc["headers"]["Accept"] = "application/scim+json"
+    if body is not None:
+        doc["headers"]["Content-Type"] = "application/scim+json; charset=utf-8"
+    doc["multiValueHeaders"] = {k: [v] for k, v in doc["headers"].items()}
+    return doc
+
+
 ACTIVATION_EVENTS = [
     ("activate-user", "POST", "/v1/users/{id}/activate", {"id": USER}, None, None),
     ("deactivate-user", "POST", "/v1/users/{id}/deactivate", {"id": USER}, None, None),
@@ -136,7 +168,7 @@ SCHEDULED_SWEEP = {
 def event(method, resource, params, query, body, auth=None):
     path = resource
     for name, value in params.items():
-        path = path.replace("{" + name + "}", value)
+        path = path.replace("{" + name + "}", value).replace("{" + name + "+}", value)
     headers = {"Accept": "application/json", "Host": "abc123.execute-api.eu-west-1.amazonaws.com"}
     headers.update(auth or {"x-api-key": KEY})
     if body is not None:
@@ -176,8 +208,9 @@ def write(path, doc):
 
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent / "events"
+    scim = {name: scim_event(method, tail, query, body) for name, method, tail, query, body in SCIM_EVENTS}
     for folder, routes, extra in [
-        ("users", USERS + SEED002_EVENTS + SEED003_USERS_EVENTS, {}),
+        ("users", USERS + SEED002_EVENTS + SEED003_USERS_EVENTS, scim),
         ("party", PARTY_EVENTS, {}),
         ("activation", ACTIVATION_EVENTS + SEED003_ACTIVATION_EVENTS, {"scheduled-sweep": SCHEDULED_SWEEP}),
     ]:

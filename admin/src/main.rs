@@ -8,6 +8,9 @@
 //! roster-admin set-ip-allow-list <org-id> [<cidr> ...]
 //! roster-admin set-requires-registration <org-id> <true|false>
 //! roster-admin set-audit-retention <org-id> <days>
+//! roster-admin issue-key <org-id> <manager-username>     (break-glass, rotation: prints ROSTER_API_KEY=…)
+//! roster-admin list-keys <org-id>
+//! roster-admin revoke-key <org-id> <key-id>
 //! ```
 
 mod usage_plan;
@@ -15,7 +18,7 @@ mod usage_plan;
 use std::process::ExitCode;
 
 use roster_shared::config::Config;
-use roster_shared::domain::{Cidr, Language, OrgId, Username};
+use roster_shared::domain::{Cidr, KeyId, Language, OrgId, Username};
 use roster_shared::service::Roster;
 use roster_shared::store::{OrgSettings, Store};
 
@@ -26,6 +29,9 @@ const USAGE: &str = "usage:
   roster-admin set-ip-allow-list <org-id> [<cidr> ...]      (no CIDR: allow any address)
   roster-admin set-requires-registration <org-id> <true|false>
   roster-admin set-audit-retention <org-id> <days>          (1-3650; default 400)
+  roster-admin issue-key <org-id> <manager-username>        (prints ROSTER_API_KEY=…)
+  roster-admin list-keys <org-id>                           (key id, user, prefix, created, last used)
+  roster-admin revoke-key <org-id> <key-id>
 environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (DynamoDB Local), AWS_REGION and credentials";
 
 enum Command {
@@ -54,6 +60,17 @@ enum Command {
     },
     CheckInvariants {
         orgs: Vec<OrgId>,
+    },
+    IssueKey {
+        org: OrgId,
+        manager: Username,
+    },
+    ListKeys {
+        org: OrgId,
+    },
+    RevokeKey {
+        org: OrgId,
+        key: KeyId,
     },
 }
 
@@ -152,6 +169,20 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Command::CheckInvariants { orgs })
         }
+        Some("issue-key") if args.len() == 3 => Ok(Command::IssueKey {
+            org: org_arg(args)?,
+            manager: Username::parse(&args[2]).map_err(|e| format!("manager username {e}"))?,
+        }),
+        Some("issue-key") => Err("issue-key needs <org-id> <manager-username>".into()),
+        Some("list-keys") if args.len() == 2 => Ok(Command::ListKeys {
+            org: org_arg(args)?,
+        }),
+        Some("list-keys") => Err("list-keys needs <org-id>".into()),
+        Some("revoke-key") if args.len() == 3 => Ok(Command::RevokeKey {
+            org: org_arg(args)?,
+            key: KeyId::parse(&args[2]).map_err(|e| format!("key id {e}"))?,
+        }),
+        Some("revoke-key") => Err("revoke-key needs <org-id> <key-id>".into()),
         _ => Err("unknown command".into()),
     }
 }
@@ -235,6 +266,51 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
                 .map_err(fail)?;
             eprintln!(
                 "organization {org}: audit records kept {days} days (records written from now on)"
+            );
+        }
+        Command::IssueKey { org, manager } => {
+            let roster = Roster::new(store.clone(), config);
+            let (user, key) = roster
+                .operator_issue_key(&org, &manager)
+                .await
+                .map_err(fail)?;
+            eprintln!(
+                "issued key {} ({}…) for manager {} ({}) of {org}",
+                key.record.key_id, key.record.prefix, user.username, user.id
+            );
+            println!("ROSTER_API_KEY={}", key.key.secret);
+        }
+        Command::ListKeys { org } => {
+            let roster = Roster::new(store.clone(), config);
+            let keys = roster.operator_list_keys(&org).await.map_err(fail)?;
+            println!("key_id\tusername\trole\tstatus\tprefix\tcreated_at\tlast_used_at");
+            for (record, user) in &keys {
+                let (name, role, status) = user.as_ref().map_or(
+                    ("(no user)".to_string(), String::new(), String::new()),
+                    |u| {
+                        (
+                            u.username.to_string(),
+                            format!("{:?}", u.role),
+                            format!("{:?}", u.status).to_ascii_uppercase(),
+                        )
+                    },
+                );
+                println!(
+                    "{}\t{name}\t{role}\t{status}\t{}\t{}\t{}",
+                    record.key_id,
+                    record.prefix,
+                    record.created_at,
+                    record.last_used_at.as_deref().unwrap_or("-")
+                );
+            }
+            eprintln!("{} key(s) in {org}", keys.len());
+        }
+        Command::RevokeKey { org, key } => {
+            let roster = Roster::new(store.clone(), config);
+            let record = roster.operator_revoke_key(&org, &key).await.map_err(fail)?;
+            eprintln!(
+                "revoked key {} ({}…) of user {} in {org} (warm functions stop accepting it within AUTH_CACHE_TTL_SECONDS)",
+                record.key_id, record.prefix, record.user_id
             );
         }
         Command::CheckInvariants { orgs } => {

@@ -5,7 +5,10 @@ use roster_shared::domain::OrgId;
 use roster_shared::store::{OrgSettings, Store};
 
 pub async fn attach(store: &Store, org: &OrgId, usage_plan_id: &str) -> Result<(), String> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(roster_shared::store::https_client())
+        .load()
+        .await;
     let apigateway = aws_sdk_apigateway::Client::new(&sdk);
     let key = apigateway
         .create_api_key()

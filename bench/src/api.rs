@@ -85,7 +85,7 @@ impl Op {
     pub fn bare(self) -> &'static str {
         match self {
             Op::Get => "`get_user`: GetItem",
-            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ GetItem",
+            Op::List => "`list_users` ∥ `org_counters`: Query (Limit 11) ∥ Query (org + counter shards)",
             Op::Create => "`create_user`: TransactWriteItems",
             Op::Patch | Op::Delete | Op::Activate => {
                 "`get_user` → `replace_user`: GetItem → TransactWriteItems"
@@ -97,7 +97,7 @@ impl Op {
                 "`grant_context` → `put_authorization`: BatchGetItem (user, party, grant) → \
                  TransactWriteItems"
             }
-            Op::Batch => "100 × `create_user`, one after another: 100 TransactWriteItems",
+            Op::Batch => "100 × `create_user`, 12 at a time (as the service): 100 TransactWriteItems",
         }
     }
 
@@ -524,6 +524,7 @@ impl Bench {
             flags: vec![],
             registration: Registration::default().moved_to(Default::default()),
             attributes: Default::default(),
+            surface_data: Default::default(),
             password_hash: None,
             created_at: now.clone(),
             updated_at: now,
@@ -531,6 +532,8 @@ impl Bench {
             // As the service records them for a create by this caller.
             created_by: Some(self.caller.user_id.clone()),
             updated_by: Some(self.caller.user_id.clone()),
+            created_via: None,
+            updated_via: None,
             version: 1,
         };
         let profile = Profile::default_for(&user);
@@ -703,12 +706,12 @@ impl Bench {
                 self.bare_replace(&old, |u| u.name = name).await?;
             }
             Op::Grant => {
-                // As the service reads: user, party and existing grant in one BatchGetItem.
+                // As the service does: user, party and existing grant in one BatchGetItem.
                 let (user, _party, existing) = self
                     .bare
                     .grant_context(org, &target()?.id, &self.party)
                     .await
-                    .map_err(e("grant_context"))?;
+                    .map_err(e("grant reads"))?;
                 let user = user.ok_or("grant target missing")?;
                 let now = clock::now();
                 let authorization = Authorization {
@@ -741,8 +744,15 @@ impl Bench {
                     .await?;
             }
             Op::Batch => {
-                for _ in 0..100 {
-                    self.bare_create(&unique("batch")).await?;
+                let results =
+                    roster_shared::service::batch::run((0..100).collect(), |_: usize| async {
+                        self.bare_create(&unique("batch"))
+                            .await
+                            .map_err(roster_shared::Error::internal)
+                    })
+                    .await;
+                for result in results {
+                    result.map_err(|e| e.to_string())?;
                 }
             }
         }

@@ -13,12 +13,14 @@
 //! (`cargo build --release`), and python3 (for the zip). See the Makefile's `bench` target.
 
 mod api;
+mod concurrency;
 mod counting;
 mod cpu;
 mod lambda;
 mod notes;
 mod report;
 mod runtime_api;
+mod scim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -599,12 +601,45 @@ async fn run() -> Res<()> {
         .with_writer(std::io::sink)
         .try_init();
 
+    if std::env::var("BENCH_ONLY_CONCURRENCY").is_ok_and(|v| v == "1") {
+        return only_concurrency(&config, &settings).await;
+    }
     let started = Instant::now();
+    // `BENCH_ONLY_SCIM=1`: only the SCIM push, its section printed (docs/PERFORMANCE.md untouched).
+    if std::env::var("BENCH_ONLY_SCIM").is_ok_and(|v| v == "1") {
+        let users = number("BENCH_SCIM_USERS", 1000)?;
+        let push = scim::on_semantics(&config, users, 5).await?;
+        let mut out = String::new();
+        scim::render(&mut out, &push);
+        println!("{out}");
+        return if push.failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{} SCIM requests failed", push.failed))
+        };
+    }
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
     let rows = measure_api(&bench, &settings).await?;
     let interceptor = interceptor_cost(&bench, settings.ops).await;
+    let concurrent = if std::env::var("BENCH_SKIP_CONCURRENCY").is_ok_and(|v| v == "1") {
+        None
+    } else {
+        progress("concurrent writes on the DynamoDB-semantics layer");
+        Some(concurrency::measure(&config, progress).await?)
+    };
+    let scim_users = number("BENCH_SCIM_USERS", 1000)?;
+    progress(&format!(
+        "SCIM initial push: {scim_users} users by 5 concurrent clients, on the DynamoDB-semantics proxy"
+    ));
+    let scim = scim::on_semantics(&config, scim_users, 5).await?;
+    progress(&format!(
+        "SCIM push: {} created, {} failed in {:.1} s",
+        scim.created,
+        scim.failed,
+        scim.elapsed.as_secs_f64()
+    ));
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
@@ -634,8 +669,12 @@ async fn run() -> Res<()> {
         binaries,
         users_pinned,
         interceptor,
+        scim: Some(scim),
     };
-    let markdown = report::render(&results);
+    let mut markdown = report::render(&results);
+    if let Some(concurrent) = &concurrent {
+        markdown.push_str(&concurrency::render(concurrent));
+    }
     println!("{markdown}");
     if let Some(dir) = settings.output.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -647,6 +686,29 @@ async fn run() -> Res<()> {
         settings.output.display(),
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// `BENCH_ONLY_CONCURRENCY=1`: only the concurrency part, its section replaced in the
+/// existing report (the other sections stay as the last full run wrote them).
+async fn only_concurrency(config: &Config, settings: &Settings) -> Res<()> {
+    progress("concurrent writes on the DynamoDB-semantics layer (only)");
+    let results = concurrency::measure(config, progress).await?;
+    let section = concurrency::render(&results);
+    println!("{section}");
+    let existing = std::fs::read_to_string(&settings.output).unwrap_or_default();
+    let heading = "\n## Concurrent writes on the DynamoDB-semantics layer\n";
+    let kept = match existing.find(heading) {
+        Some(at) => {
+            let rest = &existing[at + heading.len()..];
+            let after = rest.find("\n## ").map(|i| &rest[i..]).unwrap_or("");
+            format!("{}{section}{after}", &existing[..at])
+        }
+        None => format!("{existing}{section}"),
+    };
+    std::fs::write(&settings.output, kept)
+        .map_err(|e| format!("{}: {e}", settings.output.display()))?;
+    progress(&format!("wrote {}", settings.output.display()));
     Ok(())
 }
 
@@ -670,10 +732,10 @@ mod tests {
     /// and the report renders.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn smoke_run_of_the_api_part() {
-        let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") else {
-            eprintln!("DYNAMODB_ENDPOINT is not set (run `make test`): smoke run skipped");
-            return;
-        };
+        // Like every storage test: no DynamoDB Local is a failure, never a silent pass.
+        let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| {
+            panic!("DYNAMODB_ENDPOINT is not set: run the tests with `make test` (it starts DynamoDB Local)")
+        });
         let config = Config {
             table_name: "roster-bench-smoke".into(),
             dynamodb_endpoint: Some(endpoint),
@@ -707,6 +769,34 @@ mod tests {
         assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
         assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
         assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
+        // The SCIM push, small, on the semantics proxy: no failed request, and the DynamoDB
+        // requests per operation.
+        let push = scim::on_semantics(&config, 20, 5)
+            .await
+            .unwrap_or_else(|e| panic!("scim push: {e}"));
+        assert_eq!(
+            (push.created, push.failed),
+            (20, 0),
+            "{:?}",
+            push.first_failure
+        );
+        let op = |label: &str| {
+            push.per_operation
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default()
+        };
+        let lookup = op("filter userName eq (hit)");
+        assert!(lookup.total_requests() <= 2, "{lookup:?}");
+        assert!(op("filter userName eq (miss)").total_requests() <= 2);
+        let create = op("create (POST /Users)");
+        assert_eq!(
+            create.requests.get("TransactWriteItems"),
+            Some(&1),
+            "{create:?}"
+        );
+        assert_eq!(create.total_requests(), 1, "{create:?}");
         let results = report::Results {
             settings: Settings {
                 ops: 3,
@@ -730,8 +820,13 @@ mod tests {
             binaries: Vec::new(),
             users_pinned: None,
             interceptor: None,
+            scim: Some(push),
         };
         let markdown = report::render(&results);
         assert!(markdown.contains("| get user |"), "{markdown}");
+        assert!(
+            markdown.contains("SCIM: an identity provider's initial push"),
+            "{markdown}"
+        );
     }
 }

@@ -149,8 +149,9 @@ code change), or in code a reused Argon2 block buffer per blocking thread \
 pub const OBSERVATIONS: &str = "## Observations on the code's performance
 
 - **Grant makes two extra reads in an extra round trip** (requests section above).
-- **A cold key costs an awaited `UpdateItem`** (`lastUsedAt`) on the request path, once per key \
-per instance per `AUTH_CACHE_TTL_SECONDS`.
+- **A cold key costs an awaited `UpdateItem`** (`lastUsedAt`) on the request path, at most once \
+per key per instance per minute (the key's decision itself is re-read every \
+`AUTH_CACHE_TTL_SECONDS`, at most 5 s: the revocation bound).
 - **Single-item transactions.** A PATCH or upsert that changes no unique field and no status \
 (e.g. a name) commits a `TransactWriteItems` with one `Put`; profile replacement does the same. \
 DynamoDB bills a transactional write at twice a standard write. A conditional `PutItem` on the \

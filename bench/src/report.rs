@@ -133,6 +133,8 @@ pub struct Results {
     pub users_pinned: Option<crate::lambda::Run>,
     /// Bare gets with the counting interceptor and without it.
     pub interceptor: Option<(crate::api::Cell, crate::api::Cell)>,
+    /// The SCIM initial push and each SCIM operation's DynamoDB requests.
+    pub scim: Option<crate::scim::Push>,
 }
 
 /// The bench's own reference binaries (no target applies to them).
@@ -209,6 +211,9 @@ pub fn render(r: &Results) -> String {
     targets(&mut out, r);
     latency(&mut out, r);
     requests(&mut out, r);
+    if let Some(push) = &r.scim {
+        crate::scim::render(&mut out, push);
+    }
     if !r.binaries.is_empty() {
         cold_start(&mut out, r);
         size_and_memory(&mut out, r);
@@ -268,7 +273,7 @@ fn header(out: &mut String, r: &Results) {
     );
     let _ = writeln!(
         out,
-        "| storage | DynamoDB Local, {}, Java ({}), `-inMemory`, on the same machine |",
+        "| storage | DynamoDB Local, {}, Java ({}), `-inMemory -sharedDb`, on the same machine |",
         m.dynamodb_local, m.java
     );
     let _ = writeln!(

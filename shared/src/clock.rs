@@ -28,7 +28,12 @@ pub fn format_date(date: Date) -> String {
     date.format(DATE).unwrap_or_default()
 }
 
+/// A calendar date `YYYY-MM-DD` with a four-digit year (no sign: `-0001-01-01` and
+/// `+2024-01-01` are refused, as RFC 3339's `full-date` refuses them).
 pub fn parse_date(text: &str) -> Option<Date> {
+    if !text.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     Date::parse(text, DATE).ok()
 }
 
@@ -61,6 +66,17 @@ mod tests {
         assert_eq!(a, "2024-01-02T03:04:05.000Z");
         assert_eq!(b, "2024-01-02T03:04:05.500Z");
         assert!(a < b);
+    }
+
+    #[test]
+    fn signed_years_are_not_dates() {
+        for text in ["-0001-01-01", "+2024-01-01", "-2024-01-01T00:00:00Z"] {
+            assert_eq!(parse_since(text), None, "{text}");
+        }
+        assert_eq!(
+            parse_since("0001-01-01").as_deref(),
+            Some("0001-01-01T00:00:00.000Z")
+        );
     }
 
     #[test]

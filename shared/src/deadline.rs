@@ -1,8 +1,8 @@
 //! The request's deadline, as the service sees it: the Lambda context's deadline when the
 //! request came through Lambda (`lambda_http::Context::deadline`, set by the request-context
-//! middleware), else [`DEFAULT_BUDGET`] from the request's start (local serving and tests, as
-//! if under the template's 10 s function timeout). Conflict retries stop before it, and a batch
-//! answers the items it cannot start in time as 503 items instead of being killed half-way.
+//! middleware). Served locally there is none, unless `ROSTER_REQUEST_BUDGET_MS` sets a budget
+//! from the request's start. Conflict retries stop before it, and a batch answers the items it
+//! cannot start in time as 503 items instead of being killed half-way.
 
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -11,8 +11,16 @@ tokio::task_local! {
     static DEADLINE: Instant;
 }
 
-/// The budget of a request without a Lambda deadline: the template's `Timeout: 10`.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+/// The budget of a locally served request (`ROSTER_REQUEST_BUDGET_MS`), if set.
+pub fn local_budget() -> Option<Duration> {
+    static BUDGET: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        std::env::var("ROSTER_REQUEST_BUDGET_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis)
+    })
+}
 
 /// Time kept in hand at the deadline to answer (render, send, log).
 pub const MARGIN: Duration = Duration::from_millis(750);

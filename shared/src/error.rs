@@ -1,6 +1,7 @@
-//! The one domain error enum. Its HTTP status and machine code are decided in one place
-//! ([`Error::status`], [`Error::code`]); `http::problem` renders it as problem+json and each
-//! compatible surface maps it once to its own format.
+//! The one domain error enum: every failure is a variant (conflicts, refusals and missing
+//! resources are typed, never strings to match on). Its HTTP status and machine code are
+//! decided in one place ([`Error::status`], [`Error::code`]); `http::render` answers it, each
+//! surface supplying only its body shape and status/message table.
 
 use serde::Serialize;
 
@@ -16,6 +17,128 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+        }
+    }
+}
+
+/// What a request named that does not exist (404).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    User,
+    ApiKey,
+    Party,
+    Authorization,
+    Organization,
+    Route,
+}
+
+impl Resource {
+    /// The resource's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::ApiKey => "API key",
+            Self::Party => "party",
+            Self::Authorization => "authorization",
+            Self::Organization => "organization",
+            Self::Route => "route",
+        }
+    }
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A conflict with stored state (409) other than a taken unique value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conflict {
+    /// A manager may not take its own ApManager role away.
+    CannotDemoteSelf,
+    /// A caller may not deactivate itself.
+    CannotDeactivateSelf,
+    /// A caller may not unregister itself where the organization requires registration.
+    CannotUnregisterSelf,
+    /// A caller may not delete itself.
+    CannotDeleteSelf,
+    /// The user is deleted (restore it first).
+    UserDeleted,
+    OrganizationExists,
+    /// The party id belongs to another organization.
+    PartyOwnedElsewhere,
+    PartyExists,
+    /// The party still has authorizations (delete with `cascade`).
+    PartyHasAuthorizations,
+    /// The user already holds the most API keys one user may hold.
+    TooManyKeys,
+}
+
+impl Conflict {
+    /// The stable machine code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::CannotDemoteSelf => "CANNOT_DEMOTE_SELF",
+            Self::CannotDeactivateSelf => "CANNOT_DEACTIVATE_SELF",
+            Self::CannotUnregisterSelf => "CANNOT_UNREGISTER_SELF",
+            Self::CannotDeleteSelf => "CANNOT_DELETE_SELF",
+            Self::UserDeleted => "USER_DELETED",
+            Self::OrganizationExists => "ORGANIZATION_EXISTS",
+            Self::PartyOwnedElsewhere => "PARTY_OWNED_ELSEWHERE",
+            Self::PartyExists => "PARTY_EXISTS",
+            Self::PartyHasAuthorizations => "PARTY_HAS_AUTHORIZATIONS",
+            Self::TooManyKeys => "TOO_MANY_KEYS",
+        }
+    }
+}
+
+/// Why a user may not act (its keys are refused, or it cannot be acted for): the rule
+/// [`crate::domain::User::may_act`] decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inactivity {
+    Deactivated,
+    /// Past its `validUntil`.
+    Expired,
+    /// Unregistered where the organization requires registration.
+    Unregistered,
+}
+
+impl Inactivity {
+    /// The reason, completing "The user …".
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Deactivated => "is deactivated",
+            Self::Expired => "has passed its validUntil date",
+            Self::Unregistered => "is not registered",
+        }
+    }
+}
+
+/// Why the user a request says it acts for (seed 003 `X-eSignatur-CreatorId`) is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorRefusal {
+    /// No live user of that name in the organization.
+    Unknown,
+    /// Not an administrator (ApManager).
+    NotManager,
+    Inactive(Inactivity),
+}
+
+impl ActorRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unknown => "ACTOR_UNKNOWN",
+            Self::NotManager => "ACTOR_NOT_MANAGER",
+            Self::Inactive(_) => "ACTOR_INACTIVE",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Self::Unknown => "does not exist in this organization",
+            Self::NotManager => "is not an administrator (ApManager)",
+            Self::Inactive(why) => why.reason(),
         }
     }
 }
@@ -43,16 +166,22 @@ pub enum Error {
     /// 403: the request comes from an address outside the organization's allow-list.
     #[error("source address not allowed")]
     IpNotAllowed,
-    /// 403: the caller's user is inactive, expired or unregistered.
-    #[error("caller inactive: {0}")]
-    CallerInactive(String),
-    /// 403: the user a request says it acts for (seed 003 `X-eSignatur-CreatorId`) may not act:
-    /// unknown in the organization, inactive, or not an administrator. Carries its code.
-    #[error("acting user refused: {1}")]
-    ActorRefused(&'static str, String),
+    /// 403: the caller's user may not act (inactive, expired or unregistered).
+    #[error("caller inactive: {0:?}")]
+    CallerInactive(Inactivity),
+    /// 403: the user a request says it acts for may not act for it.
+    #[error("acting user {1} refused: {0:?}")]
+    ActorRefused(ActorRefusal, String),
     /// 404: the resource does not exist in the caller's organization.
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Resource),
+    /// 404: as [`Error::NotFound`], with the reference the caller named it by (for surfaces
+    /// whose messages repeat it). See [`Error::named`].
+    #[error("{0} {1} not found")]
+    NotFoundNamed(Resource, String),
+    /// 405: the path exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 409: the username is held by another live user.
     #[error("username taken")]
     UsernameTaken,
@@ -62,9 +191,12 @@ pub enum Error {
     /// 409: the external id is held by another live user.
     #[error("external id taken")]
     ExternalIdTaken,
-    /// 409: any other state conflict, with its code.
+    /// 409: the user's `businessPartnerId` names a party the organization has not registered.
+    #[error("party {0} not registered")]
+    PartyNotRegistered(String),
+    /// 409: any other state conflict; the text explains it.
     #[error("conflict: {1}")]
-    Conflict(&'static str, String),
+    Conflict(Conflict, String),
     /// 412: `If-Match` did not match the current version.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -96,6 +228,29 @@ impl Error {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// A not-found error that remembers the reference the caller used (`crm-7`, `alice`);
+    /// any other error is returned as it is.
+    pub fn named(self, reference: &str) -> Self {
+        match self {
+            Self::NotFound(what) => Self::NotFoundNamed(what, reference.to_string()),
+            other => other,
+        }
+    }
+
+    /// Field errors renamed into the caller's terms (`[2].` for the third item of a batch);
+    /// any other error is returned as it is.
+    pub fn with_field_prefix(self, prefix: &str) -> Self {
+        match self {
+            Self::Validation(errors) => Self::Validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError::new(format!("{prefix}{}", e.field), e.message))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation(_) | Self::MalformedBody(_) | Self::InvalidCursor => 400,
@@ -104,10 +259,12 @@ impl Error {
             | Self::CallerInactive(_)
             | Self::IpNotAllowed
             | Self::ActorRefused(..) => 403,
-            Self::NotFound(_) => 404,
+            Self::NotFound(_) | Self::NotFoundNamed(..) => 404,
+            Self::MethodNotAllowed => 405,
             Self::UsernameTaken
             | Self::EmailTaken(_)
             | Self::ExternalIdTaken
+            | Self::PartyNotRegistered(_)
             | Self::Conflict(..) => 409,
             Self::PreconditionFailed => 412,
             Self::PayloadTooLarge => 413,
@@ -128,12 +285,14 @@ impl Error {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::CallerInactive(_) => "CALLER_INACTIVE",
             Self::IpNotAllowed => "IP_NOT_ALLOWED",
-            Self::ActorRefused(code, _) => code,
-            Self::NotFound(_) => "NOT_FOUND",
+            Self::ActorRefused(why, _) => why.code(),
+            Self::NotFound(_) | Self::NotFoundNamed(..) => "NOT_FOUND",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::UsernameTaken => "USERNAME_TAKEN",
             Self::EmailTaken(_) => "EMAIL_TAKEN",
             Self::ExternalIdTaken => "EXTERNAL_ID_TAKEN",
-            Self::Conflict(code, _) => code,
+            Self::PartyNotRegistered(_) => "PARTY_NOT_REGISTERED",
+            Self::Conflict(conflict, _) => conflict.code(),
             Self::PreconditionFailed => "PRECONDITION_FAILED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
@@ -155,18 +314,26 @@ impl Error {
                 "An API key is required (x-api-key or Authorization: Apikey).".into()
             }
             Self::InvalidApiKey => "The API key is not valid.".into(),
-            Self::Forbidden(why) | Self::CallerInactive(why) | Self::ActorRefused(_, why) => {
-                why.clone()
+            Self::Forbidden(why) => why.clone(),
+            Self::CallerInactive(why) => format!("The key's user {}.", why.reason()),
+            Self::ActorRefused(why, acting) => {
+                format!("The acting user {acting} {}.", why.reason())
             }
             Self::IpNotAllowed => {
                 "Requests from this address are not allowed for the organization.".into()
             }
-            Self::NotFound(what) => format!("The {what} does not exist."),
+            Self::NotFound(what) | Self::NotFoundNamed(what, _) => {
+                format!("The {what} does not exist.")
+            }
+            Self::MethodNotAllowed => "This path does not support that method.".into(),
             Self::UsernameTaken => "The username is already taken in this organization.".into(),
             Self::EmailTaken(email) => {
                 format!("The email {email} is already used in this organization.")
             }
             Self::ExternalIdTaken => "The externalId is already used in this organization.".into(),
+            Self::PartyNotRegistered(party) => {
+                format!("businessPartnerId: no party {party} is registered in this organization.")
+            }
             Self::Conflict(_, why) => why.clone(),
             Self::PreconditionFailed => {
                 "The resource has changed since you read it (If-Match).".into()

@@ -15,6 +15,7 @@ pub mod deadline;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod obs;
 pub mod password;
 pub mod service;
 pub mod store;

@@ -4,7 +4,8 @@
 //! - [`seed000`]: User Management v1 (`/api/v1/user…`);
 //! - [`seed001`]: the B2B platform (`/User/getUser`, `/User/create`, …);
 //! - [`seed002`]: User Management V4 (`/api/user/management/v4/users…`) and its legacy routes;
-//! - [`seed003`]: the eSignatur users API (`/User/Index`, `/User/Add`, …).
+//! - [`seed003`]: the eSignatur users API (`/User/Index`, `/User/Add`, …);
+//! - [`scim`]: SCIM 2.0 provisioning (`/scim/v2`, RFC 7643/7644) for identity providers.
 //!
 //! Each surface exposes one [`RouteSet`] per function group it serves (`users()`, `party()`,
 //! `activation()`); its `dto.rs` maps its wire shapes to the service's commands and back, its
@@ -13,6 +14,7 @@
 //! function crate serves exactly one of them.
 
 pub mod native;
+pub mod scim;
 pub mod seed000;
 pub mod seed001;
 pub mod seed002;
@@ -27,6 +29,7 @@ pub fn users() -> RouteSet {
         .merge(seed001::users())
         .merge(seed002::users())
         .merge(seed003::users())
+        .merge(scim::users())
 }
 
 /// The party function's routes.

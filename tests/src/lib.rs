@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use roster_shared::config::Config;
@@ -42,13 +41,16 @@ pub fn captured_logs() -> String {
         .unwrap_or_default()
 }
 
+/// The functions' own log subscriber (`roster_shared::obs::log`, at DEBUG), writing into the
+/// capture buffer instead of stdout: log lines and EMF documents alike.
 fn init_logs() {
     TRACING.get_or_init(|| {
-        let _ = tracing_subscriber::fmt()
-            .json()
-            .with_writer(|| Capture)
-            .with_max_level(tracing::Level::DEBUG)
-            .try_init();
+        roster_shared::obs::log::init(
+            roster_shared::obs::log::JsonLog::new(tracing::level_filters::LevelFilter::DEBUG),
+            Some(Box::new(|line: &[u8]| {
+                let _ = Capture.write(line);
+            })),
+        );
     });
 }
 
@@ -59,7 +61,7 @@ pub fn config() -> Config {
     Config {
         table_name: TABLE.into(),
         dynamodb_endpoint: Some(endpoint),
-        auth_cache_ttl: Duration::from_secs(30),
+        auth_cache_ttl: roster_shared::auth::DEFAULT_CACHE_TTL,
     }
 }
 
@@ -137,6 +139,7 @@ impl TestApp {
         let config = config();
         let sdk = Store::sdk_config(&config).await;
         let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(roster_shared::obs::sdk::Observe)
             .interceptor(faults::FaultInjector(plan.clone()))
             .build();
         let store = Store::new(

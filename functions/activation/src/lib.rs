@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use axum::Router;
 use lambda_http::lambda_runtime::LambdaEvent;
-use lambda_http::request::LambdaRequest;
 use roster_shared::http::RouteSet;
 use roster_shared::service::Roster;
 use serde_json::Value;
-use tower::Service;
 
 /// Every route of this function, as `template.yaml` declares them (in `roster-surfaces`).
 pub fn routes() -> RouteSet {
@@ -41,21 +39,34 @@ pub async fn handle_event(
                 .unwrap_or_default();
             left < SWEEP_MARGIN
         };
-        let summary = roster.sweep_expired(should_stop).await?;
-        tracing::info!(
-            examined = summary.examined,
-            deactivated = summary.deactivated,
-            skipped = summary.skipped,
-            failed = summary.failed,
-            stopped_early = summary.stopped_early,
-            "expiry sweep finished"
-        );
+        let summary = roster_shared::obs::invocation(&context, "SWEEP", async {
+            match roster.sweep_expired(should_stop).await {
+                Ok(summary) => {
+                    tracing::info!(
+                        examined = summary.examined,
+                        deactivated = summary.deactivated,
+                        skipped = summary.skipped,
+                        failed = summary.failed,
+                        stopped_early = summary.stopped_early,
+                        "expiry sweep finished"
+                    );
+                    roster_shared::obs::metrics::sweep_document(
+                        summary.examined,
+                        summary.deactivated,
+                        summary.skipped,
+                        summary.failed,
+                    )
+                    .emit();
+                    (Ok(summary), 200, None)
+                }
+                Err(e) => {
+                    let (status, code) = (e.status(), e.code());
+                    (Err(e), status, Some(code))
+                }
+            }
+        })
+        .await?;
         return Ok(serde_json::to_value(summary)?);
     }
-    let request: LambdaRequest = serde_json::from_value(payload)?;
-    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(move |request| {
-        roster_shared::http::lambda::handle(router.clone(), request)
-    }));
-    let response = adapter.call(LambdaEvent::new(request, context)).await?;
-    Ok(serde_json::to_value(response)?)
+    roster_shared::http::lambda::http_event(router, LambdaEvent::new(payload, context)).await
 }

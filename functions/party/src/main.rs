@@ -1,16 +1,12 @@
-//! The party Lambda function: config, SDK client and connection once per cold start, then serve.
+//! The party Lambda function: every surface's party routes, served by `lambda::serve`.
 
-use roster_shared::config::Config;
 use roster_shared::http::lambda;
-use roster_shared::service::Roster;
-use roster_shared::store::Store;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda::init_tracing();
-    let config = Config::from_env()?;
-    let store = Store::connect(&config).await;
-    store.warm_up().await;
-    let router = roster_party::routes().into_router(Roster::new(store, &config));
-    lambda::run(router).await
+    lambda::serve(|roster| {
+        let router = roster_party::routes().into_router(roster);
+        move |event| lambda::http_event(router.clone(), event)
+    })
+    .await
 }

@@ -33,6 +33,9 @@ fn user_fields(old: &User, new: &User) -> Changes {
         flags,
         registration,
         attributes,
+        // A compatible surface's copy of what it was sent (SCIM): the mapped fields above are
+        // what changed; this is rendering data, not recorded.
+        surface_data: _,
         password_hash,
         // Bookkeeping, not changes of the user: the record's own time and actor say these.
         created_at: _,
@@ -40,6 +43,8 @@ fn user_fields(old: &User, new: &User) -> Changes {
         deleted_at: _,
         created_by: _,
         updated_by: _,
+        created_via: _,
+        updated_via: _,
         version: _,
     } = new;
     let mut c = Changes::default();
@@ -348,12 +353,15 @@ mod tests {
             flags: vec![],
             registration: Default::default(),
             attributes: Default::default(),
+            surface_data: Default::default(),
             password_hash: None,
             created_at: "2024-01-01T00:00:00.000Z".into(),
             updated_at: "2024-01-01T00:00:00.000Z".into(),
             deleted_at: None,
             created_by: None,
             updated_by: None,
+            created_via: None,
+            updated_via: None,
             version: 1,
         }
     }

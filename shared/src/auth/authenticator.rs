@@ -1,18 +1,46 @@
-//! Key → hash → key item → user → principal, cached briefly in-process so that a warm request
-//! costs no read. The service evicts a user's entries when its role or status changes or a key
-//! is revoked, so within one instance changes apply at once; across instances within the TTL.
+//! Key → hash → key item → user → principal, with every decision cached briefly in-process.
+//!
+//! **Revocation bound.** A decision — an allow, or a refusal of a known or unknown key — is
+//! trusted for at most the cache TTL (`AUTH_CACHE_TTL_SECONDS`, at most [`MAX_CACHE_TTL`] = 5 s),
+//! counted from *before* the reads that made it. A change committed at time `t` (key revoked,
+//! user deactivated, deleted or demoted, organization settings changed) is therefore read by
+//! every instance's first request after `t + TTL`: on every warm instance it takes effect within
+//! 5 s. The instance that made the change drops the user's entries at once.
+//!
+//! **Cost.** A request answered from the cache costs no DynamoDB call. A miss costs a consistent
+//! `GetItem` of the key's lookup item, then the user and the organization items (two consistent
+//! `GetItem`s in parallel): 3 reads, 2 round trips, at most once per key per instance per TTL.
+//! `lastUsedAt` is written (one `UpdateItem`) at most once per [`TOUCH_EVERY`] per key per
+//! instance. An unknown but well-formed key costs one `GetItem` and is then refused from the
+//! negative cache for the TTL; a string that cannot be a Roster key costs no call at all.
+//!
+//! **Memory.** Known keys and unknown keys are held in two separate bounded caches
+//! ([`MAX_KNOWN`], [`MAX_UNKNOWN`]; oldest entry evicted first), so a flood of distinct junk
+//! keys can neither grow memory without bound nor push the real keys out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::key::hash_key;
+use super::key::{hash_key, looks_like_key};
 use super::Principal;
 use crate::clock;
-use crate::domain::{Cidr, OrgId, RegistrationState, Status, UserId};
+use crate::domain::{Cidr, OrgId, Status, UserId};
+use crate::error::Inactivity;
 use crate::store::Store;
 use crate::Error;
+
+/// The longest a decision may be trusted: the revocation bound.
+pub const MAX_CACHE_TTL: Duration = Duration::from_secs(5);
+/// The default cache TTL (the bound itself).
+pub const DEFAULT_CACHE_TTL: Duration = MAX_CACHE_TTL;
+/// How often a key's `lastUsedAt` is written, at most, per instance.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
+/// Entries for keys that exist (allowed or refused).
+pub const MAX_KNOWN: usize = 10_000;
+/// Entries for keys that do not exist.
+pub const MAX_UNKNOWN: usize = 10_000;
 
 /// A resolved key: the principal and what the organization says about access.
 #[derive(Clone)]
@@ -37,20 +65,127 @@ impl Access {
     }
 }
 
-pub struct Authenticator {
-    store: Store,
-    ttl: Duration,
-    cache: Mutex<HashMap<String, (Access, Instant)>>,
+/// What is remembered of a key that exists.
+#[derive(Clone)]
+struct Known {
+    org: OrgId,
+    user: UserId,
+    decision: Result<Access, Refusal>,
+    /// When this instance last wrote the key's `lastUsedAt`.
+    touched: Option<Instant>,
 }
 
-const MAX_ENTRIES: usize = 10_000;
+/// A cached refusal (storage failures are never cached).
+#[derive(Clone)]
+enum Refusal {
+    /// 401: the key's user (or organization) is gone.
+    Invalid,
+    /// 403: the key's user may not act now.
+    Inactive(Inactivity),
+}
+
+impl Refusal {
+    fn error(&self) -> Error {
+        match self {
+            Self::Invalid => Error::InvalidApiKey,
+            Self::Inactive(why) => Error::CallerInactive(*why),
+        }
+    }
+}
+
+/// A map whose entries live `ttl` and of which at most `capacity` are kept (the oldest is
+/// evicted first). Every entry has the same lifetime, so insertion order is expiry order.
+struct TtlCache<V> {
+    ttl: Duration,
+    capacity: usize,
+    map: HashMap<String, (V, Instant)>,
+    order: VecDeque<(String, Instant)>,
+}
+
+impl<V: Clone> TtlCache<V> {
+    fn new(ttl: Duration, capacity: usize) -> Self {
+        Self {
+            ttl,
+            capacity,
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// The entry, fresh or not.
+    fn peek(&self, key: &str) -> Option<(&V, bool)> {
+        self.map
+            .get(key)
+            .map(|(v, at)| (v, at.elapsed() < self.ttl))
+    }
+
+    fn insert(&mut self, key: String, value: V, at: Instant) {
+        if self.ttl.is_zero() || self.capacity == 0 {
+            return;
+        }
+        // Drop what has expired, then the oldest until there is room.
+        while let Some((_, front_at)) = self.order.front() {
+            if front_at.elapsed() < self.ttl && self.map.len() < self.capacity {
+                break;
+            }
+            self.pop_front();
+        }
+        self.map.insert(key.clone(), (value, at));
+        self.order.push_back((key, at));
+        // Re-inserted and invalidated keys leave stale order entries: compact them away.
+        if self.order.len() > 2 * self.capacity {
+            let map = &self.map;
+            self.order
+                .retain(|(k, at)| map.get(k).is_some_and(|(_, a)| a == at));
+        }
+    }
+
+    fn pop_front(&mut self) {
+        if let Some((key, at)) = self.order.pop_front() {
+            if self.map.get(&key).is_some_and(|(_, a)| *a == at) {
+                self.map.remove(&key);
+            }
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.map.retain(|_, (v, _)| keep(v));
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+struct Caches {
+    known: TtlCache<Known>,
+    unknown: TtlCache<()>,
+}
+
+pub struct Authenticator {
+    store: Store,
+    caches: Mutex<Caches>,
+}
+
+/// What the caches say about a key.
+enum Cached {
+    /// A fresh decision.
+    Fresh(Result<Access, Error>),
+    /// Nothing fresh; when this instance last wrote the key's `lastUsedAt`, if it knows.
+    Miss(Option<Instant>),
+}
 
 impl Authenticator {
+    /// Caches decisions for `ttl` (zero disables caching). Every binary reads it through
+    /// `Config::from_env`, which refuses more than [`MAX_CACHE_TTL`]; only the benchmark asks for
+    /// more, to measure warm calls apart from cold ones.
     pub fn new(store: Store, ttl: Duration) -> Self {
         Self {
             store,
-            ttl,
-            cache: Mutex::new(HashMap::new()),
+            caches: Mutex::new(Caches {
+                known: TtlCache::new(ttl, MAX_KNOWN),
+                unknown: TtlCache::new(ttl, MAX_UNKNOWN),
+            }),
         }
     }
 
@@ -69,41 +204,101 @@ impl Authenticator {
 
     /// Resolves a key to its principal and access settings (no source check).
     pub async fn resolve(&self, secret: &str) -> Result<Access, Error> {
-        let hash = hash_key(secret);
-        if let Some(access) = self.cached(&hash) {
-            return Ok(access);
+        // Not shaped like a key Roster issues: no read, nothing cached.
+        if !looks_like_key(secret) {
+            return Err(Error::InvalidApiKey);
         }
-        let record = self
-            .store
-            .lookup_key(&hash)
-            .await?
-            .ok_or(Error::InvalidApiKey)?;
+        let hash = hash_key(secret);
+        let touched = match self.cached(&hash) {
+            Cached::Fresh(decision) => return decision,
+            Cached::Miss(touched) => touched,
+        };
+        // Stamped before the reads: the entry is never trusted past `read start + TTL`.
+        let started = Instant::now();
+        let Some(record) = self.store.lookup_key(&hash).await? else {
+            if let Ok(mut caches) = self.caches.lock() {
+                caches.unknown.insert(hash, (), started);
+            }
+            return Err(Error::InvalidApiKey);
+        };
         let (user, org) = tokio::try_join!(
             self.store.get_user(&record.org, &record.user_id),
-            self.store.get_org(&record.org)
+            self.store.get_org_settings(&record.org)
         )?;
-        let user = user.ok_or(Error::InvalidApiKey)?;
-        let (org, _) = org.ok_or(Error::InvalidApiKey)?;
-        match user.status {
-            Status::Deleted => return Err(Error::InvalidApiKey),
-            Status::Inactive => {
-                return Err(Error::CallerInactive(
-                    "The key's user is deactivated.".into(),
-                ))
+        let decision = match (user, org) {
+            (Some(user), Some(org)) => decide(&record, user, org),
+            _ => Err(Refusal::Invalid),
+        };
+        let mut touched = touched;
+        if decision.is_ok() && touched.is_none_or(|t| t.elapsed() >= TOUCH_EVERY) {
+            // Best effort: a failed lastUsedAt update must not fail the request.
+            match self.store.touch_key(&record, &clock::now()).await {
+                Ok(()) => touched = Some(Instant::now()),
+                Err(e) => tracing::warn!(error = %e, "could not record key use"),
             }
-            Status::Active if !user.is_effectively_active() => {
-                return Err(Error::CallerInactive(
-                    "The key's user has passed its validUntil date.".into(),
-                ))
-            }
-            Status::Active => {}
         }
-        if org.requires_registration && user.registration.state == RegistrationState::Unregistered {
-            return Err(Error::CallerInactive(
-                "The key's user is not registered.".into(),
-            ));
+        let known = Known {
+            org: record.org.clone(),
+            user: record.user_id.clone(),
+            decision: decision.clone(),
+            touched,
+        };
+        if let Ok(mut caches) = self.caches.lock() {
+            caches.known.insert(hash, known, started);
         }
-        let principal = Principal {
+        decision.map_err(|r| r.error())
+    }
+
+    fn cached(&self, hash: &str) -> Cached {
+        let Ok(caches) = self.caches.lock() else {
+            return Cached::Miss(None);
+        };
+        if let Some(((), true)) = caches.unknown.peek(hash) {
+            return Cached::Fresh(Err(Error::InvalidApiKey));
+        }
+        match caches.known.peek(hash) {
+            Some((known, true)) => Cached::Fresh(known.decision.clone().map_err(|r| r.error())),
+            Some((known, false)) => Cached::Miss(known.touched),
+            None => Cached::Miss(None),
+        }
+    }
+
+    /// Forgets every cached key of `user` (after a role/status change, delete or revoke).
+    pub fn invalidate_user(&self, user: &UserId) {
+        if let Ok(mut caches) = self.caches.lock() {
+            caches.known.retain(|k| &k.user != user);
+        }
+    }
+
+    /// Forgets every cached key of `org` (after its settings change).
+    pub fn invalidate_org(&self, org: &OrgId) {
+        if let Ok(mut caches) = self.caches.lock() {
+            caches.known.retain(|k| &k.org != org);
+        }
+    }
+
+    /// `(known, unknown)` entries held now (memory bound checks).
+    pub fn cache_sizes(&self) -> (usize, usize) {
+        self.caches
+            .lock()
+            .map(|c| (c.known.len(), c.unknown.len()))
+            .unwrap_or_default()
+    }
+}
+
+/// The decision for a key that exists, from its user and organization as stored now.
+fn decide(
+    record: &crate::store::KeyRecord,
+    user: crate::domain::User,
+    org: crate::store::Organization,
+) -> Result<Access, Refusal> {
+    if user.status == Status::Deleted {
+        return Err(Refusal::Invalid);
+    }
+    user.may_act(org.requires_registration)
+        .map_err(Refusal::Inactive)?;
+    Ok(Access {
+        principal: Principal {
             org: record.org.clone(),
             user_id: user.id.clone(),
             role: user.role,
@@ -112,55 +307,55 @@ impl Authenticator {
             actor: None,
             audit_retention_days: Principal::retention_or_default(org.audit_retention_days),
             origin: Default::default(),
-        };
-        let access = Access {
-            principal,
-            allow_list: org.ip_allow_list,
-            usage_key: org.usage_key_value,
-        };
-        // Best effort: a failed lastUsedAt update must not fail the request.
-        if let Err(e) = self.store.touch_key(&record, &clock::now()).await {
-            tracing::warn!(error = %e, "could not record key use");
-        }
-        self.remember(hash, access.clone());
-        Ok(access)
+        },
+        allow_list: org.ip_allow_list,
+        usage_key: org.usage_key_value,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_after_the_ttl() {
+        let mut cache = TtlCache::new(Duration::from_millis(30), 10);
+        cache.insert("a".into(), 1, Instant::now());
+        assert!(matches!(cache.peek("a"), Some((1, true))));
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(
+            matches!(cache.peek("a"), Some((1, false))),
+            "stale, not fresh"
+        );
     }
 
-    fn cached(&self, hash: &str) -> Option<Access> {
-        let cache = self.cache.lock().ok()?;
-        cache
-            .get(hash)
-            .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(a, _)| a.clone())
+    #[test]
+    fn the_cache_never_holds_more_than_its_capacity_and_evicts_the_oldest() {
+        let mut cache = TtlCache::new(Duration::from_secs(60), 100);
+        for i in 0..10_000 {
+            cache.insert(format!("junk{i}"), (), Instant::now());
+            assert!(cache.len() <= 100);
+            assert!(cache.order.len() <= 200);
+        }
+        assert!(cache.peek("junk0").is_none(), "the oldest went first");
+        assert!(cache.peek("junk9999").is_some());
     }
 
-    fn remember(&self, hash: String, access: Access) {
-        if self.ttl.is_zero() {
-            return;
+    #[test]
+    fn reinserting_and_invalidating_keeps_the_order_queue_bounded() {
+        let mut cache = TtlCache::new(Duration::from_secs(60), 10);
+        for i in 0..1_000 {
+            cache.insert(format!("k{}", i % 3), i, Instant::now());
+            cache.retain(|v| v % 7 != 0);
+            assert!(cache.order.len() <= 20, "{}", cache.order.len());
         }
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= MAX_ENTRIES {
-                let ttl = self.ttl;
-                cache.retain(|_, (_, at)| at.elapsed() < ttl);
-                if cache.len() >= MAX_ENTRIES {
-                    cache.clear();
-                }
-            }
-            cache.insert(hash, (access, Instant::now()));
-        }
+        assert!(cache.len() <= 3);
     }
 
-    /// Forgets every cached key of `user` (after a role/status change, delete or revoke).
-    pub fn invalidate_user(&self, user: &UserId) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.retain(|_, (a, _)| &a.principal.user_id != user);
-        }
-    }
-
-    /// Forgets every cached key of `org` (after its settings change).
-    pub fn invalidate_org(&self, org: &OrgId) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.retain(|_, (a, _)| &a.principal.org != org);
-        }
+    #[test]
+    fn a_zero_ttl_caches_nothing() {
+        let mut cache = TtlCache::new(Duration::ZERO, 10);
+        cache.insert("a".into(), 1, Instant::now());
+        assert_eq!(cache.len(), 0);
     }
 }

@@ -24,8 +24,11 @@ pub mod context_keys {
     pub const LANGUAGE: &str = "orgLanguage";
     /// The organization's audit retention in days.
     pub const RETENTION: &str = "auditRetentionDays";
-    /// On a deny: the machine code of the reason.
+    /// On a deny: the machine code of the reason (the `ACCESS_DENIED` gateway response shows it
+    /// as `code`, so callers see `IP_NOT_ALLOWED` or `CALLER_INACTIVE` as on the functions).
     pub const CODE: &str = "code";
+    /// On a deny: the human-readable reason (the gateway response's `detail`).
+    pub const DETAIL: &str = "detail";
 }
 
 /// What API Gateway is told.
@@ -37,6 +40,7 @@ pub enum Decision {
     Deny {
         principal_id: String,
         code: &'static str,
+        detail: String,
     },
     Allow {
         principal: Principal,
@@ -51,7 +55,9 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-/// Decides for one authorizer request. Storage failures are errors (API Gateway answers 500).
+/// Decides for one authorizer request. Storage failures are errors: the authorizer fails, and
+/// API Gateway answers with its `AUTHORIZER_CONFIGURATION_ERROR` gateway response, which the
+/// template makes a 503 problem+json with `Retry-After`.
 pub async fn decide(
     auth: &Authenticator,
     request: &ApiGatewayCustomAuthorizerRequestTypeRequest,
@@ -66,6 +72,7 @@ pub async fn decide(
             return Ok(Decision::Deny {
                 principal_id: "inactive".into(),
                 code: e.code(),
+                detail: e.detail(),
             })
         }
         Err(e) => return Err(e),
@@ -80,6 +87,7 @@ pub async fn decide(
         return Ok(Decision::Deny {
             principal_id: access.principal.user_id.to_string(),
             code: e.code(),
+            detail: e.detail(),
         });
     }
     Ok(Decision::Allow {
@@ -99,10 +107,15 @@ fn policy(effect: &str, method_arn: &str) -> Value {
 pub fn response(decision: Decision, method_arn: &str) -> Result<Value, &'static str> {
     match decision {
         Decision::Unauthorized => Err("Unauthorized"),
-        Decision::Deny { principal_id, code } => Ok(json!({
+        Decision::Deny {
+            principal_id,
+            code,
+            detail,
+        } => Ok(json!({
             "principalId": principal_id,
             "policyDocument": policy("Deny", method_arn),
-            "context": { context_keys::CODE: code },
+            // The gateway response pastes these into a JSON string: keep them plain.
+            "context": { context_keys::CODE: code, context_keys::DETAIL: plain(&detail) },
         })),
         Decision::Allow {
             principal,
@@ -126,6 +139,14 @@ pub fn response(decision: Decision, method_arn: &str) -> Result<Value, &'static 
             Ok(answer)
         }
     }
+}
+
+/// `text` without the characters that would break out of a JSON string in a gateway response
+/// template (which substitutes `$context.authorizer.*` verbatim).
+fn plain(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '"' | '\\') && !c.is_control())
+        .collect()
 }
 
 /// The principal the authorizer put in a request's context (API Gateway REST events only).
@@ -192,11 +213,17 @@ mod tests {
             Decision::Deny {
                 principal_id: "u".into(),
                 code: "IP_NOT_ALLOWED",
+                detail: "say \"hi\"\\\n".into(),
             },
             "arn:x",
         )
         .unwrap_or_default();
         assert_eq!(deny["policyDocument"]["Statement"][0]["Effect"], "Deny");
+        assert_eq!(deny["context"]["code"], "IP_NOT_ALLOWED");
+        assert_eq!(
+            deny["context"]["detail"], "say hi",
+            "nothing that breaks a template"
+        );
     }
 
     #[test]

@@ -42,6 +42,19 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+/// Length of a key: the prefix and 32 base64url characters (24 random bytes).
+const KEY_LEN: usize = KEY_PREFIX.len() + 32;
+
+/// True when `secret` has the shape of a key Roster issues (`rst_` + 32 base64url characters).
+/// Anything else cannot be a key, so it is refused without a read.
+pub fn looks_like_key(secret: &str) -> bool {
+    secret.len() == KEY_LEN
+        && secret.starts_with(KEY_PREFIX)
+        && secret[KEY_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Hex SHA-256 of a presented key.
 pub fn hash_key(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
@@ -50,7 +63,9 @@ pub fn hash_key(secret: &str) -> String {
         .collect()
 }
 
-/// The key from `x-api-key`, `Authorization: Apikey KEY` or `X-eSignatur-Id`, in that order.
+/// The key from `x-api-key`, `Authorization: Apikey KEY` / `Authorization: Bearer KEY` or
+/// `X-eSignatur-Id`, in that order. A bare `Authorization: rst_…` (no scheme) is a key too:
+/// Okta's "HTTP header" authentication sends the header value exactly as typed.
 pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
     let header = |name: &str| {
         headers
@@ -63,10 +78,16 @@ pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
         return Some(key.to_string());
     }
     if let Some(auth) = header("authorization") {
-        if let Some((scheme, key)) = auth.split_once(' ') {
-            if scheme.eq_ignore_ascii_case("apikey") && !key.trim().is_empty() {
+        match auth.split_once(' ') {
+            Some((scheme, key))
+                if (scheme.eq_ignore_ascii_case("apikey")
+                    || scheme.eq_ignore_ascii_case("bearer"))
+                    && !key.trim().is_empty() =>
+            {
                 return Some(key.trim().to_string());
             }
+            None if auth.starts_with(KEY_PREFIX) => return Some(auth.to_string()),
+            _ => {}
         }
     }
     header("x-esignatur-id").map(str::to_string)
@@ -86,6 +107,24 @@ mod tests {
         assert_ne!(a.secret, b.secret);
         assert_eq!(a.hash().len(), 64);
         assert!(!format!("{a:?}").contains(&a.secret));
+        assert!(looks_like_key(&a.secret));
+    }
+
+    #[test]
+    fn only_strings_shaped_like_issued_keys_look_like_keys() {
+        assert!(looks_like_key("rst_abcdefghijklmnopqrstuvwxyz012-_A"));
+        for junk in [
+            "",
+            "rst_",
+            "rst_not-a-real-key",
+            "rst_abcdefghijklmnopqrstuvwxyz012-_",
+            "rst_abcdefghijklmnopqrstuvwxyz012-_AB",
+            "abc_abcdefghijklmnopqrstuvwxyz012-_A",
+            "rst_abcdefghijklmnopqrstuvwxyz012+/A",
+            "rst_abcdefghijklmnopqrstuvwxyz0123æ",
+        ] {
+            assert!(!looks_like_key(junk), "{junk}");
+        }
     }
 
     #[test]
@@ -94,6 +133,9 @@ mod tests {
             ("x-api-key", "rst_a"),
             ("authorization", "Apikey rst_a"),
             ("authorization", "APIKEY rst_a"),
+            ("authorization", "Bearer rst_a"),
+            ("authorization", "bearer  rst_a"),
+            ("authorization", "rst_a"),
             ("x-esignatur-id", "rst_a"),
         ];
         for (name, value) in cases {
@@ -105,8 +147,10 @@ mod tests {
                 "{name}: {value}"
             );
         }
-        let mut bearer = HeaderMap::new();
-        bearer.insert("authorization", HeaderValue::from_static("Bearer rst_a"));
-        assert_eq!(key_from_headers(&bearer), None);
+        for other in ["Basic dXNlcjpwdw==", "Bearer ", "Token rst_a", "secret"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("authorization", HeaderValue::from_static(other));
+            assert_eq!(key_from_headers(&headers), None, "{other}");
+        }
     }
 }

@@ -4,8 +4,10 @@ mod authenticator;
 pub mod gateway;
 mod key;
 
-pub use authenticator::{Access, Authenticator};
-pub use key::{hash_key, key_from_headers, ApiKey};
+pub use authenticator::{
+    Access, Authenticator, DEFAULT_CACHE_TTL, MAX_CACHE_TTL, MAX_KNOWN, MAX_UNKNOWN,
+};
+pub use key::{hash_key, key_from_headers, looks_like_key, ApiKey};
 
 use std::net::IpAddr;
 
@@ -66,6 +68,15 @@ impl Principal {
     /// The user recorded as making the changes of this request.
     pub fn actor(&self) -> &UserId {
         self.actor.as_ref().unwrap_or(&self.user_id)
+    }
+
+    /// The key's user when the request acts for another user (recorded as `createdVia` /
+    /// `updatedVia` beside the actor); `None` when the key's user acts for itself.
+    pub fn via(&self) -> Option<&UserId> {
+        self.actor
+            .as_ref()
+            .filter(|actor| **actor != self.user_id)
+            .map(|_| &self.user_id)
     }
 
     /// True when `user` is the key's user or the user the request acts for: such a user may not

@@ -24,9 +24,37 @@ impl Flag {
     }
 }
 
+/// A user's flags as a set: each flag once, in the order first given. So a user holds at most
+/// [`KNOWN_FLAGS`]`.len()` flags, however many copies a request lists.
+pub fn flag_set(flags: Vec<Flag>) -> Vec<Flag> {
+    let mut set: Vec<Flag> = Vec::with_capacity(flags.len().min(KNOWN_FLAGS.len()));
+    for flag in flags {
+        if !set.contains(&flag) {
+            set.push(flag);
+        }
+    }
+    set
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn flag(name: &str) -> Flag {
+        Flag::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn flags_are_a_set_in_first_given_order() {
+        let many: Vec<Flag> = (0..16_000).map(|i| flag(KNOWN_FLAGS[i % 2 + 3])).collect();
+        assert_eq!(
+            flag_set(many),
+            [flag("BETA_FEATURES"), flag("MFA_REQUIRED")]
+        );
+        let all: Vec<Flag> = KNOWN_FLAGS.iter().rev().map(|f| flag(f)).collect();
+        assert_eq!(flag_set([all.clone(), all.clone()].concat()), all);
+        assert_eq!(flag_set(Vec::new()), Vec::<Flag>::new());
+    }
 
     #[test]
     fn only_predefined_flags_exist() {

@@ -66,6 +66,9 @@ mod party;
 mod party_id;
 mod person_name;
 mod phone;
+mod precondition;
+mod records;
+mod surface_data;
 mod user;
 mod username;
 
@@ -73,13 +76,16 @@ pub use attributes::Attributes;
 pub use cidr::Cidr;
 pub use email::{Email, Emails};
 pub use external_id::ExternalId;
-pub use flag::{Flag, KNOWN_FLAGS};
+pub use flag::{flag_set, Flag, KNOWN_FLAGS};
 pub use ids::{KeyId, OrgId, UserId};
 pub use language::{Language, LANGUAGES};
 pub use party::{party_text, Authorization, Party, Permissions};
 pub use party_id::PartyId;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use precondition::Precondition;
+pub use records::{DeletedRecord, KeyRecord, UserFilter};
+pub use surface_data::SurfaceData;
 pub use user::{Profile, Registration, RegistrationState, Role, Status, User, ValidUntil};
 pub use username::Username;
 

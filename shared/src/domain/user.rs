@@ -1,10 +1,11 @@
 //! The user and its default profile, as stored and as the service works with them.
 
+use crate::error::Inactivity;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, UserId,
-    Username,
+    Attributes, Emails, ExternalId, Flag, Language, OrgId, PartyId, PersonName, Phone, SurfaceData,
+    UserId, Username,
 };
 use crate::clock;
 
@@ -156,6 +157,9 @@ pub struct User {
     pub registration: Registration,
     #[serde(default)]
     pub attributes: Attributes,
+    /// What compatible surfaces keep to return exactly as sent (see [`SurfaceData`]).
+    #[serde(default, skip_serializing_if = "SurfaceData::is_empty")]
+    pub surface_data: SurfaceData,
     /// Argon2id PHC string. Never rendered, never logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,
@@ -170,10 +174,33 @@ pub struct User {
     /// expiry sweep). On the eSignatur surface this is the `X-eSignatur-CreatorId` user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<UserId>,
+    /// The user whose API key created this one, when the request acted for another user
+    /// (`createdBy`; seed 003's `X-eSignatur-CreatorId`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_via: Option<UserId>,
+    /// The user whose API key made the last change, when it acted for `updatedBy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_via: Option<UserId>,
     pub version: u64,
 }
 
 impl User {
+    /// The one rule "may this user act" (its keys work; a request may act for it): active, not
+    /// past `validUntil`, and registered where the organization requires registration. A
+    /// deleted user is `Deactivated` here; callers that tell deleted apart check it first.
+    pub fn may_act(&self, requires_registration: bool) -> Result<(), Inactivity> {
+        if self.status != Status::Active {
+            return Err(Inactivity::Deactivated);
+        }
+        if !self.is_effectively_active() {
+            return Err(Inactivity::Expired);
+        }
+        if requires_registration && self.registration.state == RegistrationState::Unregistered {
+            return Err(Inactivity::Unregistered);
+        }
+        Ok(())
+    }
+
     /// Active and not past `validUntil`: the state in which its keys work.
     pub fn is_effectively_active(&self) -> bool {
         self.status == Status::Active

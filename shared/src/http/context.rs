@@ -18,6 +18,8 @@ pub struct RequestInfo {
     /// What goes before the router's path in links the caller can follow: on API Gateway
     /// `https://<domain>/<stage or base path>`, locally nothing (links stay relative).
     pub public_prefix: String,
+    /// The Lambda invocation, route, DynamoDB counters and error code (logs and metrics).
+    pub obs: crate::obs::RequestObs,
 }
 
 tokio::task_local! {
@@ -73,24 +75,42 @@ fn public_prefix(request: &Request) -> String {
     }
 }
 
-/// The middleware every router uses.
+/// API Gateway's own request id (`$context.requestId`, the access log's), if the request came
+/// through API Gateway.
+fn gateway_request_id(request: &Request) -> Option<String> {
+    match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV1(c)) => c.request_id.clone(),
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) => c.request_id.clone(),
+        _ => None,
+    }
+    .filter(|id| !id.is_empty())
+}
+
+/// The middleware every router uses: the request's context, then one log line and one EMF
+/// metrics document per request.
 pub async fn request_context(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let lambda_id = request
-        .extensions()
-        .get::<lambda_http::Context>()
-        .map(|c| c.request_id.clone())
-        .filter(|id| !id.is_empty());
+    let cold_start = crate::obs::take_cold_start();
+    let lambda = request.extensions().get::<lambda_http::Context>();
+    let obs = crate::obs::RequestObs::for_invocation(lambda, cold_start);
+    // API Gateway's id (the access log's), else Lambda's, else a fresh one (local runs).
+    let id = gateway_request_id(&request)
+        .or_else(|| obs.function_request_id.clone())
+        .unwrap_or_else(|| ulid::Ulid::new().to_string());
     // The function's deadline reaches the service (conflict retries, batches) through a
-    // task-local; without a Lambda context, the template's timeout from now.
+    // task-local. Served locally (no Lambda context) there is no deadline, unless
+    // `ROSTER_REQUEST_BUDGET_MS` sets one (to try the deadline paths by hand).
     let deadline = request
         .extensions()
         .get::<lambda_http::Context>()
         .and_then(|c| crate::deadline::from_epoch_millis(c.deadline))
-        .unwrap_or_else(|| started + crate::deadline::DEFAULT_BUDGET);
+        .or_else(|| crate::deadline::local_budget().map(|budget| started + budget));
     let public_prefix = public_prefix(&request);
     let info = Arc::new(RequestInfo {
-        id: lambda_id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
+        id,
         xml: wants_xml(
             request
                 .headers()
@@ -99,37 +119,69 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         ),
         org: Mutex::new(None),
         public_prefix,
+        obs,
     });
     let method = request.method().clone();
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_string(), |p| p.as_str().to_string());
-    let mut response = CURRENT
-        .scope(
-            info.clone(),
-            crate::deadline::scope(deadline, next.run(request)),
-        )
-        .await;
+    info.obs.set_route(&format!("{method} {route}"));
+    let mut response = match deadline {
+        Some(deadline) => {
+            CURRENT
+                .scope(
+                    info.clone(),
+                    crate::deadline::scope(deadline, next.run(request)),
+                )
+                .await
+        }
+        None => CURRENT.scope(info.clone(), next.run(request)).await,
+    };
     if let Ok(value) = HeaderValue::from_str(&info.id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    let org = info
-        .org
-        .lock()
-        .ok()
-        .and_then(|o| o.clone())
-        .unwrap_or_default();
-    tracing::info!(
-        request_id = %info.id,
-        organization = %org,
-        method = %method,
-        route = %route,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = response.status().as_u16();
+    let error_code = info.obs.error_code();
+    let route = info.obs.route().unwrap_or_default();
+    // The request line: the base keys come from the context (still in scope here).
+    CURRENT.sync_scope(info.clone(), || {
+        tracing::info!(
+            method = %method,
+            status,
+            latency_ms,
+            error_code,
+            "request"
+        )
+    });
+    let org = info.org.lock().ok().and_then(|o| o.clone());
+    let (dynamodb_calls, dynamodb_retries, dynamodb_conflicts) = info.obs.counts();
+    crate::obs::metrics::request_document(&crate::obs::metrics::RequestMetrics {
+        route: &route,
+        status,
+        latency_ms,
+        error_code,
+        organization: org.as_deref(),
+        request_id: &info.id,
+        function_request_id: info.obs.function_request_id.as_deref(),
+        xray_trace_id: info.obs.xray_trace_id(),
+        cold_start: info.obs.cold_start,
+        dynamodb_calls,
+        dynamodb_retries,
+        dynamodb_conflicts,
+    })
+    .emit();
     response
+}
+
+/// Runs `f` with `info` as the current request context (for handlers outside the axum
+/// middleware, e.g. the authorizer and the scheduled sweep).
+pub async fn with_request_context<F: std::future::Future>(
+    info: Arc<RequestInfo>,
+    f: F,
+) -> F::Output {
+    CURRENT.scope(info, f).await
 }
 
 #[cfg(test)]

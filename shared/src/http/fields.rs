@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::domain::Permissions;
 use crate::error::Problems;
 use crate::service::Patch;
 
@@ -67,12 +68,7 @@ impl ObjectReader {
                     Patch::Keep
                 }
             },
-            Patch::Set(other) => {
-                let path = self.path(name);
-                self.problems
-                    .push(path, format!("must be a string, not {}", type_name(&other)));
-                Patch::Keep
-            }
+            Patch::Set(other) => self.wrong_type(name, "a string", &other),
         }
     }
 
@@ -108,6 +104,25 @@ impl ObjectReader {
         self.required_with(name, |reader, name| reader.parsed(name, parse))
     }
 
+    /// Party permissions `{canSendDocument, canReceiveDocument, canRemoveDocument,
+    /// canManageHook}` under `name`: the object and every flag required, each a boolean; one
+    /// error per bad field, unknown flags refused.
+    pub fn permissions(&mut self, name: &str) -> Option<Permissions> {
+        let mut nested = self.required_with(name, |reader, name| reader.object(name))?;
+        let mut flag = |field: &str| nested.required_with(field, |r, f| r.boolean(f));
+        let send = flag("canSendDocument");
+        let receive = flag("canReceiveDocument");
+        let remove = flag("canRemoveDocument");
+        let hook = flag("canManageHook");
+        self.absorb(nested);
+        Some(Permissions {
+            can_send_document: send?,
+            can_receive_document: receive?,
+            can_remove_document: remove?,
+            can_manage_hook: hook?,
+        })
+    }
+
     /// A field that may be changed but not removed: `null` records "cannot be removed".
     pub fn not_null<T>(&mut self, name: &str, patch: Patch<T>) -> Option<T> {
         match patch {
@@ -125,14 +140,7 @@ impl ObjectReader {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
             Patch::Set(Value::Bool(b)) => Patch::Set(b),
-            Patch::Set(other) => {
-                let path = self.path(name);
-                self.problems.push(
-                    path,
-                    format!("must be a boolean, not {}", type_name(&other)),
-                );
-                Patch::Keep
-            }
+            Patch::Set(other) => self.wrong_type(name, "a boolean", &other),
         }
     }
 
@@ -146,39 +154,14 @@ impl ObjectReader {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
             Patch::Set(Value::Array(items)) => {
-                let mut out = Vec::with_capacity(items.len());
-                let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    let path = format!("{}[{i}]", self.path(name));
-                    match item {
-                        Value::String(s) => match parse(s) {
-                            Ok(v) => out.push(v),
-                            Err(message) => {
-                                self.problems.push(path, message);
-                                ok = false;
-                            }
-                        },
-                        other => {
-                            self.problems
-                                .push(path, format!("must be a string, not {}", type_name(other)));
-                            ok = false;
-                        }
-                    }
-                }
-                if ok {
-                    Patch::Set(out)
-                } else {
-                    Patch::Keep
-                }
+                let base = self.path(name);
+                let entries = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{base}[{i}]"), (), v));
+                self.each_string(entries, |(), s| parse(&s))
             }
-            Patch::Set(other) => {
-                let path = self.path(name);
-                self.problems.push(
-                    path,
-                    format!("must be an array of strings, not {}", type_name(&other)),
-                );
-                Patch::Keep
-            }
+            Patch::Set(other) => self.wrong_type(name, "an array of strings", &other),
         }
     }
 
@@ -188,36 +171,50 @@ impl ObjectReader {
             Patch::Keep => Patch::Keep,
             Patch::Clear => Patch::Clear,
             Patch::Set(Value::Object(map)) => {
-                let mut out = std::collections::BTreeMap::new();
-                let mut ok = true;
-                for (k, v) in map {
-                    match v {
-                        Value::String(s) => {
-                            out.insert(k, s);
-                        }
-                        other => {
-                            let path = format!("{}.{k}", self.path(name));
-                            self.problems
-                                .push(path, format!("must be a string, not {}", type_name(&other)));
-                            ok = false;
-                        }
-                    }
-                }
-                if ok {
-                    Patch::Set(out)
-                } else {
-                    Patch::Keep
-                }
+                let base = self.path(name);
+                let entries = map.into_iter().map(|(k, v)| (format!("{base}.{k}"), k, v));
+                self.each_string(entries, |k, s| Ok((k, s)))
+                    .map(|pairs| pairs.into_iter().collect())
             }
-            Patch::Set(other) => {
-                let path = self.path(name);
-                self.problems.push(
-                    path,
-                    format!("must be an object of strings, not {}", type_name(&other)),
-                );
-                Patch::Keep
+            Patch::Set(other) => self.wrong_type(name, "an object of strings", &other),
+        }
+    }
+
+    /// Every `(path, key, value)` read as a string by `parse`, each bad one recorded under its
+    /// path: all of them, or `Keep` when any was bad.
+    fn each_string<K, T>(
+        &mut self,
+        entries: impl Iterator<Item = (String, K, Value)>,
+        mut parse: impl FnMut(K, String) -> Result<T, String>,
+    ) -> Patch<Vec<T>> {
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (path, key, value) in entries {
+            let parsed = match value {
+                Value::String(s) => parse(key, s),
+                other => Err(format!("must be a string, not {}", type_name(&other))),
+            };
+            match parsed {
+                Ok(v) => out.push(v),
+                Err(message) => {
+                    self.problems.push(path, message);
+                    ok = false;
+                }
             }
         }
+        if ok {
+            Patch::Set(out)
+        } else {
+            Patch::Keep
+        }
+    }
+
+    /// Records that `name` is not `what` (it is `other`).
+    fn wrong_type<T>(&mut self, name: &str, what: &str, other: &Value) -> Patch<T> {
+        let path = self.path(name);
+        self.problems
+            .push(path, format!("must be {what}, not {}", type_name(other)));
+        Patch::Keep
     }
 
     /// A nested object, read with its own reader (errors prefixed `name.`).
@@ -228,14 +225,7 @@ impl ObjectReader {
             Patch::Set(Value::Object(map)) => {
                 Patch::Set(ObjectReader::new(map).with_prefix(format!("{}.", self.path(name))))
             }
-            Patch::Set(other) => {
-                let path = self.path(name);
-                self.problems.push(
-                    path,
-                    format!("must be an object, not {}", type_name(&other)),
-                );
-                Patch::Keep
-            }
+            Patch::Set(other) => self.wrong_type(name, "an object", &other),
         }
     }
 

@@ -3,7 +3,13 @@
 
 use axum::body::Body;
 use axum::Router;
+use lambda_http::lambda_runtime::LambdaEvent;
+use lambda_http::request::LambdaRequest;
 use lambda_http::{Request, RequestExt};
+
+use crate::config::Config;
+use crate::service::Roster;
+use crate::store::Store;
 use tower::ServiceExt;
 
 /// Makes an axum request of a Lambda one. The path is the resource path without the stage
@@ -52,14 +58,39 @@ pub fn request_from_event(event_json: &str) -> Result<Request, serde_json::Error
     Ok(event.into())
 }
 
-/// Installs the JSON log subscriber (once per cold start).
+/// Installs the JSON log subscriber (once per cold start): Powertools' keys, the level from
+/// `AWS_LAMBDA_LOG_LEVEL` then `RUST_LOG` (see [`crate::obs::log`]).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(false)
-        .with_target(false)
-        .try_init();
+    crate::obs::log::init(crate::obs::log::JsonLog::from_env(), None);
+}
+
+/// The one entry every Lambda binary calls: per cold start the JSON log subscriber, the
+/// configuration, the SDK client (connection warmed) and the service, then `make`'s handler
+/// answers every event until the runtime stops it.
+pub async fn serve<H, F>(make: impl FnOnce(Roster) -> H) -> Result<(), lambda_http::Error>
+where
+    H: Fn(LambdaEvent<serde_json::Value>) -> F,
+    F: std::future::Future<Output = Result<serde_json::Value, lambda_http::Error>>,
+{
+    init_tracing();
+    let config = Config::from_env()?;
+    let store = Store::connect(&config).await;
+    store.warm_up().await;
+    let handler = make(Roster::new(store, &config));
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(handler)).await
+}
+
+/// One API Gateway event (REST, HTTP API or Function URL) answered by `router`, exactly as
+/// `lambda_http::run` answers it.
+pub async fn http_event(
+    router: Router,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_http::Error> {
+    let (payload, context) = event.into_parts();
+    let request: LambdaRequest = serde_json::from_value(payload)?;
+    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(move |request| {
+        handle(router.clone(), request)
+    }));
+    let response = tower::Service::call(&mut adapter, LambdaEvent::new(request, context)).await?;
+    Ok(serde_json::to_value(response)?)
 }

@@ -118,14 +118,28 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Percent-encodes a query component.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// What [`encode`] leaves as it is: RFC 3986's unreserved characters.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a URL component (a query name or value, a path segment) for the links every
+/// surface builds.
+pub fn encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn components_keep_only_unreserved_characters() {
+        assert_eq!(encode("page[size]"), "page%5Bsize%5D");
+        assert_eq!(encode("a@x.io"), "a%40x.io");
+        assert_eq!(encode("a+b/c= ~-_."), "a%2Bb%2Fc%3D%20~-_.");
+        assert_eq!(encode("é"), "%C3%A9");
+    }
 }

@@ -36,6 +36,12 @@ pub struct UserView {
     /// Who created the user and who made its last change (absent: the operator or the system).
     pub created_by: Option<String>,
     pub updated_by: Option<String>,
+    /// The user whose key made the creation / last change when it acted for `createdBy` /
+    /// `updatedBy` (seed 003); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_via: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_via: Option<String>,
     pub version: u64,
 }
 
@@ -65,6 +71,8 @@ impl From<&User> for UserView {
             deleted_at: u.deleted_at.clone(),
             created_by: u.created_by.as_ref().map(ToString::to_string),
             updated_by: u.updated_by.as_ref().map(ToString::to_string),
+            created_via: u.created_via.as_ref().map(ToString::to_string),
+            updated_via: u.updated_via.as_ref().map(ToString::to_string),
             version: u.version,
         }
     }

@@ -9,6 +9,7 @@ use crate::audit::{AuditContext, DEFAULT_RETENTION_DAYS};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{OrgId, Status, User, UserId};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// What one run of the expiry sweep did.
@@ -33,7 +34,7 @@ impl Roster {
         caller.require_manager()?;
         if caller.is_self(id) {
             return Err(Error::Conflict(
-                "CANNOT_DEACTIVATE_SELF",
+                Conflict::CannotDeactivateSelf,
                 "A manager cannot deactivate its own user.".into(),
             ));
         }
@@ -51,14 +52,7 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Active;
         new.deleted_at = None;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        new.updated_by = Some(caller.actor().clone());
-        self.store
-            .replace_user(&old, &new, None, &caller.audit())
-            .await?;
-        self.auth.invalidate_user(&new.id);
-        Ok(new)
+        self.save(&old, new, Some(caller), &caller.audit()).await
     }
 
     /// A batch of activations or deactivations: a result per id, in order.
@@ -80,7 +74,7 @@ impl Roster {
             |raw| vec![raw.clone()],
             |raw| async move {
                 match UserId::parse(&raw) {
-                    Err(_) => Err(Error::NotFound("user")),
+                    Err(_) => Err(Error::NotFound(Resource::User)),
                     Ok(id) if status == Status::Active => self.activate(caller, &id).await,
                     Ok(id) => self.deactivate(caller, &id).await,
                 }
@@ -204,15 +198,9 @@ impl Roster {
         }
         let mut new = old.clone();
         new.status = Status::Inactive;
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        // The system made this change, not a user.
-        new.updated_by = None;
-        match self.store.replace_user(&old, &new, None, audit).await {
-            Ok(()) => {
-                self.auth.invalidate_user(id);
-                Ok(true)
-            }
+        // The system makes this change, not a user.
+        match self.save(&old, new, None, audit).await {
+            Ok(_) => Ok(true),
             // Someone changed the user meanwhile (another sweep, a manager): leave it to them.
             Err(Error::PreconditionFailed) => Ok(false),
             Err(e) => Err(e),

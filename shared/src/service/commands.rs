@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::{
     Attributes, Email, Emails, ExternalId, Flag, Language, PartyId, PersonName, Phone,
-    RegistrationState, Role, Status, UserId, Username, ValidUntil,
+    RegistrationState, Role, Status, SurfaceData, UserId, Username, ValidUntil,
 };
 use crate::password::Password;
 
@@ -60,6 +60,8 @@ pub struct NewUser {
     pub flags: Vec<Flag>,
     pub registration_state: Option<RegistrationState>,
     pub attributes: Attributes,
+    /// Values a surface keeps to return exactly as sent (opaque to the service).
+    pub surface_data: SurfaceData,
     pub password: Option<Password>,
 }
 
@@ -70,6 +72,8 @@ pub enum UserRef {
     Id(UserId),
     Username(Username),
     Email(Email),
+    /// The external id of a live user (SCIM `externalId eq`).
+    ExternalId(ExternalId),
 }
 
 /// A partial update of a user (manager view).
@@ -94,6 +98,8 @@ pub struct UserChanges {
     /// Sets (`Some`) or removes (`None`) single attributes, keeping the others (applied after
     /// `attributes`; seed 003 `NetsId`, `UserIdentificationType`).
     pub attribute_updates: BTreeMap<String, Option<String>>,
+    /// Sets (`Some`) or removes (`None`) the document a surface keeps (see `SurfaceData`).
+    pub surface_data: BTreeMap<String, Option<String>>,
     pub password: Option<Password>,
 }
 

@@ -5,7 +5,7 @@ use crate::audit::AuditContext;
 use crate::auth::{ApiKey, Principal};
 use crate::clock;
 use crate::domain::{KeyId, OrgId, UserId};
-use crate::store::KeyRecord;
+use crate::store::{KeyRecord, MAX_KEYS_PER_USER};
 use crate::Error;
 
 /// A key just issued. `secret` is shown this once and never stored.
@@ -22,6 +22,15 @@ impl Roster {
         user: &UserId,
         audit: &AuditContext,
     ) -> Result<IssuedKey, Error> {
+        // Bounded so that a user's delete can remove all of its keys in one transaction.
+        if self.store.list_keys(org, user).await?.len() >= MAX_KEYS_PER_USER {
+            return Err(Error::Conflict(
+                crate::error::Conflict::TooManyKeys,
+                format!(
+                    "A user holds at most {MAX_KEYS_PER_USER} API keys; revoke one before issuing another."
+                ),
+            ));
+        }
         let key = ApiKey::generate()?;
         let record = KeyRecord {
             key_id: KeyId::generate(),

@@ -3,10 +3,13 @@
 //! party: every view of an authorization says whether its user is active (`active`), and the
 //! authorizations apply again when the user is activated or restored.
 
-use super::{ListPage, Paging, Patch, Roster};
+use super::{check_precondition, ListPage, Paging, Patch, Roster};
 use crate::auth::Principal;
 use crate::clock;
-use crate::domain::{Authorization, Party, PartyId, Permissions, Status, User, UserId};
+use crate::domain::{
+    Authorization, Party, PartyId, Permissions, Precondition, Status, User, UserId,
+};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// A party to register.
@@ -87,7 +90,7 @@ impl Roster {
         self.store
             .get_party(&caller.org, id)
             .await?
-            .ok_or(Error::NotFound("party"))
+            .ok_or(Error::NotFound(Resource::Party))
     }
 
     pub async fn list_parties(
@@ -109,12 +112,10 @@ impl Roster {
         caller: &Principal,
         id: &PartyId,
         changes: PartyChanges,
-        if_match: Option<u64>,
+        if_match: Option<Precondition>,
     ) -> Result<Party, Error> {
         let old = self.get_party(caller, id).await?;
-        if if_match.is_some_and(|v| v != old.version) {
-            return Err(Error::PreconditionFailed);
-        }
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut new = old.clone();
         if let Some(name) = changes.name {
             new.name = name;
@@ -189,10 +190,10 @@ impl Roster {
             // last request.
             let (target, registered, existing) =
                 self.store.grant_context(&caller.org, user, party).await?;
-            let target = target.ok_or(Error::NotFound("user"))?;
+            let target = target.ok_or(Error::NotFound(Resource::User))?;
             if target.status == Status::Deleted {
                 return Err(Error::Conflict(
-                    "USER_DELETED",
+                    Conflict::UserDeleted,
                     "The user is deleted; restore it first.".into(),
                 ));
             }
@@ -241,7 +242,7 @@ impl Roster {
                 }
                 // A concurrent grant or revoke got there first: read again and retry.
                 Err(Error::PreconditionFailed) => continue,
-                Err(Error::Conflict("PARTY_EXISTS", _)) => continue,
+                Err(Error::Conflict(Conflict::PartyExists, _)) => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -1,21 +1,32 @@
 //! User use cases: create (one or a batch), read, update, upsert, soft delete, list, profiles,
 //! and the caller's own record.
 
-use std::collections::{HashMap, HashSet};
+use crate::error::{Conflict, Resource};
 
-use super::commands::{MeChanges, NewUser, ProfileChanges, UserChanges, UserRef};
-use super::{batch, ListPage, Paging, Patch, Roster};
+use super::commands::{NewUser, UserChanges, UserRef};
+use super::{batch, check_precondition, ListPage, Paging, Patch, Roster};
 use crate::audit::AuditContext;
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::{
-    ExternalId, Language, OrgId, Party, PartyId, PersonName, Profile, Registration,
-    RegistrationState, Role, Status, User, UserId, Username,
+    flag_set, Language, OrgId, Precondition, Profile, Registration, RegistrationState, Role,
+    Status, User, UserId, Username,
 };
+use crate::domain::{Email, Emails, UserFilter};
 use crate::error::Problems;
 use crate::password::{self, Password};
-use crate::store::{PageRequest, UserFilter, UserWrite};
+use crate::store::UserWrite;
 use crate::Error;
+
+/// `emails` after a `primaryEmail` patch: a new primary email replaces the old one (keeping the
+/// others, and dropping the new one's earlier place); `null` removes the primary one.
+fn with_primary(emails: Emails, change: Patch<Email>) -> Emails {
+    match change {
+        Patch::Keep => emails,
+        Patch::Clear => emails.with_primary(None),
+        Patch::Set(email) => emails.with_primary(Some(email)),
+    }
+}
 
 /// Most items one batch request may carry.
 pub const MAX_BATCH: usize = 100;
@@ -31,7 +42,7 @@ pub(crate) fn check_batch_size(len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-async fn hash_password(password: Option<Password>) -> Result<Option<String>, Error> {
+pub(super) async fn hash_password(password: Option<Password>) -> Result<Option<String>, Error> {
     match password {
         Some(p) => Ok(Some(password::hash(p.expose().to_string()).await?)),
         None => Ok(None),
@@ -47,13 +58,13 @@ fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(),
     }
     if new.role != Role::ApManager {
         return Err(Error::Conflict(
-            "CANNOT_DEMOTE_SELF",
+            Conflict::CannotDemoteSelf,
             "A manager cannot take the ApManager role from its own user.".into(),
         ));
     }
     if !new.is_effectively_active() {
         return Err(Error::Conflict(
-            "CANNOT_DEACTIVATE_SELF",
+            Conflict::CannotDeactivateSelf,
             "A manager cannot deactivate its own user (status or a past validUntil).".into(),
         ));
     }
@@ -61,14 +72,14 @@ fn refuse_self_lockout(caller: &Principal, old: &User, new: &User) -> Result<(),
         && new.registration.state == RegistrationState::Unregistered
     {
         return Err(Error::Conflict(
-            "CANNOT_UNREGISTER_SELF",
+            Conflict::CannotUnregisterSelf,
             "A manager cannot unregister its own user.".into(),
         ));
     }
     Ok(())
 }
 
-fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
+pub(super) fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
     if status == Some(Status::Deleted) {
         problems.push(
             "status",
@@ -78,7 +89,7 @@ fn refuse_deleted_status(status: Option<Status>, problems: &mut Problems) {
 }
 
 /// The checks every new user passes before anything is written.
-fn check_new_user(new: &NewUser) -> Result<(), Error> {
+pub(super) fn check_new_user(new: &NewUser) -> Result<(), Error> {
     let mut problems = Problems::default();
     if new.username.is_none() {
         problems.push("username", "is required");
@@ -91,11 +102,12 @@ fn check_new_user(new: &NewUser) -> Result<(), Error> {
 }
 
 /// What two items of a batch may contend for: run in input order when they share one.
-pub(crate) fn user_ref_keys(user: &UserRef) -> Vec<String> {
+pub(super) fn user_ref_keys(user: &UserRef) -> Vec<String> {
     vec![match user {
         UserRef::Id(id) => format!("i:{id}"),
         UserRef::Username(u) => format!("u:{}", u.canonical()),
         UserRef::Email(e) => format!("e:{}", e.canonical()),
+        UserRef::ExternalId(x) => format!("x:{x}"),
     }]
 }
 
@@ -113,44 +125,9 @@ fn new_user_keys(item: &Result<NewUser, Error>) -> Vec<String> {
     keys
 }
 
-/// Fails when `new` repeats a username, email or external id of an earlier item of the same
-/// batch (recorded in the sets).
-fn check_in_batch(
-    new: &NewUser,
-    usernames: &mut HashSet<String>,
-    emails: &mut HashSet<String>,
-    external_ids: &mut HashSet<ExternalId>,
-) -> Result<(), Error> {
-    if let Some(username) = &new.username {
-        if !usernames.insert(username.canonical()) {
-            return Err(Error::UsernameTaken);
-        }
-    }
-    for email in new.emails.iter() {
-        if !emails.insert(email.canonical()) {
-            return Err(Error::EmailTaken(email.to_string()));
-        }
-    }
-    if let Some(external_id) = &new.external_id {
-        if !external_ids.insert(external_id.clone()) {
-            return Err(Error::ExternalIdTaken);
-        }
-    }
-    Ok(())
-}
-
-/// A batch item that failed, and why (see [`Roster::create_users_all_or_none`]).
-#[derive(Debug)]
-pub struct BatchFailure {
-    /// Position of the item in the batch (0-based).
-    pub index: usize,
-    pub error: Error,
-}
-
 impl Roster {
     /// Creates a user in `org` without a role check: for the operator command and for the
-    /// checked entry points below. `createdBy` is the audit context's user (none for the
-    /// operator).
+    /// checked entry points below.
     pub async fn create_user_in(
         &self,
         org: &OrgId,
@@ -158,7 +135,19 @@ impl Roster {
         new: NewUser,
         audit: &AuditContext,
     ) -> Result<User, Error> {
-        let actor = audit.actor.user().cloned();
+        self.create_user_by(org, org_language, new, None, audit)
+            .await
+    }
+
+    /// Creates a user in `org`, recorded as made by `by` (none for the operator).
+    pub(super) async fn create_user_by(
+        &self,
+        org: &OrgId,
+        org_language: &Language,
+        new: NewUser,
+        by: Option<&Principal>,
+        audit: &AuditContext,
+    ) -> Result<User, Error> {
         check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
             return Err(Error::internal("checked above"));
@@ -177,16 +166,19 @@ impl Roster {
             role: new.role.unwrap_or_default(),
             status: new.status.unwrap_or_default(),
             valid_until: new.valid_until,
-            flags: new.flags,
+            flags: flag_set(new.flags),
             registration: Registration::default()
                 .moved_to(new.registration_state.unwrap_or_default()),
             attributes: new.attributes,
+            surface_data: new.surface_data,
             password_hash: hash_password(new.password).await?,
             created_at: now.clone(),
             updated_at: now,
             deleted_at: None,
-            created_by: actor.clone(),
-            updated_by: actor,
+            created_by: by.map(|p| p.actor().clone()),
+            updated_by: by.map(|p| p.actor().clone()),
+            created_via: by.and_then(Principal::via).cloned(),
+            updated_via: by.and_then(Principal::via).cloned(),
             version: 1,
         };
         let profile = Profile::default_for(&user);
@@ -198,8 +190,14 @@ impl Roster {
     /// `POST /v1/users` (one): 201 with the user.
     pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
         caller.require_manager()?;
-        self.create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
-            .await
+        self.create_user_by(
+            &caller.org,
+            &caller.org_language,
+            new,
+            Some(caller),
+            &caller.audit(),
+        )
+        .await
     }
 
     /// A batch: each item is committed on its own; a result per item, in input order.
@@ -211,8 +209,14 @@ impl Roster {
         caller.require_manager()?;
         check_batch_size(items.len())?;
         Ok(batch::run_keyed(items, new_user_keys, |item| async move {
-            self.create_user_in(&caller.org, &caller.org_language, item?, &caller.audit())
-                .await
+            self.create_user_by(
+                &caller.org,
+                &caller.org_language,
+                item?,
+                Some(caller),
+                &caller.audit(),
+            )
+            .await
         })
         .await)
     }
@@ -223,11 +227,28 @@ impl Roster {
         self.load_user(&caller.org, id).await
     }
 
+    /// The user, unless it is deleted (409 `USER_DELETED`, saying what to do: `then`).
+    pub(crate) async fn load_live_user(
+        &self,
+        org: &OrgId,
+        id: &UserId,
+        then: &str,
+    ) -> Result<User, Error> {
+        let user = self.load_user(org, id).await?;
+        if user.status == Status::Deleted {
+            return Err(Error::Conflict(
+                Conflict::UserDeleted,
+                format!("The user is deleted; {then}."),
+            ));
+        }
+        Ok(user)
+    }
+
     pub(crate) async fn load_user(&self, org: &OrgId, id: &UserId) -> Result<User, Error> {
         self.store
             .get_user(org, id)
             .await?
-            .ok_or(Error::NotFound("user"))
+            .ok_or(Error::NotFound(Resource::User))
     }
 
     /// Reads a user of the caller's organization by id, or a live user by username or email
@@ -238,153 +259,25 @@ impl Roster {
             UserRef::Id(id) => self.store.get_user(&caller.org, id).await?,
             UserRef::Username(name) => self.store.find_by_username(&caller.org, name).await?,
             UserRef::Email(email) => self.store.find_by_email(&caller.org, email).await?,
+            UserRef::ExternalId(x) => self.store.find_by_external_id(&caller.org, x).await?,
         };
-        found.ok_or(Error::NotFound("user"))
+        found.ok_or(Error::NotFound(Resource::User))
     }
 
-    /// Every user matching `filter`, in creation order, for surfaces whose lists have no pages
-    /// (seed 000's list, seed 003 `Index`, the seed-002 legacy list). Reads 100 users per query.
-    pub async fn list_all_users(
-        &self,
-        caller: &Principal,
-        filter: UserFilter,
-    ) -> Result<Vec<User>, Error> {
-        caller.require_manager()?;
-        let mut users = Vec::new();
-        let mut start = None;
-        loop {
-            let request = PageRequest {
-                limit: 100,
-                skip: 0,
-                start,
-            };
-            let page = self
-                .store
-                .list_users(&caller.org, &filter, &request)
-                .await?;
-            users.extend(page.items);
-            match page.next {
-                Some(key) => start = Some(key),
-                None => return Ok(users),
-            }
-        }
-    }
-
-    /// A batch of updates of users named by reference, each committed on its own: per item the
-    /// user before and after the change, in input order. Each change is conditional on the
-    /// version read, so `before` is exactly what the change was applied to.
-    pub async fn update_users(
-        &self,
-        caller: &Principal,
-        items: Vec<Result<(UserRef, UserChanges), Error>>,
-    ) -> Result<Vec<Result<(User, User), Error>>, Error> {
-        caller.require_manager()?;
-        check_batch_size(items.len())?;
-        let keys = |item: &Result<(UserRef, UserChanges), Error>| match item {
-            Ok((user, changes)) => {
-                let mut keys = user_ref_keys(user);
-                keys.extend(
-                    changes
-                        .username
-                        .iter()
-                        .map(|u| format!("u:{}", u.canonical())),
-                );
-                keys
-            }
-            Err(_) => Vec::new(),
-        };
-        Ok(batch::run_keyed(items, keys, |item| async move {
-            let (user, changes) = item?;
-            self.update_user_ref(caller, &user, changes).await
-        })
-        .await)
-    }
-
-    /// Updates the user `user` names: the user before and after the change (the change is
-    /// conditional on the version read, so `before` is exactly what it was applied to).
-    pub async fn update_user_ref(
-        &self,
-        caller: &Principal,
-        user: &UserRef,
-        changes: UserChanges,
-    ) -> Result<(User, User), Error> {
-        let before = self.find_user(caller, user).await?;
-        let after = self
-            .update_user(caller, &before.id, changes, Some(before.version))
-            .await?;
-        Ok((before, after))
-    }
-
-    /// The request acts for `acting`, a username of the caller's organization (seed 003
-    /// `X-eSignatur-CreatorId`): it must be an active ApManager, registered where the
-    /// organization requires it. The principal keeps the key's organization and role (so the
-    /// key must still be a manager's); its changes are recorded as made by `acting`.
-    pub async fn acting_for(
-        &self,
-        caller: &Principal,
-        acting: &Username,
-    ) -> Result<Principal, Error> {
-        caller.require_manager()?;
-        let (user, org) = tokio::try_join!(
-            self.store.find_by_username(&caller.org, acting),
-            self.store.get_org(&caller.org)
-        )?;
-        let Some(user) = user else {
-            return Err(Error::ActorRefused(
-                "ACTOR_UNKNOWN",
-                format!("The acting user {acting} does not exist in this organization."),
-            ));
-        };
-        if user.role != Role::ApManager {
-            return Err(Error::ActorRefused(
-                "ACTOR_NOT_MANAGER",
-                format!("The acting user {acting} is not an administrator (ApManager)."),
-            ));
-        }
-        if user.status != Status::Active {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} is deactivated."),
-            ));
-        }
-        if !user.is_effectively_active() {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} has passed its validUntil date."),
-            ));
-        }
-        let requires_registration = org.is_some_and(|(o, _)| o.requires_registration);
-        if requires_registration && user.registration.state == RegistrationState::Unregistered {
-            return Err(Error::ActorRefused(
-                "ACTOR_INACTIVE",
-                format!("The acting user {acting} is not registered."),
-            ));
-        }
-        Ok(Principal {
-            actor: Some(user.id),
-            ..caller.clone()
-        })
-    }
-
-    /// Applies `changes` (merge patch). `if_match` is the version the caller last saw.
+    /// Applies `changes` (merge patch). `if_match`: the versions the caller's `If-Match` admits
+    /// (412 when the current one is not among them).
     pub async fn update_user(
         &self,
         caller: &Principal,
         id: &UserId,
         changes: UserChanges,
-        if_match: Option<u64>,
+        if_match: Option<Precondition>,
     ) -> Result<User, Error> {
         caller.require_manager()?;
-        let old = self.load_user(&caller.org, id).await?;
-        if old.status == Status::Deleted {
-            return Err(Error::Conflict(
-                "USER_DELETED",
-                "The user is deleted; restore it before changing it.".into(),
-            ));
-        }
-        if if_match.is_some_and(|v| v != old.version) {
-            return Err(Error::PreconditionFailed);
-        }
+        let old = self
+            .load_live_user(&caller.org, id, "restore it before changing it")
+            .await?;
+        check_precondition(if_match.as_ref(), old.version)?;
         let mut problems = Problems::default();
         refuse_deleted_status(changes.status, &mut problems);
         problems.finish()?;
@@ -398,11 +291,7 @@ impl Roster {
         if let Some(v) = changes.emails {
             new.emails = v;
         }
-        match changes.primary_email {
-            Patch::Keep => {}
-            Patch::Clear => new.emails = new.emails.with_primary(None),
-            Patch::Set(email) => new.emails = new.emails.with_primary(Some(email)),
-        }
+        new.emails = with_primary(new.emails, changes.primary_email);
         new.phone = changes.phone.apply(new.phone);
         if let Some(v) = changes.language {
             new.language = v;
@@ -416,8 +305,14 @@ impl Roster {
             new.status = v;
         }
         new.valid_until = changes.valid_until.apply(new.valid_until);
+        if !changes.surface_data.is_empty() {
+            new.surface_data = new
+                .surface_data
+                .with_updates(&changes.surface_data)
+                .map_err(|e| Error::field("body", e))?;
+        }
         if let Some(v) = changes.flags {
-            new.flags = v;
+            new.flags = flag_set(v);
         }
         if let Some(state) = changes.registration_state {
             new.registration = new.registration.moved_to(state);
@@ -435,22 +330,31 @@ impl Roster {
         if let Some(hash) = hash_password(changes.password).await? {
             new.password_hash = Some(hash);
         }
-        self.save(&old, new, &caller.audit()).await
+        self.save(&old, new, Some(caller), &caller.audit()).await
     }
 
-    /// Writes `new` over `old`, stamping time, version and the acting user (none for the
-    /// system), and drops the user's cached keys.
+    /// The one save path of a changed user: writes `new` over `old` (conditional on `old`'s
+    /// version) with its audit record (`audit`: who and where) in the same transaction, stamping time, version and who made the change (`by`; none for the system:
+    /// `updatedBy` and `updatedVia` absent), and drops the user's cached keys. A change that
+    /// changes nothing is not written: the user is returned as it is (same version, `updatedAt`,
+    /// `updatedBy`, `ETag`).
     pub(crate) async fn save(
         &self,
         old: &User,
         mut new: User,
+        by: Option<&Principal>,
         audit: &AuditContext,
     ) -> Result<User, Error> {
-        let actor = audit.actor.user();
+        if new == *old {
+            return Ok(new);
+        }
         new.updated_at = clock::now();
         new.version = old.version + 1;
-        new.updated_by = actor.cloned();
-        self.store.replace_user(old, &new, actor, audit).await?;
+        new.updated_by = by.map(|p| p.actor().clone());
+        new.updated_via = by.and_then(Principal::via).cloned();
+        self.store
+            .replace_user(old, &new, new.updated_by.as_ref(), audit)
+            .await?;
         // Role, status, validity or registration may have changed: cached keys must re-check.
         self.auth.invalidate_user(&new.id);
         Ok(new)
@@ -473,7 +377,13 @@ impl Roster {
                     ..new.clone()
                 };
                 match self
-                    .create_user_in(&caller.org, &caller.org_language, create, &caller.audit())
+                    .create_user_by(
+                        &caller.org,
+                        &caller.org_language,
+                        create,
+                        Some(caller),
+                        &caller.audit(),
+                    )
                     .await
                 {
                     // Someone created it meanwhile: update theirs instead.
@@ -503,7 +413,7 @@ impl Roster {
             user.role = replacement.role.unwrap_or(old.role);
             user.status = replacement.status.unwrap_or(old.status);
             user.valid_until = replacement.valid_until;
-            user.flags = replacement.flags;
+            user.flags = flag_set(replacement.flags);
             user.registration = old.registration.moved_to(
                 replacement
                     .registration_state
@@ -515,7 +425,7 @@ impl Roster {
                 user.password_hash = Some(hash);
             }
             return self
-                .save(&old, user, &caller.audit())
+                .save(&old, user, Some(caller), &caller.audit())
                 .await
                 .map(|u| (u, false));
         }
@@ -528,7 +438,7 @@ impl Roster {
         caller.require_manager()?;
         if caller.is_self(id) {
             return Err(Error::Conflict(
-                "CANNOT_DELETE_SELF",
+                Conflict::CannotDeleteSelf,
                 "A manager cannot delete its own user.".into(),
             ));
         }
@@ -539,7 +449,9 @@ impl Roster {
         let mut new = old.clone();
         new.status = Status::Deleted;
         new.deleted_at = Some(clock::now());
-        self.save(&old, new, &caller.audit()).await.map(|_| ())
+        self.save(&old, new, Some(caller), &caller.audit())
+            .await
+            .map(|_| ())
     }
 
     pub async fn list_users(
@@ -586,80 +498,6 @@ impl Roster {
         Ok(paging.finish(&caller.org, page, current, counters.deleted_history))
     }
 
-    /// The profile of a user the caller may see (a manager: any user of the organization).
-    pub async fn get_profile(&self, caller: &Principal, id: &UserId) -> Result<Profile, Error> {
-        if id != &caller.user_id {
-            caller.require_manager()?;
-        }
-        self.store
-            .get_profile(&caller.org, id)
-            .await?
-            .ok_or(Error::NotFound("user"))
-    }
-
-    pub async fn update_profile(
-        &self,
-        caller: &Principal,
-        id: &UserId,
-        changes: ProfileChanges,
-    ) -> Result<Profile, Error> {
-        let old = self.get_profile(caller, id).await?;
-        let mut new = old.clone();
-        if let Some(name) = changes.name {
-            new.name = name;
-        }
-        new.timezone = changes.timezone.apply(new.timezone);
-        if let Some(p) = changes.preferences {
-            new.preferences = p;
-        }
-        new.updated_at = clock::now();
-        new.version = old.version + 1;
-        self.store
-            .replace_profile(&caller.org, &old, &new, &caller.audit())
-            .await?;
-        Ok(new)
-    }
-
-    /// `GET /v1/me`: any role.
-    pub async fn me(&self, caller: &Principal) -> Result<User, Error> {
-        self.load_user(&caller.org, &caller.user_id).await
-    }
-
-    /// `PATCH /v1/me`: name, emails, phone, language, and the password — the latter only with
-    /// the current password when one is set.
-    pub async fn update_me(&self, caller: &Principal, changes: MeChanges) -> Result<User, Error> {
-        let old = self.me(caller).await?;
-        let mut new = old.clone();
-        if let Some(password) = changes.password {
-            if let Some(stored) = &old.password_hash {
-                // 403, not 400: the request is well-formed, the caller has not proved it may
-                // change the password.
-                let Some(current) = changes.current_password else {
-                    return Err(Error::Forbidden(
-                        "currentPassword is required to change the password.".into(),
-                    ));
-                };
-                if !password::verify(current, stored.clone()).await? {
-                    return Err(Error::Forbidden(
-                        "currentPassword does not match the current password.".into(),
-                    ));
-                }
-            }
-            new.password_hash = hash_password(Some(password)).await?;
-        }
-        if let Some(v) = changes.name {
-            new.name = v;
-        }
-        if let Some(v) = changes.emails {
-            new.emails = v;
-        }
-        new.phone = changes.phone.apply(new.phone);
-        if let Some(v) = changes.language {
-            new.language = v;
-        }
-        self.save(&old, new, &caller.audit()).await
-    }
-
     /// Sets a user's status (activation, deactivation): used by the operator command and the
     /// activation function.
     pub async fn set_status(
@@ -669,225 +507,15 @@ impl Roster {
         status: Status,
     ) -> Result<User, Error> {
         caller.require_manager()?;
-        let old = self.load_user(&caller.org, id).await?;
-        if old.status == Status::Deleted {
-            return Err(Error::Conflict(
-                "USER_DELETED",
-                "The user is deleted; restore it first.".into(),
-            ));
-        }
+        let old = self
+            .load_live_user(&caller.org, id, "restore it first")
+            .await?;
         if old.status == status {
             return Ok(old);
         }
         let mut new = old.clone();
         new.status = status;
-        self.save(&old, new, &caller.audit()).await
-    }
-
-    /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
-    /// checked first — required fields, duplicates inside the batch, usernames, emails and
-    /// external ids already held by live users, unregistered business partners — and only when
-    /// all pass are the users created (checks and creates run concurrently, bounded; each user
-    /// is its own transaction). The first failing item (lowest index) is reported and nothing
-    /// is written. Only a concurrent request taking a username, email or external id between the
-    /// check and the writes can still stop the batch part way: the other items then stay
-    /// created, and the failing one is reported.
-    pub async fn create_users_all_or_none(
-        &self,
-        caller: &Principal,
-        items: Vec<NewUser>,
-    ) -> Result<Vec<User>, BatchFailure> {
-        let fail = |index: usize| move |error: Error| BatchFailure { index, error };
-        caller.require_manager().map_err(fail(0))?;
-        if items.len() > MAX_BATCH {
-            return Err(BatchFailure {
-                index: 0,
-                error: Error::field("body", format!("must hold at most {MAX_BATCH} items")),
-            });
-        }
-        // Checks in input order: required fields and duplicates inside the batch (no I/O)…
-        let mut usernames = HashSet::new();
-        let mut emails = HashSet::new();
-        let mut external_ids = HashSet::new();
-        let mut local: Vec<Result<(), Error>> = Vec::with_capacity(items.len());
-        for new in &items {
-            local.push(check_new_user(new).and_then(|()| {
-                check_in_batch(new, &mut usernames, &mut emails, &mut external_ids)
-            }));
-        }
-        // …then what is stored: every item's lookups and each distinct party, concurrently.
-        let mut distinct: Vec<PartyId> = items
-            .iter()
-            .filter_map(|n| n.business_partner_id.clone())
-            .collect();
-        distinct.sort();
-        distinct.dedup();
-        let found = batch::run(distinct.clone(), |party| async move {
-            Ok(self.store.get_party(&caller.org, &party).await?.is_some())
-        })
-        .await;
-        let mut parties: HashMap<PartyId, bool> = HashMap::new();
-        for (party, registered) in distinct.into_iter().zip(found) {
-            parties.insert(party, registered.map_err(fail(0))?);
-        }
-        let stored = batch::run(items.iter().collect(), |new| async move {
-            self.check_stored_free(caller, new).await
-        })
-        .await;
-        for (index, (new, (local, stored))) in
-            items.iter().zip(local.into_iter().zip(stored)).enumerate()
-        {
-            local.map_err(fail(index))?;
-            stored.map_err(fail(index))?;
-            if let Some(party) = &new.business_partner_id {
-                if !parties.get(party).copied().unwrap_or(false) {
-                    return Err(BatchFailure {
-                        index,
-                        error: Error::field(
-                            "businessPartnerId",
-                            format!("no party {party} is registered in this organization"),
-                        ),
-                    });
-                }
-            }
-        }
-        // All pass: create them, concurrently (each its own transaction).
-        let audit = caller.audit();
-        let audit = &audit;
-        let results = batch::run(items, |new| async move {
-            self.create_user_in(&caller.org, &caller.org_language, new, audit)
-                .await
-        })
-        .await;
-        let mut created = Vec::with_capacity(results.len());
-        for (index, result) in results.into_iter().enumerate() {
-            created.push(result.map_err(fail(index))?);
-        }
-        Ok(created)
-    }
-
-    /// Fails when `new`'s username, an email or its external id is held by a live user.
-    async fn check_stored_free(&self, caller: &Principal, new: &NewUser) -> Result<(), Error> {
-        if let Some(username) = &new.username {
-            if self
-                .store
-                .find_by_username(&caller.org, username)
-                .await?
-                .is_some()
-            {
-                return Err(Error::UsernameTaken);
-            }
-        }
-        for email in new.emails.iter() {
-            if self
-                .store
-                .find_by_email(&caller.org, email)
-                .await?
-                .is_some()
-            {
-                return Err(Error::EmailTaken(email.to_string()));
-            }
-        }
-        if let Some(external_id) = &new.external_id {
-            if self
-                .store
-                .find_by_external_id(&caller.org, external_id)
-                .await?
-                .is_some()
-            {
-                return Err(Error::ExternalIdTaken);
-            }
-        }
-        Ok(())
-    }
-
-    /// The live user holding `username` (404 otherwise).
-    pub async fn user_by_username(
-        &self,
-        caller: &Principal,
-        username: &Username,
-    ) -> Result<User, Error> {
-        caller.require_manager()?;
-        self.store
-            .find_by_username(&caller.org, username)
-            .await?
-            .ok_or(Error::NotFound("user"))
-    }
-
-    /// The user a reference names: its server id (`usr_…`, any status, deleted included), else
-    /// the external id of a live user (seed 001's `idRemote`). 404 when neither matches.
-    pub async fn user_by_id_or_external_id(
-        &self,
-        caller: &Principal,
-        reference: &str,
-    ) -> Result<User, Error> {
-        caller.require_manager()?;
-        if let Ok(id) = UserId::parse(reference) {
-            if let Some(user) = self.store.get_user(&caller.org, &id).await? {
-                return Ok(user);
-            }
-        }
-        let Ok(external_id) = ExternalId::parse(reference) else {
-            return Err(Error::NotFound("user"));
-        };
-        self.store
-            .find_by_external_id(&caller.org, &external_id)
-            .await?
-            .ok_or(Error::NotFound("user"))
-    }
-
-    /// Sets the password of the live user holding `username`, or creates that user (an `ApUser`
-    /// whose full name is the username) with it: true when created. Nothing else changes
-    /// (seed 000 `PUT /api/v1/user`).
-    pub async fn set_password_by_username(
-        &self,
-        caller: &Principal,
-        username: Username,
-        password: Password,
-    ) -> Result<(User, bool), Error> {
-        caller.require_manager()?;
-        for _ in 0..2 {
-            if let Some(user) = self.store.find_by_username(&caller.org, &username).await? {
-                let changes = UserChanges {
-                    password: Some(password),
-                    ..UserChanges::default()
-                };
-                return self
-                    .update_user(caller, &user.id, changes, None)
-                    .await
-                    .map(|u| (u, false));
-            }
-            let name = PersonName::parse(username.as_str()).map_err(|e| Error::field("name", e))?;
-            let new = NewUser {
-                username: Some(username.clone()),
-                name: Some(name),
-                password: Some(password.clone()),
-                ..NewUser::default()
-            };
-            match self
-                .create_user_in(&caller.org, &caller.org_language, new, &caller.audit())
-                .await
-            {
-                // Someone created it meanwhile: set the password of theirs instead.
-                Err(Error::UsernameTaken) => continue,
-                other => return other.map(|u| (u, true)),
-            }
-        }
-        Err(Error::Throttled("the user kept changing; retry".into()))
-    }
-
-    /// The registered parties among `ids` (unregistered ones are left out), e.g. to show users'
-    /// business partners.
-    pub async fn parties_by_id(
-        &self,
-        caller: &Principal,
-        ids: &[PartyId],
-    ) -> Result<Vec<Party>, Error> {
-        caller.require_manager()?;
-        let mut distinct: Vec<PartyId> = ids.to_vec();
-        distinct.sort();
-        distinct.dedup();
-        self.store.get_parties(&caller.org, &distinct).await
+        self.save(&old, new, Some(caller), &caller.audit()).await
     }
 
     /// Marks the operator-made first manager as registered, so registration-requiring
@@ -909,7 +537,7 @@ impl Roster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, Emails};
+    use crate::domain::PersonName;
 
     fn emails(list: &[&str]) -> Emails {
         Emails::new(list.iter().filter_map(|e| Email::parse(e).ok()).collect()).unwrap_or_default()
@@ -917,15 +545,6 @@ mod tests {
 
     fn shown(e: &Emails) -> Vec<String> {
         e.iter().map(ToString::to_string).collect()
-    }
-
-    /// A `primary_email` patch applied as `update_user` applies it.
-    fn with_primary(emails: &Emails, change: Patch<Email>) -> Result<Emails, ()> {
-        Ok(match change {
-            Patch::Keep => emails.clone(),
-            Patch::Clear => emails.with_primary(None),
-            Patch::Set(email) => emails.with_primary(Some(email)),
-        })
     }
 
     #[test]
@@ -941,22 +560,18 @@ mod tests {
         ];
         for (change, expected) in cases {
             let shown_change = format!("{change:?}");
-            let result = with_primary(&current, change).map(|e| shown(&e));
             assert_eq!(
-                result.ok(),
-                Some(expected.iter().map(|s| s.to_string()).collect()),
+                shown(&with_primary(current.clone(), change)),
+                expected,
                 "{shown_change}"
             );
         }
         let none = Emails::default();
         assert_eq!(
-            with_primary(&none, set("n@x.io")).map(|e| shown(&e)).ok(),
-            Some(vec!["n@x.io".to_string()])
+            shown(&with_primary(none.clone(), set("n@x.io"))),
+            ["n@x.io"]
         );
-        assert_eq!(
-            with_primary(&none, Patch::Clear).map(|e| shown(&e)).ok(),
-            Some(vec![])
-        );
+        assert!(shown(&with_primary(none, Patch::Clear)).is_empty());
     }
 
     #[test]

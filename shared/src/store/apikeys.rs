@@ -1,30 +1,22 @@
 //! API keys: a metadata item in the organization's partition (listing, revoking) and a lookup
 //! item addressed by the key's SHA-256 (authentication). Both are written and removed together.
 
+use crate::error::Resource;
 use std::collections::HashMap;
-
-use serde::{Deserialize, Serialize};
 
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
 use crate::audit::{self, Action, AuditContext};
-use crate::domain::{KeyId, OrgId, Status, UserId};
+use crate::domain::{KeyId, KeyRecord, OrgId, Status, UserId};
 use crate::Error;
 
-/// What is stored of a key: never the key itself, only its hash.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyRecord {
-    pub key_id: KeyId,
-    pub org: OrgId,
-    pub user_id: UserId,
-    /// The first characters of the key, shown so people can tell keys apart.
-    pub prefix: String,
-    pub hash: String,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
-}
+/// The most API keys one user may hold. Deleting a user removes all of its keys (two items each)
+/// in the delete's own transaction, and restoring it removes any left; with at most 10 other
+/// items in those transactions, 10 keys keep them far inside DynamoDB's 100-item limit.
+pub const MAX_KEYS_PER_USER: usize = 10;
+
+/// DynamoDB's limit on the items of one `TransactWriteItems`.
+const MAX_TRANSACTION_ITEMS: usize = 100;
 
 impl Store {
     /// Stores a new key for a user that exists and is not deleted.
@@ -51,7 +43,7 @@ impl Store {
             org_pk,
             keys::user_sk(&record.user_id),
             user_live,
-            OnFail::Missing("user"),
+            OnFail::Missing(Resource::User),
         )?;
         tx.put(
             &self.table,
@@ -118,14 +110,14 @@ impl Store {
             .item
             .map(|i| decode(i, "key"))
             .transpose()?
-            .ok_or(Error::NotFound("API key"))?;
+            .ok_or(Error::NotFound(Resource::ApiKey))?;
         let mut tx = Tx::new();
         tx.delete(
             &self.table,
             keys::org_pk(org),
             keys::user_key_sk(user, key),
             Some(Condition::present()),
-            OnFail::Missing("API key"),
+            OnFail::Missing(Resource::ApiKey),
         )?;
         tx.delete(
             &self.table,
@@ -143,6 +135,38 @@ impl Store {
         self.add_audit(&mut tx, audit, event)?;
         self.commit(tx).await?;
         Ok(record)
+    }
+
+    /// Adds to `tx` the removal of both items (metadata and lookup) of each of `keys`. Unconditional:
+    /// a key revoked meanwhile is simply gone already.
+    pub(crate) fn add_key_removals(&self, tx: &mut Tx, keys: &[KeyRecord]) -> Result<(), Error> {
+        if tx.len() + 2 * keys.len() > MAX_TRANSACTION_ITEMS {
+            // Only reachable if many keys were issued for one user at the same instant.
+            return Err(Error::Conflict(
+                crate::error::Conflict::TooManyKeys,
+                format!(
+                    "The user holds {} API keys, more than one change can remove; revoke some first.",
+                    keys.len()
+                ),
+            ));
+        }
+        for record in keys {
+            tx.delete(
+                &self.table,
+                keys::org_pk(&record.org),
+                keys::user_key_sk(&record.user_id, &record.key_id),
+                None,
+                OnFail::Invariant("key removal"),
+            )?;
+            tx.delete(
+                &self.table,
+                keys::key_lookup_pk(&record.hash),
+                keys::key_lookup_sk(),
+                None,
+                OnFail::Invariant("key lookup removal"),
+            )?;
+        }
+        Ok(())
     }
 
     /// The key stored under `hash`, if any.

@@ -61,7 +61,8 @@ impl Cursor {
             .decode(payload)
             .map_err(|_| Error::InvalidCursor)?;
         let cursor: Self = serde_json::from_slice(&json).map_err(|_| Error::InvalidCursor)?;
-        if cursor.page < 2 {
+        // Page 1 has no cursor; a cursor to page u32::MAX could not number the page after it.
+        if cursor.page < 2 || cursor.page == u32::MAX {
             return Err(Error::InvalidCursor);
         }
         Ok(cursor)
@@ -88,6 +89,25 @@ mod tests {
     fn round_trips_for_its_organization() {
         let text = sample().encode(&org("acme"));
         assert_eq!(Cursor::decode(&text, &org("acme")).ok(), Some(sample()));
+    }
+
+    #[test]
+    fn a_cursor_to_the_last_numberable_page_is_refused() {
+        let forged = Cursor {
+            page: u32::MAX,
+            ..sample()
+        };
+        let text = forged.encode(&org("acme"));
+        assert!(matches!(
+            Cursor::decode(&text, &org("acme")),
+            Err(Error::InvalidCursor)
+        ));
+        let deep = Cursor {
+            page: u32::MAX - 1,
+            ..sample()
+        };
+        let text = deep.encode(&org("acme"));
+        assert_eq!(Cursor::decode(&text, &org("acme")).ok(), Some(deep));
     }
 
     #[test]

@@ -123,6 +123,11 @@ pub fn deleted_sk(record: &ulid::Ulid) -> String {
     format!("{DELETED_PREFIX}{record}")
 }
 
+/// Every key metadata item of an organization (the operator's `list-keys`).
+pub fn org_keys_prefix() -> String {
+    "APIKEY#".into()
+}
+
 pub fn user_keys_prefix(user: &UserId) -> String {
     format!("APIKEY#{user}#")
 }
@@ -227,21 +232,86 @@ pub fn audit_action_gsi_pk(org: &OrgId, action: &str) -> String {
 mod tests {
     use super::*;
 
+    fn parsed<T>(value: Result<T, String>) -> T {
+        value.unwrap_or_else(|e| panic!("test input: {e}"))
+    }
+
     #[test]
     fn markers_ignore_case_of_usernames_and_emails() {
-        let a = Username::parse("Alice").map(|u| username_marker_sk(&u));
-        let b = Username::parse("alice").map(|u| username_marker_sk(&u));
-        assert_eq!(a, b);
-        let e1 = Email::parse("A@X.io").map(|e| email_marker_sk(&e));
-        let e2 = Email::parse("a@x.IO").map(|e| email_marker_sk(&e));
-        assert_eq!(e1, e2);
+        for name in ["Alice", "alice", "ALICE"] {
+            assert_eq!(
+                username_marker_sk(&parsed(Username::parse(name))),
+                "UNIQUE#USERNAME#alice",
+                "{name}"
+            );
+        }
+        for address in ["A@X.io", "a@x.IO"] {
+            assert_eq!(
+                email_marker_sk(&parsed(Email::parse(address))),
+                "UNIQUE#EMAIL#a@x.io",
+                "{address}"
+            );
+        }
+        // External ids are compared exactly (case is significant there).
+        assert_eq!(
+            external_id_marker_sk(&parsed(ExternalId::parse("Ext-1"))),
+            "UNIQUE#EXTID#Ext-1"
+        );
+    }
+
+    #[test]
+    fn every_key_has_its_documented_shape() {
+        let org = parsed(OrgId::parse("acme"));
+        let user = parsed(UserId::parse("usr_01HZZZZZZZZZZZZZZZZZZZZZZZ"));
+        let key = parsed(KeyId::parse("key_01HZZZZZZZZZZZZZZZZZZZZZZZ"));
+        let party = parsed(PartyId::parse("0106:12345678"));
+        let u = "usr_01HZZZZZZZZZZZZZZZZZZZZZZZ";
+        assert_eq!(org_pk(&org), "ORG#acme");
+        assert_eq!(org_sk(), "ORG");
+        assert_eq!(org_registry_pk(), "ORGS");
+        assert_eq!(user_sk(&user), format!("USER#{u}"));
+        assert_eq!(profile_sk(&user), format!("PROFILE#{u}"));
+        assert_eq!(
+            user_key_sk(&user, &key),
+            format!("APIKEY#{u}#key_01HZZZZZZZZZZZZZZZZZZZZZZZ")
+        );
+        assert!(user_key_sk(&user, &key).starts_with(&user_keys_prefix(&user)));
+        assert_eq!(key_lookup_pk("ab12"), "APIKEY#ab12");
+        assert_eq!(key_lookup_sk(), "APIKEY");
+        assert_eq!(party_sk(&party), "PARTY#0106:12345678");
+        assert_eq!(party_owner_pk(&party), "PARTYID#0106:12345678");
+        assert_eq!(party_owner_sk(), "OWNER");
+        assert_eq!(auth_sk(&user, &party), format!("AUTH#{u}#0106:12345678"));
+        assert!(auth_sk(&user, &party).starts_with(&user_auths_prefix(&user)));
+        assert_eq!(
+            party_users_gsi_pk(&org, &party),
+            "ORG#acme#PARTY#0106:12345678"
+        );
+        assert_eq!(expiry_gsi_pk("2030-01-01"), "EXPIRY#2030-01-01");
+        assert_eq!(sweep_pk(), "SWEEP");
+        assert_eq!(sweep_sk(), "WATERMARK");
+        assert_eq!(org_counter_sk(7), "ORG#COUNT#07");
+        assert!(org_counter_sk(63).starts_with(&org_and_counters_prefix()));
+        assert_eq!(party_counter_sk(&party, 3), "PAUTHS#0106:12345678#3");
+        assert!(party_counter_sk(&party, 3).starts_with(&party_counter_prefix(&party)));
+        assert!(party_counter_shard(&user) < PARTY_COUNTER_SHARDS);
+        assert_eq!(
+            expiry_gsi_sk("2030-01-01", &org, &user),
+            format!("2030-01-01#acme#{u}")
+        );
+        assert_eq!(updated_gsi_pk(&org), "ORG#acme#UPD");
+        assert_eq!(
+            updated_gsi_sk("2030-01-01T00:00:00Z", &user),
+            format!("2030-01-01T00:00:00Z#{u}")
+        );
+        let record = ulid::Ulid::nil();
+        assert_eq!(deleted_sk(&record), format!("DELETED#{record}"));
     }
 
     #[test]
     fn an_org_cannot_name_its_way_into_another_partition() {
         // Org ids cannot contain '#', so no org's keys can collide with another's.
         assert!(OrgId::parse("a#b").is_err());
-        let org = OrgId::parse("acme").map(|o| org_pk(&o));
-        assert_eq!(org.as_deref(), Ok("ORG#acme"));
+        assert_eq!(org_pk(&parsed(OrgId::parse("acme"))), "ORG#acme");
     }
 }

@@ -7,6 +7,7 @@ mod cursor;
 mod errors;
 mod invariants;
 pub mod keys;
+mod operator;
 mod orgs;
 mod parties;
 mod query;
@@ -21,13 +22,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 
-pub use apikeys::KeyRecord;
+pub use apikeys::MAX_KEYS_PER_USER;
 pub use audit::AuditFilter;
 pub use cursor::Cursor;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
 pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
-pub use users::{DeletedRecord, UserFilter, UserWrite};
+pub use users::UserWrite;
+// The records the store reads and writes are domain data (`crate::domain::records`).
+pub use crate::domain::{DeletedRecord, KeyRecord, UserFilter};
 
 use crate::config::Config;
 use crate::Error;
@@ -62,9 +65,14 @@ impl Store {
 
     /// Loads the SDK configuration once, with bounded timeouts and retries so that an
     /// unreachable DynamoDB turns into a prompt 503 rather than a hang.
+    /// The client carries Roster's interceptor (DynamoDB calls, retries and X-Ray subsegments per
+    /// request, [`crate::obs::sdk`]).
     pub async fn connect(config: &Config) -> Self {
         let sdk_config = Self::sdk_config(config).await;
-        Self::new(Client::new(&sdk_config), config.table_name.clone())
+        let client_config = aws_sdk_dynamodb::config::Builder::from(&sdk_config)
+            .interceptor(crate::obs::sdk::Observe)
+            .build();
+        Self::new(Client::from_conf(client_config), config.table_name.clone())
     }
 
     /// The SDK configuration every client of the table uses: connect 1 s, attempt 2 s,
@@ -76,6 +84,7 @@ impl Store {
             .operation_timeout(Duration::from_secs(5))
             .build();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
             .timeout_config(timeouts)
             .retry_config(RetryConfig::standard().with_max_attempts(3));
         if let Some(endpoint) = &config.dynamodb_endpoint {
@@ -102,6 +111,15 @@ impl Store {
             .send()
             .await;
     }
+}
+
+/// The SDK's HTTPS client with rustls on the *ring* provider (the SDK's default is aws-lc-rs:
+/// about 2 MiB more binary for the same TLS 1.2/1.3 to DynamoDB), the system's trust store.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// Small constructors for attribute values.

@@ -1,6 +1,7 @@
 //! Organizations: settings, and the sharded counters that keep `totalItems` exact without a
 //! hot item (see `add_counters`).
 
+use crate::error::{Conflict, Resource};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -84,7 +85,7 @@ impl Store {
         ]);
         let exists = || {
             OnFail::Conflict(
-                "ORGANIZATION_EXISTS",
+                Conflict::OrganizationExists,
                 format!("organization {} exists", org.id),
             )
         };
@@ -136,6 +137,22 @@ impl Store {
         Ok(Some((decode(item, "organization")?, counters)))
     }
 
+    /// The organization item alone (settings, no counters): one consistent `GetItem`, what
+    /// authenticating a key needs.
+    pub async fn get_org_settings(&self, org: &OrgId) -> Result<Option<Organization>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, av::s(keys::org_pk(org)))
+            .key(keys::SK, av::s(keys::org_sk()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| errors::storage("GetItem(org)", e))?;
+        out.item.map(|i| decode(i, "organization")).transpose()
+    }
+
     pub async fn org_counters(&self, org: &OrgId) -> Result<OrgCounters, Error> {
         Ok(self.get_org(org).await?.map(|(_, c)| c).unwrap_or_default())
     }
@@ -157,7 +174,7 @@ impl Store {
         let (organization, _) = self
             .get_org(org)
             .await?
-            .ok_or(Error::NotFound("organization"))?;
+            .ok_or(Error::NotFound(Resource::Organization))?;
         Ok(AuditContext::operator(org, organization.retention_days()))
     }
 
@@ -172,7 +189,7 @@ impl Store {
         let (old, _) = self
             .get_org(org)
             .await?
-            .ok_or(Error::NotFound("organization"))?;
+            .ok_or(Error::NotFound(Resource::Organization))?;
         let mut new = old.clone();
         let mut sets = Vec::new();
         let mut update = Condition::new("");
@@ -220,7 +237,7 @@ impl Store {
             keys::org_sk(),
             update,
             Some(Condition::present()),
-            OnFail::Missing("organization"),
+            OnFail::Missing(Resource::Organization),
         )?;
         self.add_audit(&mut tx, audit, audit::org_settings_change(&old, &new))?;
         self.commit(tx).await

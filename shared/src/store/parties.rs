@@ -1,6 +1,7 @@
 //! Registered parties (with a global owner marker so a party id belongs to one organization),
 //! party authorizations (GSI2 answers "who may act for this party"), and the expiry index scan.
 
+use crate::error::{Conflict, Resource};
 use std::collections::HashMap;
 
 use super::query::QuerySpec;
@@ -19,7 +20,7 @@ pub struct ExpiredUser {
 
 fn party_taken_elsewhere(party: &PartyId) -> OnFail {
     OnFail::Conflict(
-        "PARTY_OWNED_ELSEWHERE",
+        Conflict::PartyOwnedElsewhere,
         format!("Party {party} is registered by another organization."),
     )
 }
@@ -73,7 +74,7 @@ impl Store {
             self.party_item(party)?,
             Some(Condition::absent()),
             OnFail::Conflict(
-                "PARTY_EXISTS",
+                Conflict::PartyExists,
                 format!("Party {} is already registered.", party.id),
             ),
         )?;
@@ -202,7 +203,7 @@ impl Store {
             keys::party_sk(&party.id),
             Some(no_auths),
             OnFail::Conflict(
-                "PARTY_HAS_AUTHORIZATIONS",
+                Conflict::PartyHasAuthorizations,
                 format!(
                     "Party {} still has authorizations; revoke them or delete with cascade=true.",
                     party.id
@@ -232,7 +233,7 @@ impl Store {
                         .value(":zero", av::n(0)),
                 ),
                 OnFail::Conflict(
-                    "PARTY_HAS_AUTHORIZATIONS",
+                    Conflict::PartyHasAuthorizations,
                     format!(
                         "Party {} still has authorizations; revoke them or delete with cascade=true.",
                         party.id
@@ -384,7 +385,7 @@ impl Store {
             org_pk.clone(),
             keys::user_sk(&auth.user_id),
             user_live,
-            OnFail::Missing("user"),
+            OnFail::Missing(Resource::User),
         )?;
         match (register, replacing) {
             (Some(party), _) => self.add_party_registration(
@@ -442,7 +443,7 @@ impl Store {
             let item = self
                 .get_authorization_item(org, user, party)
                 .await?
-                .ok_or(Error::NotFound("authorization"))?;
+                .ok_or(Error::NotFound(Resource::Authorization))?;
             let legacy = !item.contains_key("countShard");
             let old: Authorization = decode(item, "authorization")?;
             let shard = (!legacy).then(|| keys::party_counter_shard(user));

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::{av, errors, keys, Item, Store};
+use crate::error::{Conflict, Resource};
 use crate::Error;
 
 /// What a failed condition on one item means to the caller.
@@ -21,9 +22,11 @@ pub(crate) enum OnFail {
     /// The item changed since it was read.
     Changed,
     /// The item (of this kind) does not exist.
-    Missing(&'static str),
-    /// Any other conflict, with its code and message.
-    Conflict(&'static str, String),
+    Missing(Resource),
+    /// The party a user's `businessPartnerId` names is not registered.
+    PartyNotRegistered(String),
+    /// Any other conflict, with its message.
+    Conflict(Conflict, String),
     /// A condition that cannot fail unless the table is corrupt.
     Invariant(&'static str),
 }
@@ -36,7 +39,8 @@ impl OnFail {
             Self::ExternalIdTaken => Error::ExternalIdTaken,
             Self::Changed => Error::PreconditionFailed,
             Self::Missing(what) => Error::NotFound(what),
-            Self::Conflict(code, message) => Error::Conflict(code, message),
+            Self::PartyNotRegistered(party) => Error::PartyNotRegistered(party),
+            Self::Conflict(conflict, message) => Error::Conflict(conflict, message),
             Self::Invariant(what) => {
                 Error::internal(format!("transaction invariant broken: {what}"))
             }
@@ -111,6 +115,11 @@ pub(crate) struct Tx {
 impl Tx {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Items in the transaction so far.
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     pub fn put(
@@ -286,6 +295,7 @@ impl Store {
                     "transaction cancelled: {reasons:?}"
                 )));
             }
+            crate::http::RequestInfo::current().obs.count_conflict();
             retry += 1;
             let pause = backoff(retry);
             if Instant::now() + pause > stop {

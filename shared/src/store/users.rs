@@ -1,79 +1,24 @@
 //! User items, their uniqueness markers, profiles, the deleted history and the counters, each
 //! write in one transaction.
 
+use crate::error::Conflict;
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::{Deserialize, Serialize};
 
 use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
 use crate::audit::{self, AuditContext};
-use crate::domain::{Email, ExternalId, OrgId, Profile, Status, User, UserId, Username};
+use crate::domain::{
+    DeletedRecord, Email, ExternalId, OrgId, Profile, Status, User, UserFilter, UserId, Username,
+};
 use crate::Error;
-
-/// Filters of a user listing.
-#[derive(Clone, Debug, Default)]
-pub struct UserFilter {
-    pub status: Option<Status>,
-    /// Sortable timestamp; includes deleted users.
-    pub updated_since: Option<String>,
-    pub username: Option<Username>,
-    pub email: Option<Email>,
-    pub external_id: Option<ExternalId>,
-}
-
-impl UserFilter {
-    pub fn has_exact(&self) -> bool {
-        self.username.is_some() || self.email.is_some() || self.external_id.is_some()
-    }
-
-    fn matches(&self, user: &User) -> bool {
-        let status_ok = match self.status {
-            Some(s) => user.status == s,
-            None => self.updated_since.is_some() || user.status != Status::Deleted,
-        };
-        let since_ok = self
-            .updated_since
-            .as_ref()
-            .is_none_or(|since| user.updated_at >= *since);
-        let username_ok = self
-            .username
-            .as_ref()
-            .is_none_or(|u| u.canonical() == user.username.canonical());
-        let email_ok = self
-            .email
-            .as_ref()
-            .is_none_or(|e| user.emails.iter().any(|x| x.canonical() == e.canonical()));
-        let ext_ok = self
-            .external_id
-            .as_ref()
-            .is_none_or(|x| user.external_id.as_ref() == Some(x));
-        status_ok && since_ok && username_ok && email_ok && ext_ok
-    }
-}
 
 /// A new user with its default profile.
 pub struct UserWrite {
     pub user: User,
     pub profile: Profile,
-}
-
-/// A record of the deleted history.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeletedRecord {
-    pub user_id: UserId,
-    pub username: Username,
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<ExternalId>,
-    #[serde(default)]
-    pub emails: Vec<String>,
-    pub deleted_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_by: Option<UserId>,
 }
 
 /// The marker sort keys a user holds while it is live (none once deleted).
@@ -210,12 +155,7 @@ impl Store {
                 Condition::present(),
                 // The request is well-formed; the organization's registry lacks the party (409,
                 // like any other conflict with stored state: registering it makes it succeed).
-                OnFail::Conflict(
-                    "PARTY_NOT_REGISTERED",
-                    format!(
-                        "businessPartnerId: no party {party} is registered in this organization."
-                    ),
-                ),
+                OnFail::PartyNotRegistered(party.to_string()),
             )?;
         }
         Ok(())
@@ -332,6 +272,14 @@ impl Store {
             self.add_counters(&mut tx, &new.org, &deltas)?;
         }
         self.add_audit(&mut tx, audit, audit::user_change(old, new, audit.surface))?;
+        // Keys die with their user: deleting removes them in this transaction. A key issued
+        // between the listing and the commit survives the delete but is refused (its user is
+        // deleted), and restoring removes it: a restored user holds only keys issued after.
+        // The removed keys are covered by the user's one `user.deleted` record.
+        if (old.status == Status::Deleted) != (new.status == Status::Deleted) {
+            let keys = self.list_keys(&new.org, &new.id).await?;
+            self.add_key_removals(&mut tx, &keys)?;
+        }
         self.commit(tx).await
     }
 
@@ -576,7 +524,7 @@ impl Store {
             keys::user_sk(&profile.user_id),
             user_live,
             OnFail::Conflict(
-                "USER_DELETED",
+                Conflict::UserDeleted,
                 "The user is deleted; restore it before changing its profile.".into(),
             ),
         )?;

@@ -221,6 +221,7 @@ pub fn new_user(map: Map<String, Value>, prefix: &str) -> Result<NewUser, Error>
         flags: set(f.flags).unwrap_or_default(),
         registration_state: set(f.registration_state),
         attributes: set(f.attributes).unwrap_or_default(),
+        surface_data: Default::default(),
         password: set(f.password),
     })
 }
@@ -267,6 +268,7 @@ pub fn user_changes(map: Map<String, Value>) -> Result<UserChanges, Error> {
             other => set(other),
         },
         attribute_updates: Default::default(),
+        surface_data: Default::default(),
         password: set(f.password),
     })
 }
@@ -424,35 +426,7 @@ pub fn grant(map: Map<String, Value>, extra_allowed: &[&str]) -> Result<Grant, E
         reader.ignore(name);
     }
     let name = reader.required("name", party_text);
-    let permissions = match reader.object("permissions") {
-        Patch::Set(mut nested) => {
-            let mut flag = |field: &str| match nested.boolean(field) {
-                Patch::Set(b) => Some(b),
-                _ => {
-                    nested.reject(field, "is required (true or false)");
-                    None
-                }
-            };
-            let send = flag("canSendDocument");
-            let receive = flag("canReceiveDocument");
-            let remove = flag("canRemoveDocument");
-            let hook = flag("canManageHook");
-            reader.absorb(nested);
-            match (send, receive, remove, hook) {
-                (Some(s), Some(r), Some(d), Some(h)) => Some(Permissions {
-                    can_send_document: s,
-                    can_receive_document: r,
-                    can_remove_document: d,
-                    can_manage_hook: h,
-                }),
-                _ => None,
-            }
-        }
-        _ => {
-            reader.reject("permissions", "is required");
-            None
-        }
-    };
+    let permissions = reader.permissions("permissions");
     reader.finish()?;
     match (name, permissions) {
         (Some(name), Some(permissions)) => Ok(Grant { name, permissions }),

@@ -12,7 +12,7 @@ use roster_shared::http::RouteSet;
 /// `/v1/me`, languages, the audit trail.
 pub fn users() -> RouteSet {
     use handlers::users::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/v1/users", list_users)
         .add(Method::POST, "/v1/users", create_users)
         .add(Method::GET, "/v1/users/deleted", list_deleted)
@@ -40,7 +40,7 @@ pub fn users() -> RouteSet {
 /// The party function's native routes: the party registry and users' authorizations.
 pub fn party() -> RouteSet {
     use handlers::party::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/v1/users/{id}/parties", user_parties)
         .add(Method::PUT, "/v1/users/{id}/parties/{partyId}", grant)
         .add(Method::DELETE, "/v1/users/{id}/parties/{partyId}", revoke)
@@ -56,7 +56,7 @@ pub fn party() -> RouteSet {
 /// The activation function's native routes: activate, deactivate, restore (one or a batch).
 pub fn activation() -> RouteSet {
     use handlers::activation::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::POST, "/v1/users/{id}/activate", activate)
         .add(Method::POST, "/v1/users/{id}/deactivate", deactivate)
         .add(Method::POST, "/v1/users/{id}/restore", restore)

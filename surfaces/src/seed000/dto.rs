@@ -7,7 +7,7 @@ use serde_json::Value;
 use roster_shared::domain::{party_text, PartyId, Permissions, User, Username};
 use roster_shared::http::ObjectReader;
 use roster_shared::password::Password;
-use roster_shared::service::{AuthorizationState, Grant, Patch};
+use roster_shared::service::{AuthorizationState, Grant};
 use roster_shared::Error;
 
 /// A user as seed 000 knows it: its name (the username). The password is never shown.
@@ -71,37 +71,7 @@ pub fn put_party_body(body: Value) -> std::result::Result<(PartyId, Grant), Erro
     };
     let mut reader = ObjectReader::new(map);
     let name = reader.required("name", party_text);
-    let has_permissions = reader.has("permissions");
-    let permissions = match reader.object("permissions") {
-        Patch::Set(mut nested) => {
-            let mut flag = |field: &str| nested.required_with(field, |r, f| r.boolean(f));
-            let send = flag("canSendDocument");
-            let receive = flag("canReceiveDocument");
-            let remove = flag("canRemoveDocument");
-            let hook = flag("canManageHook");
-            reader.absorb(nested);
-            match (send, receive, remove, hook) {
-                (Some(s), Some(r), Some(d), Some(h)) => Some(Permissions {
-                    can_send_document: s,
-                    can_receive_document: r,
-                    can_remove_document: d,
-                    can_manage_hook: h,
-                }),
-                _ => None,
-            }
-        }
-        Patch::Clear => {
-            reader.reject("permissions", "is required");
-            None
-        }
-        // Left out (or not an object, which the reader has named already).
-        Patch::Keep => {
-            if !has_permissions {
-                reader.reject("permissions", "is required");
-            }
-            None
-        }
-    };
+    let permissions = reader.permissions("permissions");
     let id = reader.required("id", PartyId::parse);
     reader.finish()?;
     match (name, permissions, id) {

@@ -12,7 +12,7 @@ use roster_shared::http::RouteSet;
 /// The seed's user routes (users function).
 pub fn users() -> RouteSet {
     use handlers::users::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/api/v1/user", list_users)
         .add(Method::PUT, "/api/v1/user", put_user)
         .add(Method::DELETE, "/api/v1/user/{name}", delete_user)
@@ -21,7 +21,7 @@ pub fn users() -> RouteSet {
 /// The seed's party routes (party function).
 pub fn party() -> RouteSet {
     use handlers::party::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/api/v1/user/{name}/party", list_parties)
         .add(Method::PUT, "/api/v1/user/{name}/party", put_party)
         .add(

@@ -15,43 +15,22 @@ use roster_shared::domain::{
     ValidUntil,
 };
 use roster_shared::error::Problems;
-use roster_shared::http::{ObjectReader, QueryParams};
-use roster_shared::service::{ListPage, NewUser, Paging, Patch, UserChanges};
+use roster_shared::http::{ObjectReader, PagingSpec, QueryParams};
+use roster_shared::service::{ListPage, NewUser, Patch, UserChanges};
 use roster_shared::Error;
 
 /// Most users one page may hold.
 pub const MAX_PAGE_SIZE: usize = 100;
 
 /// `page` (≥ 1, default 1), `pageSize` (1–100, default 10), and the `cursor` that `nextPageUrl`
-/// carries (it fixes the position; `page` is then only informative).
-pub fn paging(query: &QueryParams, problems: &mut Problems) -> Paging {
-    let mut paging = Paging::default();
-    if let Some(size) = query.get("pageSize").filter(|v| !v.is_empty()) {
-        if let Some(v) = problems.check(
-            "pageSize",
-            size.parse::<usize>()
-                .ok()
-                .filter(|v| (1..=MAX_PAGE_SIZE).contains(v))
-                .ok_or_else(|| format!("must be a whole number from 1 to {MAX_PAGE_SIZE}")),
-        ) {
-            paging.limit = v;
-        }
-    }
-    if let Some(page) = query.get("page").filter(|v| !v.is_empty()) {
-        paging.page = problems.check(
-            "page",
-            page.parse::<u32>()
-                .ok()
-                .filter(|v| *v >= 1)
-                .ok_or_else(|| "must be a whole number from 1".to_string()),
-        );
-    }
-    if let Some(cursor) = query.get("cursor").filter(|c| !c.is_empty()) {
-        paging.cursor = Some(cursor.to_string());
-        paging.page = None;
-    }
-    paging
-}
+/// carries (it fixes the position; `page` is then only informative). Empty values are ignored.
+pub const PAGING: PagingSpec = PagingSpec {
+    limit: "pageSize",
+    page: "page",
+    cursor: "cursor",
+    max_limit: MAX_PAGE_SIZE,
+    lenient: true,
+};
 
 /// `date` of `updateFrom`: required; a date `YYYY-MM-DD` (the documented `1999-01-01` form) or
 /// an RFC 3339 date-time. Returns the sortable timestamp it starts at.
@@ -100,35 +79,6 @@ fn text<T>(
     }
 }
 
-/// A required string field: left out, `null` or `""` is "is required".
-fn required<T>(
-    reader: &mut ObjectReader,
-    field: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Option<T> {
-    let present = reader.has(field);
-    match text(reader, field, parse) {
-        Patch::Set(v) => Some(v),
-        Patch::Clear => {
-            reader.reject(field, "is required");
-            None
-        }
-        Patch::Keep => {
-            if !present {
-                reader.reject(field, "is required");
-            }
-            None
-        }
-    }
-}
-
-fn set<T>(patch: Patch<T>) -> Option<T> {
-    match patch {
-        Patch::Set(v) => Some(v),
-        Patch::Clear | Patch::Keep => None,
-    }
-}
-
 fn one_email(email: Email) -> Emails {
     Emails::new(vec![email]).unwrap_or_default()
 }
@@ -148,8 +98,8 @@ fn status_of(active: bool) -> Status {
 pub fn new_user(map: Map<String, Value>, prefix: &str) -> Result<NewUser, Error> {
     let mut reader = ObjectReader::new(map).with_prefix(prefix);
     let external_id = text(&mut reader, "idRemote", ExternalId::parse);
-    let username = required(&mut reader, "username", Username::parse);
-    let name = required(&mut reader, "name", PersonName::parse);
+    let username = reader.required_with("username", |r, f| text(r, f, Username::parse));
+    let name = reader.required_with("name", |r, f| text(r, f, PersonName::parse));
     let language = text(&mut reader, "languageId", Language::parse);
     let email = text(&mut reader, "email", Email::parse);
     let business_partner = text(&mut reader, "businessPartnerId", PartyId::parse);
@@ -159,12 +109,12 @@ pub fn new_user(map: Map<String, Value>, prefix: &str) -> Result<NewUser, Error>
     Ok(NewUser {
         username,
         name,
-        emails: set(email).map(one_email).unwrap_or_default(),
-        language: set(language),
-        external_id: set(external_id),
-        business_partner_id: set(business_partner),
-        status: Some(status_of(set(active).unwrap_or(true))),
-        valid_until: set(valid_until),
+        emails: email.given().map(one_email).unwrap_or_default(),
+        language: language.given(),
+        external_id: external_id.given(),
+        business_partner_id: business_partner.given(),
+        status: Some(status_of(active.given().unwrap_or(true))),
+        valid_until: valid_until.given(),
         ..NewUser::default()
     })
 }
@@ -201,14 +151,14 @@ pub fn user_changes(body: Value) -> Result<UserChanges, Error> {
     }
     reader.finish()?;
     Ok(UserChanges {
-        username: set(username),
-        name: set(name),
-        language: set(language),
+        username: username.given(),
+        name: name.given(),
+        language: language.given(),
         primary_email,
         business_partner_id,
         valid_until,
         external_id,
-        status: set(active).map(status_of),
+        status: active.given().map(status_of),
         ..UserChanges::default()
     })
 }

@@ -1,16 +1,17 @@
 //! `nextPageUrl`: an absolute URL that fetches the next page as it is, behind API Gateway (with
 //! its stage or custom-domain base path) as well as locally.
 
-use std::convert::Infallible;
-
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 use lambda_http::request::RequestContext;
+use roster_shared::http::{encode, QueryParams};
 
-/// Where the request was sent: the absolute URL of its path (no query), and its query pairs.
+/// Where the request was sent: the absolute URL of its path (no query), and its query pairs
+/// (also as [`QueryParams`], for reading the listing's parameters).
 pub struct RequestUrl {
     pub base: String,
     pub query: Vec<(String, String)>,
+    pub params: QueryParams,
 }
 
 /// `scheme://host/path` of the request as the caller sent it.
@@ -49,29 +50,19 @@ fn base_of(parts: &Parts) -> String {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestUrl {
-    type Rejection = Infallible;
+    type Rejection = roster_shared::Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = QueryParams::from_request_parts(parts, state).await?;
         let query = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|q| q.0)
             .unwrap_or_default();
         Ok(Self {
             base: base_of(parts),
             query,
+            params,
         })
     }
-}
-
-/// Percent-encodes a query component.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl RequestUrl {
@@ -106,6 +97,7 @@ mod tests {
                 ("page".into(), "1".into()),
                 ("pageSize".into(), "2".into()),
             ],
+            params: QueryParams(Default::default()),
         };
         assert_eq!(
             url.page(2, "a+b/c="),

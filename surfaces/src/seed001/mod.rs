@@ -23,12 +23,10 @@ mod handlers;
 use http::Method;
 use roster_shared::http::RouteSet;
 
-pub use error::Error001;
-
 /// The seed's routes (all in the users function).
 pub fn users() -> RouteSet {
     use handlers::users::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/User/getUser", get_user)
         .add(Method::GET, "/User/updateFrom", update_from)
         .add(Method::POST, "/User/create", create)

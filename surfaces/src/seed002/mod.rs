@@ -21,7 +21,7 @@ use dto::{legacy, v4};
 /// The routes of this surface (all in the users function).
 pub fn users() -> RouteSet {
     use handlers::users::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, v4::BASE, v4_index)
         .add(Method::POST, v4::BASE, v4_create)
         .add(

@@ -4,6 +4,7 @@
 //! `IsDeleted` the `INACTIVE` status (the seed: "soft-deleted (deactivated)"), `NetsId` and
 //! `UserIdentificationType` the attributes `netsId` and `identificationType`.
 
+use roster_shared::error::Resource;
 use std::collections::BTreeMap;
 
 use axum::response::{IntoResponse, Response};
@@ -11,8 +12,9 @@ use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use axum::extract::{FromRequest, Request};
 use roster_shared::domain::{Attributes, Email, Emails, PersonName, Role, Status, User, Username};
-use roster_shared::http::ObjectReader;
+use roster_shared::http::{LenientJsonBody, ObjectReader};
 use roster_shared::service::{NewUser, Patch, UserChanges, UserRef};
 use roster_shared::{Error, FieldError};
 
@@ -98,6 +100,19 @@ impl UserChangeResponse {
             status: "ERROR",
             message: message.into(),
         }
+    }
+}
+
+/// The body of `Add` and `Update`: a JSON array of `UserModel` objects, read whatever its
+/// `Content-Type` says (as [`LenientJsonBody`]).
+pub struct UserModels(pub Vec<Value>);
+
+impl<S: Send + Sync> FromRequest<S> for UserModels {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Error> {
+        let LenientJsonBody(body) = LenientJsonBody::from_request(request, state).await?;
+        array(body, "UserModel objects").map(Self)
     }
 }
 
@@ -346,7 +361,7 @@ pub fn user_ref(item: &Value) -> (Option<String>, std::result::Result<UserRef, E
             // A malformed UserId cannot exist.
             Username::parse(text)
                 .map(UserRef::Username)
-                .map_err(|_| Error::NotFound("user")),
+                .map_err(|_| Error::NotFound(Resource::User)),
         ),
         _ => (
             None,

@@ -5,7 +5,6 @@
 use axum::extract::FromRequestParts;
 use http::request::Parts;
 
-use super::error::EsignaturError;
 use roster_shared::auth::Principal;
 use roster_shared::domain::Username;
 use roster_shared::http::Caller;
@@ -21,12 +20,9 @@ pub const CREATOR_HEADER: &str = "x-esignatur-creatorid";
 pub struct EsignaturCaller(pub Principal);
 
 impl FromRequestParts<Roster> for EsignaturCaller {
-    type Rejection = EsignaturError;
+    type Rejection = Error;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        roster: &Roster,
-    ) -> Result<Self, EsignaturError> {
+    async fn from_request_parts(parts: &mut Parts, roster: &Roster) -> Result<Self, Error> {
         let Caller(principal) = Caller::from_request_parts(parts, roster).await?;
         let creator = parts
             .headers

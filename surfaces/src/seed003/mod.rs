@@ -15,7 +15,7 @@ use roster_shared::http::RouteSet;
 /// The routes of this surface served by the users function.
 pub fn users() -> RouteSet {
     use handlers::users::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::GET, "/User/Index", index)
         .add(Method::GET, "/User/Get/{userId}", get)
         .add(Method::POST, "/User/Add", add)
@@ -25,7 +25,7 @@ pub fn users() -> RouteSet {
 /// The routes of this surface served by the activation function.
 pub fn activation() -> RouteSet {
     use handlers::activation::*;
-    RouteSet::new()
+    RouteSet::new(&error::ERRORS)
         .add(Method::POST, "/User/Deactivate", deactivate)
         .add(Method::POST, "/User/Activate", activate)
 }

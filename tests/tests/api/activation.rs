@@ -148,10 +148,29 @@ async fn restore_reclaims_the_identity_or_refuses_when_taken() {
         first["id"].as_str().unwrap_or_default(),
         second["id"].as_str().unwrap_or_default(),
     );
-    app.call(Method::DELETE, &format!("/v1/users/{first}"), None)
-        .await;
-    app.call(Method::DELETE, &format!("/v1/users/{second}"), None)
-        .await;
+    for id in [first, second] {
+        let (status, body) = app
+            .call(Method::DELETE, &format!("/v1/users/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "deleting {id}: {body}");
+        let (status, gone) = app
+            .call(Method::GET, &format!("/v1/users/{id}"), None)
+            .await;
+        assert_eq!(
+            (status, gone["status"].as_str()),
+            (StatusCode::OK, Some("DELETED")),
+            "{gone}"
+        );
+    }
+    // The deletes released the identities (so the restore below has something to re-claim).
+    let markers = app.markers().await;
+    for released in [
+        "UNIQUE#USERNAME#ria",
+        "UNIQUE#USERNAME#rob",
+        "UNIQUE#EMAIL#rob@x.io",
+    ] {
+        assert!(!markers.contains(&released.to_string()), "{markers:?}");
+    }
     // Someone takes Ria's email meanwhile.
     app.create_user(json!({"username": "thief", "name": "T", "emails": ["RIA@x.io"]}))
         .await;
@@ -163,9 +182,10 @@ async fn restore_reclaims_the_identity_or_refuses_when_taken() {
         (StatusCode::CONFLICT, Some("EMAIL_TAKEN")),
         "{problem}"
     );
-    let (_, still) = app
+    let (status, still) = app
         .call(Method::GET, &format!("/v1/users/{first}"), None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{still}");
     assert_eq!(still["status"], "DELETED", "nothing half-written");
     assert!(!app
         .markers()
@@ -201,11 +221,13 @@ async fn restore_reclaims_the_identity_or_refuses_when_taken() {
         (StatusCode::OK, restored["version"].clone()),
         "idempotent"
     );
-    let (_, live) = app.call(Method::GET, "/v1/users", None).await;
+    let (status, live) = app.call(Method::GET, "/v1/users", None).await;
+    assert_eq!(status, StatusCode::OK, "{live}");
     assert_eq!(live["pagination"]["totalItems"], 3, "manager, thief, rob");
-    let (_, deleted) = app
+    let (status, deleted) = app
         .call(Method::GET, "/v1/users?status=DELETED", None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
     assert_eq!(deleted["pagination"]["totalItems"], 1);
 }
 

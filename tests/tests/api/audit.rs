@@ -972,3 +972,73 @@ fn every_route_belongs_to_a_surface_and_every_action_is_documented() {
         }
     }
 }
+
+#[tokio::test]
+async fn scim_writes_user_deletes_and_operator_key_commands_are_recorded() {
+    let app = TestApp::spawn().await;
+    // SCIM: a create and a delete, through the shared service, recorded with surface `scim`.
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "scim.user@example.com",
+        "name": {"givenName": "Scim", "familyName": "User"},
+        "emails": [{"primary": true, "value": "scim.user@example.com", "type": "work"}],
+        "active": true
+    });
+    let (status, user, _) = app
+        .send(
+            app.http
+                .post(format!("{}/scim/v2/Users", app.url))
+                .header("authorization", format!("Bearer {}", app.manager_key))
+                .header("content-type", "application/scim+json")
+                .body(body.to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    let created = the_record(&app, &id, "user.created").await;
+    assert_eq!(created["surface"], "scim");
+    assert_eq!(created["actor"]["userId"], app.manager_id.to_string());
+
+    // The user holds a key; deleting it removes the key in the same transaction, recorded as
+    // the one `user.deleted` record (no separate `apiKey.revoked`).
+    let (status, key) = app
+        .call(Method::POST, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let (status, _, _) = app
+        .send(
+            app.http
+                .delete(format!("{}/scim/v2/Users/{id}", app.url))
+                .header("authorization", format!("Bearer {}", app.manager_key)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let deleted = the_record(&app, &id, "user.deleted").await;
+    assert_eq!(deleted["surface"], "scim");
+    let counts = actions_of(&app, &id).await;
+    assert_eq!(counts.get("apiKey.revoked"), None, "{counts:?}");
+
+    // The operator's key commands: `apiKey.issued` and `apiKey.revoked` by `operator`.
+    let admin = roster_shared::domain::Username::parse("admin").unwrap_or_else(|e| panic!("{e}"));
+    let (_, issued) = app
+        .roster
+        .operator_issue_key(&app.org, &admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.roster
+        .operator_revoke_key(&app.org, &issued.record.key_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut by_operator: Vec<String> = records(&app, "actor=operator")
+        .await
+        .iter()
+        .filter(|r| r["target"]["id"] == issued.record.key_id.to_string())
+        .map(|r| {
+            assert_eq!(r["surface"], "operator");
+            r["action"].as_str().unwrap_or_default().to_string()
+        })
+        .collect();
+    by_operator.sort();
+    assert_eq!(by_operator, ["apiKey.issued", "apiKey.revoked"]);
+    app.assert_invariants().await;
+}

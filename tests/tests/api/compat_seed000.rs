@@ -22,14 +22,16 @@ fn authorization(name: &str, party: &str, flags: [bool; 4]) -> Value {
 }
 
 /// The stored password hash of the live user `username` (to check what a PUT did).
+/// The stored password hash of the live user `username` (`None`: it has no password). A store
+/// error or a missing user fails the test instead of reading as "no password".
 async fn password_hash(app: &TestApp, username: &str) -> Option<String> {
-    let username = Username::parse(username).ok()?;
+    let parsed = Username::parse(username).unwrap_or_else(|e| panic!("{username}: {e:?}"));
     app.store
-        .find_by_username(&app.org, &username)
+        .find_by_username(&app.org, &parsed)
         .await
-        .ok()
-        .flatten()
-        .and_then(|u| u.password_hash)
+        .unwrap_or_else(|e| panic!("reading {username}: {e}"))
+        .unwrap_or_else(|| panic!("no live user {username}"))
+        .password_hash
 }
 
 async fn native_user(app: &TestApp, username: &str) -> Value {
@@ -60,7 +62,9 @@ async fn put_adds_a_user_with_name_and_password_then_changes_only_its_password()
         "the full name defaults to the username"
     );
     assert_eq!(created["hasPassword"], true);
-    let first = password_hash(&app, "alice").await.unwrap_or_default();
+    let first = password_hash(&app, "alice")
+        .await
+        .unwrap_or_else(|| panic!("alice has a password"));
     assert!(password::verify("first-password".into(), first.clone())
         .await
         .unwrap_or(false));
@@ -84,7 +88,9 @@ async fn put_adds_a_user_with_name_and_password_then_changes_only_its_password()
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"name": "alice"}));
-    let second = password_hash(&app, "alice").await.unwrap_or_default();
+    let second = password_hash(&app, "alice")
+        .await
+        .unwrap_or_else(|| panic!("alice has a password"));
     assert_ne!(first, second);
     assert!(password::verify("second-password".into(), second)
         .await
@@ -463,6 +469,7 @@ async fn an_ap_user_is_refused_on_every_route_and_nothing_changes() {
     let app = TestApp::spawn().await;
     let (before, party) = victim(&app).await;
     let hash = password_hash(&app, "victim").await;
+    assert!(hash.is_some(), "the victim has a password");
     let (_, key) = app.user_with_key("plain", "ApUser").await;
     for (method, path, body) in routes(&party) {
         let (status, problem) = app.call_as(&key, method.clone(), &path, body).await;
@@ -489,6 +496,7 @@ async fn another_organization_sees_none_of_it_and_changes_nothing() {
     let stranger = TestApp::spawn().await;
     let (before, party) = victim(&home).await;
     let hash = password_hash(&home, "victim").await;
+    assert!(hash.is_some(), "the victim has a password");
     let markers = home.markers().await;
     for (method, path, body) in routes(&party) {
         if path == "/api/v1/user" {

@@ -196,12 +196,20 @@ async fn v4_users_are_created_read_changed_and_deleted_as_documented() {
 
     let (status, _) = v4(&app, Method::DELETE, &format!("{V4}/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    // Soft delete: read by id, the user shows its status (as natively); it leaves the index,
-    // cannot be changed, and deleting it again changes nothing.
-    let (status, deleted) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    // Soft delete: on the V4 surface the user is gone (404; natively it still reads as
+    // DELETED), it leaves the index, cannot be changed (404 too), and deleting it again
+    // changes nothing.
+    let (status, problem) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    assert_eq!(problem["code"], "NOT_FOUND");
+    let (status, native) = app
+        .call(Method::GET, &format!("/v1/users/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(deleted["data"]["meta"]["security"]["status"], "DELETED");
-    let (_, index) = v4(&app, Method::GET, V4, None).await;
+    assert_eq!(native["status"], "DELETED");
+    let (status, index) = v4(&app, Method::GET, V4, None).await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    assert!(index["data"].is_array(), "{index}");
     assert!(!index.to_string().contains(&id));
     let (status, problem, headers) = v4_as(
         &app,
@@ -211,12 +219,12 @@ async fn v4_users_are_created_read_changed_and_deleted_as_documented() {
         Some(doc(json!({"name": "Zombie"}))),
     )
     .await;
-    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         headers.get("content-type").and_then(|v| v.to_str().ok()),
         Some("application/problem+json")
     );
-    assert_eq!(problem["code"], "USER_DELETED");
+    assert_eq!(problem["code"], "NOT_FOUND");
     let (status, _) = v4(&app, Method::DELETE, &format!("{V4}/{id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // Deleting released the email: it can be used again.
@@ -662,15 +670,23 @@ async fn the_apikey_header_authenticates_and_only_registered_users_log_in_where_
         (status, problem["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY"))
     );
+    // SPEC §2: `Authorization: Bearer KEY` carries a key on every surface too; other schemes
+    // do not.
     let bearer = app
         .http
         .get(format!("{}{V4}", app.url))
         .header("Authorization", format!("Bearer {}", app.manager_key));
     let (status, _, _) = app.send(bearer).await;
+    assert_eq!(status, StatusCode::OK, "Bearer carries the key");
+    let basic = app
+        .http
+        .get(format!("{}{V4}", app.url))
+        .header("Authorization", format!("Basic {}", app.manager_key));
+    let (status, _, _) = app.send(basic).await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
-        "only the Apikey scheme carries a key"
+        "only the Apikey and Bearer schemes carry a key"
     );
 
     // An ApUser may not manage users.
@@ -878,7 +894,7 @@ async fn legacy_routes_map_onto_the_same_users() {
 async fn another_organization_can_neither_see_nor_change_these_users() {
     let home = TestApp::spawn().await;
     let stranger = TestApp::spawn().await;
-    let (_, created) = v4(
+    let (status, created) = v4(
         &home,
         Method::POST,
         V4,
@@ -887,6 +903,7 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
         )),
     )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["data"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -910,23 +927,28 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
         let (status, problem) = v4(&stranger, method.clone(), &path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {problem}");
     }
-    let (_, list) = v4(
+    let (status, list) = v4(
         &stranger,
         Method::GET,
         &format!("{V4}?page[size]=100"),
         None,
     )
     .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list["data"].is_array(), "{list}");
     assert!(!list.to_string().contains(&id));
-    let (_, by_email) = v4(
+    let (status, by_email) = v4(
         &stranger,
         Method::GET,
         &format!("{V4}?filter[email]=home@example.com"),
         None,
     )
     .await;
+    assert_eq!(status, StatusCode::OK, "{by_email}");
     assert_eq!(by_email["meta"]["total_items"], 0);
-    let (_, legacy) = stranger.call(Method::GET, LEGACY, None).await;
+    let (status, legacy) = stranger.call(Method::GET, LEGACY, None).await;
+    assert_eq!(status, StatusCode::OK, "{legacy}");
+    assert!(legacy.is_array(), "{legacy}");
     assert!(!legacy.to_string().contains("home@example.com"));
     // An email (and so a login name) is per organization.
     let (status, _) = v4(
@@ -940,14 +962,15 @@ async fn another_organization_can_neither_see_nor_change_these_users() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
 
-    let (_, after) = v4(&home, Method::GET, &format!("{V4}/{id}"), None).await;
+    let (status, after) = v4(&home, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, created, "nothing changed");
 }
 
 #[tokio::test]
 async fn malformed_requests_get_a_problem_and_never_a_500() {
     let app = TestApp::spawn().await;
-    let (_, created) = v4(
+    let (status, created) = v4(
         &app,
         Method::POST,
         V4,
@@ -956,27 +979,42 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
         )),
     )
     .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
     let id = created["data"]["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();
+    // Every one is the caller's 400: not JSON at all (or nested past the parser's limit) is
+    // MALFORMED_BODY, JSON of the wrong shape is VALIDATION_FAILED.
     let bodies = [
-        "not json",
-        "{\"data\": ",
-        "null",
-        "42",
-        "\"text\"",
-        "[]",
-        "{\"data\": null}",
-        "{\"data\": {\"attributes\": {\"contact_details\": []}}}",
-        "{\"data\": {\"attributes\": {\"registration_information\": \"REGISTERED\"}}}",
-        "{\"name\": {\"first\": \"A\"}, \"user_flags\": {\"a\": 1}}",
+        ("not json", "MALFORMED_BODY"),
+        ("{\"data\": ", "MALFORMED_BODY"),
+        ("null", "VALIDATION_FAILED"),
+        ("42", "VALIDATION_FAILED"),
+        ("\"text\"", "VALIDATION_FAILED"),
+        ("[]", "VALIDATION_FAILED"),
+        ("{\"data\": null}", "VALIDATION_FAILED"),
+        (
+            "{\"data\": {\"attributes\": {\"contact_details\": []}}}",
+            "VALIDATION_FAILED",
+        ),
+        (
+            "{\"data\": {\"attributes\": {\"registration_information\": \"REGISTERED\"}}}",
+            "VALIDATION_FAILED",
+        ),
+        (
+            "{\"name\": {\"first\": \"A\"}, \"user_flags\": {\"a\": 1}}",
+            "VALIDATION_FAILED",
+        ),
     ];
     let long = format!("{{\"name\": \"{}\"}}", "n".repeat(10_000));
     let deep = format!("{}1{}", "[".repeat(5_000), "]".repeat(5_000));
-    let mut all: Vec<String> = bodies.iter().map(|b| (*b).to_string()).collect();
-    all.push(long);
-    all.push(deep);
+    let mut all: Vec<(String, &str)> = bodies
+        .iter()
+        .map(|(b, code)| ((*b).to_string(), *code))
+        .collect();
+    all.push((long, "VALIDATION_FAILED"));
+    all.push((deep, "MALFORMED_BODY"));
     let targets = [
         (Method::POST, V4.to_string()),
         (Method::PATCH, format!("{V4}/{id}")),
@@ -984,15 +1022,16 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
         (Method::PUT, format!("{LEGACY}/target@example.com")),
     ];
     for (method, path) in &targets {
-        for body in &all {
+        for (body, code) in &all {
             let request = app
                 .req(method.clone(), path)
                 .header("content-type", "application/json")
                 .body(body.clone());
             let (status, problem, headers) = app.send(request).await;
-            assert!(
-                status.is_client_error(),
-                "{method} {path} {}: {status} {problem}",
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some(*code)),
+                "{method} {path} {}: {problem}",
                 &body[..body.len().min(60)]
             );
             assert_eq!(
@@ -1015,6 +1054,7 @@ async fn malformed_requests_get_a_problem_and_never_a_500() {
             "{method} {path}"
         );
     }
-    let (_, after) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    let (status, after) = v4(&app, Method::GET, &format!("{V4}/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, created, "nothing changed");
 }

@@ -62,7 +62,20 @@ async fn native(app: &TestApp, username: &str) -> Value {
         .call(Method::GET, &format!("/v1/users?username={username}"), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        page["data"].as_array().map(Vec::len),
+        Some(1),
+        "exactly one user {username}: {page}"
+    );
     page["data"][0].clone()
+}
+
+/// Every live user of the organization, re-read from the native API (a snapshot to compare).
+async fn all_users(app: &TestApp) -> Value {
+    let (status, page) = app.call(Method::GET, "/v1/users?limit=100", None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page["data"].is_array(), "{page}");
+    page["data"].clone()
 }
 
 #[tokio::test]
@@ -420,7 +433,12 @@ async fn update_changes_only_the_given_attributes_and_lists_each_change() {
         (json!("kim"), "ERROR", "item: must be a UserModel object"),
     ];
     for (item, want_status, want_message) in cases {
+        let before = all_users(&app).await;
         let (status, body) = admin(&app, Method::POST, "/User/Update", Some(json!([item]))).await;
+        if *want_status == "ERROR" || *want_message == "No changes" {
+            // Re-read, not re-checked: the stored users (versions included) did not move.
+            assert_eq!(all_users(&app).await, before, "{item} changed something");
+        }
         assert_eq!(status, StatusCode::OK, "{item}: {body}");
         assert_eq!(body.as_array().map(Vec::len), Some(1), "{body}");
         let answer = &body[0];
@@ -805,13 +823,16 @@ async fn the_creator_is_recorded_as_the_actor_of_each_change() {
 async fn another_company_sees_and_changes_none_of_these_users() {
     let home = TestApp::spawn().await;
     let stranger = TestApp::spawn().await;
-    let (_, body) = admin(&home, Method::POST, "/User/Add", Some(json!([{"UserId": "54321", "Name": "Parrot and Ferrets", "Emails": ["parrot@ferret.local"]}]))).await;
+    let (status, body) = admin(&home, Method::POST, "/User/Add", Some(json!([{"UserId": "54321", "Name": "Parrot and Ferrets", "Emails": ["parrot@ferret.local"]}]))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body[0]["Status"], "OK");
     let before = native(&home, "54321").await;
 
     let (status, _) = admin(&stranger, Method::GET, "/User/Get/54321", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, index) = admin(&stranger, Method::GET, "/User/Index", None).await;
+    let (status, index) = admin(&stranger, Method::GET, "/User/Index", None).await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    assert!(index.is_array(), "{index}");
     assert!(!index.to_string().contains("54321"), "{index}");
     let (_, body) = admin(
         &stranger,

@@ -104,3 +104,156 @@ async fn a_manager_cannot_delete_itself_and_unknown_ids_are_404() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{id}: {problem}");
     }
 }
+
+/// After a soft delete, what the README promises of the user's data: the profile reads as the
+/// deleted user's and cannot be changed (409 `USER_DELETED`), the keys answer 401 wherever they
+/// are sent, the party authorizations are kept but flagged inactive (`userStatus` `DELETED`,
+/// `active` false) in every view, and nothing new can be granted or issued. Restoring puts the
+/// authorizations back in force.
+#[tokio::test]
+async fn a_deleted_user_s_profile_keys_and_authorizations_stop_working() {
+    let app = TestApp::spawn().await;
+    let (user, key) = app.user_with_key("leaving", "ApUser").await;
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    let party = roster_tests::fresh_party();
+    let permissions = json!({"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": false, "canManageHook": false});
+    let (status, granted) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{id}/parties/{party}"),
+            Some(json!({"name": "P", "permissions": permissions})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{granted}");
+    assert_eq!(granted["active"], true, "{granted}");
+    let (status, mine) = app.call_as(&key, Method::GET, "/v1/me/parties", None).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    let (status, profile) = app
+        .call(Method::GET, &format!("/v1/users/{id}/profile"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+
+    let (status, body) = app
+        .call(Method::DELETE, &format!("/v1/users/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    // The profile: readable as the deleted user's, unchanged, and not changeable.
+    let (status, after) = app
+        .call(Method::GET, &format!("/v1/users/{id}/profile"), None)
+        .await;
+    assert_eq!((status, &after), (StatusCode::OK, &profile));
+    assert_eq!(after["userId"], id.as_str());
+    let (status, problem) = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/users/{id}/profile"),
+            Some(json!({"timezone": "Europe/Copenhagen"})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("USER_DELETED")),
+        "{problem}"
+    );
+
+    // The keys: 401 on every surface and header, own routes included.
+    for (path, header) in [
+        ("/v1/me", "x-api-key"),
+        ("/v1/me/profile", "x-api-key"),
+        ("/v1/me/parties", "x-api-key"),
+        ("/v1/languages", "x-api-key"),
+        ("/api/user/management/v4/users", "Authorization"),
+        ("/User/Index", "X-eSignatur-Id"),
+    ] {
+        let value = if header == "Authorization" {
+            format!("Apikey {key}")
+        } else {
+            key.clone()
+        };
+        let request = app
+            .http
+            .get(format!("{}{path}", app.url))
+            .header(header, value)
+            .header("X-eSignatur-CreatorId", "admin");
+        let (status, body, _) = app.send(request).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path} with {header}: {body}"
+        );
+    }
+    // Its key list still reads (metadata), but no key can be issued to it (404, as
+    // openapi.yaml's issueKey documents).
+    let (status, keys) = app
+        .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
+    assert_eq!(keys["data"].as_array().map(Vec::len), Some(1), "{keys}");
+    let (status, problem) = app
+        .call(Method::POST, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("NOT_FOUND")),
+        "{problem}"
+    );
+
+    // The authorizations: kept, flagged inactive in both views; no new grant.
+    let (status, theirs) = app
+        .call(Method::GET, &format!("/v1/users/{id}/parties"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
+    assert_eq!(theirs["data"].as_array().map(Vec::len), Some(1), "{theirs}");
+    assert_eq!(
+        (
+            &theirs["data"][0]["userStatus"],
+            &theirs["data"][0]["active"]
+        ),
+        (&json!("DELETED"), &json!(false)),
+        "{theirs}"
+    );
+    let (status, holders) = app
+        .call(Method::GET, &format!("/v1/parties/{party}/users"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{holders}");
+    assert_eq!(
+        (
+            &holders["data"][0]["userStatus"],
+            &holders["data"][0]["active"]
+        ),
+        (&json!("DELETED"), &json!(false)),
+        "{holders}"
+    );
+    let (status, problem) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{id}/parties/{}", roster_tests::fresh_party()),
+            Some(json!({"name": "Q", "permissions": permissions})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("USER_DELETED")),
+        "{problem}"
+    );
+
+    // Restoring puts the authorizations back in force.
+    let (status, restored) = app
+        .call(Method::POST, &format!("/v1/users/{id}/restore"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    let (status, theirs) = app
+        .call(Method::GET, &format!("/v1/users/{id}/parties"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
+    assert_eq!(
+        (
+            &theirs["data"][0]["userStatus"],
+            &theirs["data"][0]["active"]
+        ),
+        (&json!("ACTIVE"), &json!(true)),
+        "{theirs}"
+    );
+    app.assert_invariants().await;
+}

@@ -219,6 +219,61 @@ const USERS_EVENTS: &[(&str, &str, u16)] = &[
         include_str!("../../../events/users/seed003-update-users.json"),
         200,
     ),
+    (
+        "scim-service-provider-config.json",
+        include_str!("../../../events/users/scim-service-provider-config.json"),
+        200,
+    ),
+    (
+        "scim-schemas.json",
+        include_str!("../../../events/users/scim-schemas.json"),
+        200,
+    ),
+    (
+        "scim-resource-types.json",
+        include_str!("../../../events/users/scim-resource-types.json"),
+        200,
+    ),
+    (
+        "scim-list-users.json",
+        include_str!("../../../events/users/scim-list-users.json"),
+        200,
+    ),
+    (
+        "scim-search-users.json",
+        include_str!("../../../events/users/scim-search-users.json"),
+        200,
+    ),
+    (
+        "scim-create-user.json",
+        include_str!("../../../events/users/scim-create-user.json"),
+        201,
+    ),
+    (
+        "scim-get-user.json",
+        include_str!("../../../events/users/scim-get-user.json"),
+        200,
+    ),
+    (
+        "scim-replace-user.json",
+        include_str!("../../../events/users/scim-replace-user.json"),
+        200,
+    ),
+    (
+        "scim-patch-user.json",
+        include_str!("../../../events/users/scim-patch-user.json"),
+        200,
+    ),
+    (
+        "scim-delete-user.json",
+        include_str!("../../../events/users/scim-delete-user.json"),
+        204,
+    ),
+    (
+        "scim-unknown-path.json",
+        include_str!("../../../events/users/scim-unknown-path.json"),
+        404,
+    ),
 ];
 
 /// `(file, event, expected status)` for the party function.

@@ -1,7 +1,7 @@
 //! The invariant checker finds what it is meant to find (so a clean report means something).
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use roster_tests::{fresh_party, TestApp, TABLE};
 use serde_json::json;
 
@@ -22,38 +22,73 @@ async fn a_busy_organization_keeps_every_invariant() {
         b["id"].as_str().unwrap_or_default(),
     );
     let permissions = json!({"canSendDocument": true, "canReceiveDocument": false, "canRemoveDocument": false, "canManageHook": false});
-    app.call(
-        Method::PUT,
-        &format!("/v1/users/{a}/parties/{party}"),
-        Some(json!({"name": "P", "permissions": permissions})),
-    )
-    .await;
-    app.call(
-        Method::PUT,
-        &format!("/v1/users/{b}/parties/{party}"),
-        Some(json!({"name": "P", "permissions": permissions})),
-    )
-    .await;
-    app.call(
-        Method::PATCH,
-        &format!("/v1/users/{a}"),
-        Some(json!({"username": "inv-a2", "emails": ["a3@inv.io"], "externalId": null})),
-    )
-    .await;
-    app.call(Method::POST, &format!("/v1/users/{b}/api-keys"), None)
+    let steps: [(Method, String, Option<serde_json::Value>, StatusCode); 8] = [
+        (
+            Method::PUT,
+            format!("/v1/users/{a}/parties/{party}"),
+            Some(json!({"name": "P", "permissions": permissions})),
+            StatusCode::CREATED,
+        ),
+        (
+            Method::PUT,
+            format!("/v1/users/{b}/parties/{party}"),
+            Some(json!({"name": "P", "permissions": permissions})),
+            StatusCode::CREATED,
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/users/{a}"),
+            Some(json!({"username": "inv-a2", "emails": ["a3@inv.io"], "externalId": null})),
+            StatusCode::OK,
+        ),
+        (
+            Method::POST,
+            format!("/v1/users/{b}/api-keys"),
+            None,
+            StatusCode::CREATED,
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/users/{b}"),
+            None,
+            StatusCode::NO_CONTENT,
+        ),
+        (
+            Method::POST,
+            format!("/v1/users/{b}/restore"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            Method::POST,
+            format!("/v1/users/{a}/deactivate"),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/users/{a}/parties/{party}"),
+            None,
+            StatusCode::NO_CONTENT,
+        ),
+    ];
+    for (method, path, body, expected) in steps {
+        let (status, answer) = app.call(method.clone(), &path, body).await;
+        assert_eq!(status, expected, "{method} {path}: {answer}");
+    }
+    // The steps did what they say: a renamed and deactivated, b restored, one grant left.
+    let (status, user_a) = app.call(Method::GET, &format!("/v1/users/{a}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{user_a}");
+    assert_eq!(user_a["username"], "inv-a2");
+    assert_eq!(user_a["status"], "INACTIVE");
+    let (status, user_b) = app.call(Method::GET, &format!("/v1/users/{b}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{user_b}");
+    assert_eq!(user_b["status"], "ACTIVE");
+    let (status, holders) = app
+        .call(Method::GET, &format!("/v1/parties/{party}/users"), None)
         .await;
-    app.call(Method::DELETE, &format!("/v1/users/{b}"), None)
-        .await;
-    app.call(Method::POST, &format!("/v1/users/{b}/restore"), None)
-        .await;
-    app.call(Method::POST, &format!("/v1/users/{a}/deactivate"), None)
-        .await;
-    app.call(
-        Method::DELETE,
-        &format!("/v1/users/{a}/parties/{party}"),
-        None,
-    )
-    .await;
+    assert_eq!(status, StatusCode::OK, "{holders}");
+    assert_eq!(holders["pagination"]["totalItems"], 1, "{holders}");
     app.assert_invariants().await;
 }
 

@@ -105,16 +105,22 @@ async fn missing_and_unknown_keys_are_401_in_every_header_form() {
         (status, problem["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("MISSING_API_KEY"))
     );
-    let (status, problem, _) = app
-        .send(app.http.get(&url).header("x-api-key", "rst_unknown"))
-        .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY"))
-    );
+    for (name, value) in [
+        ("x-api-key", "rst_unknown"),
+        ("authorization", "Bearer rst_unknown"),
+    ] {
+        let (status, problem, _) = app.send(app.http.get(&url).header(name, value)).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")),
+            "{name}: {value}"
+        );
+    }
     for (name, value) in [
         ("x-api-key", app.manager_key.clone()),
         ("authorization", format!("Apikey {}", app.manager_key)),
+        ("authorization", format!("Bearer {}", app.manager_key)),
+        ("authorization", app.manager_key.clone()),
         ("x-esignatur-id", app.manager_key.clone()),
     ] {
         let (status, _, _) = app.send(app.http.get(&url).header(name, value)).await;

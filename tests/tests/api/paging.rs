@@ -51,9 +51,12 @@ async fn page_numbers_and_cursors_walk_the_same_users() {
     assert_eq!(pages, 3);
     assert_eq!(by_page.len(), 12);
     assert_eq!(by_page, by_cursor);
-    let (_, beyond) = app
+    let (status, beyond) = app
         .call(Method::GET, "/v1/users?limit=5&page=4", None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{beyond}");
+    assert_eq!(beyond["data"], json!([]), "{beyond}");
+    assert_eq!(beyond["pagination"]["totalItems"], 12, "{beyond}");
     assert_eq!(ids(&beyond).len(), 0);
 }
 
@@ -65,7 +68,8 @@ async fn tampered_or_foreign_cursors_are_400() {
         app.create_user(json!({"username": format!("c{i}"), "name": "C"}))
             .await;
     }
-    let (_, first) = app.call(Method::GET, "/v1/users?limit=1", None).await;
+    let (status, first) = app.call(Method::GET, "/v1/users?limit=1", None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
     let cursor = first["pagination"]["nextCursor"]
         .as_str()
         .unwrap_or_default()

@@ -372,12 +372,14 @@ async fn party_routes_keep_organizations_apart_and_need_a_manager() {
     let other = TestApp::spawn().await;
     let id = user(&app, "xena").await;
     let party = fresh_party();
-    app.call(
-        Method::PUT,
-        &format!("/v1/users/{id}/parties/{party}"),
-        Some(json!({"name": "P", "permissions": perms(true, true, true, true)})),
-    )
-    .await;
+    let (status, granted) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{id}/parties/{party}"),
+            Some(json!({"name": "P", "permissions": perms(true, true, true, true)})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{granted}");
     let (_, user_key) = app.user_with_key("yuri", "ApUser").await;
     let routes: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, format!("/v1/users/{id}/parties"), None),
@@ -413,10 +415,12 @@ async fn party_routes_keep_organizations_apart_and_need_a_manager() {
             StatusCode::FORBIDDEN,
             "ApUser {method} {path}: {problem}"
         );
+        // Another organization's user and party are as unknown there as ids that do not exist.
         let (status, problem) = other.call(method.clone(), path, body.clone()).await;
-        assert!(
-            status == StatusCode::NOT_FOUND || status == StatusCode::CONFLICT,
-            "other org {method} {path}: {status} {problem}"
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("NOT_FOUND")),
+            "other org {method} {path}: {problem}"
         );
     }
     for (method, path) in [(Method::GET, "/v1/parties"), (Method::POST, "/v1/parties")] {
@@ -430,9 +434,24 @@ async fn party_routes_keep_organizations_apart_and_need_a_manager() {
             .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
-    let (_, after) = app
+    // The party is owned by `app`'s organization: the other one's own user cannot be granted it.
+    let theirs = user(&other, "zed").await;
+    let (status, problem) = other
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{theirs}/parties/{party}"),
+            Some(json!({"name": "P", "permissions": perms(true, true, true, true)})),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("PARTY_OWNED_ELSEWHERE")),
+        "{problem}"
+    );
+    let (status, after) = app
         .call(Method::GET, &format!("/v1/parties/{party}"), None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(
         (after["name"].as_str(), after["authorizations"].as_u64()),
         (Some("P"), Some(1)),

@@ -65,9 +65,10 @@ async fn an_ap_user_is_refused_on_every_manager_route() {
             "{method} {path}: {problem}"
         );
     }
-    let (_, after) = app
+    let (status, after) = app
         .call(Method::GET, &format!("/v1/users/{victim_id}"), None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, victim, "nothing changed");
 }
 
@@ -79,13 +80,14 @@ async fn another_organization_gets_404_on_every_route_and_changes_nothing() {
         .create_user(json!({"username": "victim", "name": "Victim", "emails": ["v@x.io"]}))
         .await;
     let victim_id = victim["id"].as_str().unwrap_or_default();
-    let (_, issued) = home
+    let (status, issued) = home
         .call(
             Method::POST,
             &format!("/v1/users/{victim_id}/api-keys"),
             None,
         )
         .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
     let markers_before = home.markers().await;
     for (method, path, body) in manager_routes(victim_id, issued["id"].as_str().unwrap_or_default())
     {
@@ -96,13 +98,16 @@ async fn another_organization_gets_404_on_every_route_and_changes_nothing() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {problem}");
     }
     // Organization-wide routes only ever show the caller's own organization.
-    let (_, list) = stranger
+    let (status, list) = stranger
         .call(Method::GET, "/v1/users?limit=100", None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list["data"].is_array(), "{list}");
     assert!(!list.to_string().contains(victim_id));
-    let (_, by_name) = stranger
+    let (status, by_name) = stranger
         .call(Method::GET, "/v1/users?username=victim", None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{by_name}");
     assert_eq!(by_name["pagination"]["totalItems"], 0);
     let (status, _) = stranger
         .call(
@@ -117,18 +122,20 @@ async fn another_organization_gets_404_on_every_route_and_changes_nothing() {
         "a username is per organization"
     );
 
-    let (_, after) = home
+    let (status, after) = home
         .call(Method::GET, &format!("/v1/users/{victim_id}"), None)
         .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
     assert_eq!(after, victim, "nothing changed");
     assert_eq!(home.markers().await, markers_before);
-    let (_, keys) = home
+    let (status, keys) = home
         .call(
             Method::GET,
             &format!("/v1/users/{victim_id}/api-keys"),
             None,
         )
         .await;
+    assert_eq!(status, StatusCode::OK, "{keys}");
     assert_eq!(
         keys["data"].as_array().map(Vec::len),
         Some(1),
@@ -155,18 +162,37 @@ async fn no_password_hash_or_key_secret_appears_in_responses_or_logs() {
         "/v1/users".into(),
         format!("/v1/users/{id}/api-keys"),
     ] {
-        let (_, body) = app.call(Method::GET, &path, None).await;
+        let (status, body) = app.call(Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
         responses.push(body.to_string());
     }
-    let (_, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    // The reads really show the user and its key (so the absence below means something).
+    assert!(
+        responses[1].contains("\"hasPassword\":true"),
+        "{}",
+        responses[1]
+    );
+    assert!(
+        responses[3].contains(&key[..12]),
+        "the key's prefix: {}",
+        responses[3]
+    );
+    let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["id"], id);
     responses.push(me.to_string());
-    let (_, bad) = app
+    let (status, bad) = app
         .call(
             Method::PATCH,
             &format!("/v1/users/{id}"),
             Some(json!({"password": "x"})),
         )
         .await;
+    assert_eq!(
+        (status, bad["errors"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("password")),
+        "{bad}"
+    );
     responses.push(bad.to_string());
     for text in &responses {
         assert!(

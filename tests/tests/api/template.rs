@@ -68,8 +68,8 @@ fn template_routes_equal_router_routes() {
 fn the_users_function_serves_exactly_its_template_routes() {
     let served: BTreeSet<(String, String)> = roster_users::routes().routes().into_iter().collect();
     // 18 native routes (with GET /v1/audit), 3 of seed 000, 5 of seed 001, 9 of seed 002 (V4
-    // and legacy), 4 of seed 003.
-    assert_eq!(served.len(), 39);
+    // and legacy), 4 of seed 003, and SCIM's `ANY /scim/v2/{proxy+}`.
+    assert_eq!(served.len(), 40);
     assert!(served.is_subset(&template_routes()));
 }
 
@@ -84,4 +84,95 @@ fn every_route_is_declared_on_the_function_that_serves_it() {
         let served: BTreeSet<(String, String)> = routes.routes().into_iter().collect();
         assert_eq!(served, function_routes(Some(resource)), "{resource}");
     }
+}
+
+fn template() -> Value {
+    serde_yaml::from_str(include_str!("../../../template.yaml"))
+        .unwrap_or_else(|e| panic!("template.yaml: {e}"))
+}
+
+#[test]
+fn the_cache_ttl_parameter_respects_the_revocation_bound() {
+    let doc = template();
+    let ttl = &doc["Parameters"]["AuthCacheTtlSeconds"];
+    let bound = roster_shared::auth::MAX_CACHE_TTL.as_secs();
+    assert_eq!(ttl["MaxValue"].as_u64(), Some(bound));
+    assert_eq!(ttl["MinValue"].as_u64(), Some(0));
+    assert_eq!(
+        ttl["Default"].as_u64(),
+        Some(roster_shared::auth::DEFAULT_CACHE_TTL.as_secs())
+    );
+}
+
+#[test]
+fn the_stage_throttle_is_its_own_parameter_well_above_the_per_organization_one() {
+    let doc = template();
+    let api = &doc["Resources"]["Api"]["Properties"];
+    let plan = &api["Auth"]["UsagePlan"]["Throttle"];
+    let stage = &api["MethodSettings"][0];
+    // serde_yaml reads `!Ref X` as a tagged value; its debug form names the parameter.
+    let name = |v: &Value| format!("{v:?}");
+    for (per_org, per_method) in [
+        (&plan["RateLimit"], &stage["ThrottlingRateLimit"]),
+        (&plan["BurstLimit"], &stage["ThrottlingBurstLimit"]),
+    ] {
+        assert_ne!(
+            name(per_org),
+            name(per_method),
+            "one parameter for both throttles"
+        );
+    }
+    let default = |p: &str| doc["Parameters"][p]["Default"].as_u64().unwrap_or_default();
+    assert!(default("MethodThrottleRateLimit") >= 5 * default("OrgThrottleRateLimit"));
+    assert!(default("MethodThrottleBurstLimit") >= 5 * default("OrgThrottleBurstLimit"));
+    assert!(name(&plan["RateLimit"]).contains("OrgThrottleRateLimit"));
+    assert!(name(&stage["ThrottlingRateLimit"]).contains("MethodThrottleRateLimit"));
+}
+
+#[test]
+fn every_function_states_its_timeout_and_api_functions_end_before_api_gateway_does() {
+    let doc = template();
+    let resources = doc["Resources"].as_mapping().cloned().unwrap_or_default();
+    let mut seen = 0;
+    for (name, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        seen += 1;
+        let timeout = resource["Properties"]["Timeout"].as_u64();
+        assert!(timeout.is_some(), "{name:?} has no Timeout of its own");
+        let scheduled = resource["Properties"]["Events"]
+            .as_mapping()
+            .is_some_and(|e| e.values().any(|v| v["Type"].as_str() == Some("Schedule")));
+        if !scheduled {
+            assert!(
+                timeout < Some(29),
+                "{name:?}: API Gateway gives up after 29 s"
+            );
+        }
+    }
+    assert_eq!(seen, 4);
+}
+
+#[test]
+fn no_alarm_watches_the_authorizers_lambda_errors_which_count_every_401() {
+    let doc = template();
+    let resources = doc["Resources"].as_mapping().cloned().unwrap_or_default();
+    for (name, resource) in &resources {
+        if resource["Type"].as_str() != Some("AWS::CloudWatch::Alarm") {
+            continue;
+        }
+        let props = &resource["Properties"];
+        let on_authorizer = format!("{:?}", props["Dimensions"]).contains("AuthorizerFunction");
+        assert!(
+            !(on_authorizer && props["MetricName"].as_str() == Some("Errors")),
+            "{name:?} alarms on every bad key"
+        );
+    }
+    let filter = &doc["Resources"]["AuthorizerFailuresMetricFilter"]["Properties"];
+    assert!(filter["FilterPattern"]
+        .as_str()
+        .is_some_and(|p| p.contains("decision") && p.contains("error")));
+    let alarm = &doc["Resources"]["AuthorizerFailuresAlarm"]["Properties"];
+    assert_eq!(alarm["MetricName"].as_str(), Some("AuthorizerFailures"));
 }

@@ -178,3 +178,30 @@ async fn a_manager_cannot_lock_itself_out_through_patch() {
     let (status, _) = app.call(Method::GET, "/v1/me", None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "noop", "name": "No Op", "emails": ["noop@x.io"]}))
+        .await;
+    let path = format!("/v1/users/{}", user["id"].as_str().unwrap_or_default());
+    for body in [
+        json!({}),
+        json!({"name": "No Op"}),
+        json!({"emails": ["noop@x.io"], "phone": null}),
+    ] {
+        let (status, same, headers) = app
+            .send(
+                app.req(Method::PATCH, &path)
+                    .header("if-match", "\"1\"")
+                    .json(&body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}: {same}");
+        assert_eq!(same, user, "{body}: same version, updatedAt and updatedBy");
+        assert_eq!(headers["etag"], "\"1\"");
+    }
+    let (status, stored) = app.call(Method::GET, &path, None).await;
+    assert_eq!((status, &stored), (StatusCode::OK, &user));
+}

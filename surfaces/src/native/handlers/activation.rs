@@ -1,18 +1,14 @@
 //! Route handlers: extract → service → respond.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::{json, Value};
 
-use roster_shared::domain::{Status, User, UserId};
-use roster_shared::http::{etag, Caller, Doc, JsonBody, ObjectReader};
+use roster_shared::domain::{Status, User};
+use roster_shared::http::{etag, Caller, Doc, JsonBody, Manager, ObjectReader, UserIdPath};
 use roster_shared::service::Roster;
 use roster_shared::Error;
 
 use crate::native::error::Result;
-
-fn user_id(raw: &str) -> Result<UserId> {
-    UserId::parse(raw).map_err(|_| Error::NotFound("user"))
-}
 
 /// The user as the users function shows it (one JSON shape for a user across the API).
 fn user_doc(user: &User) -> Doc {
@@ -22,25 +18,25 @@ fn user_doc(user: &User) -> Doc {
 pub async fn activate(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    Ok(user_doc(&roster.activate(&caller, &user_id(&id)?).await?))
+    Ok(user_doc(&roster.activate(&caller, &id).await?))
 }
 
 pub async fn deactivate(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    Ok(user_doc(&roster.deactivate(&caller, &user_id(&id)?).await?))
+    Ok(user_doc(&roster.deactivate(&caller, &id).await?))
 }
 
 pub async fn restore(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    Ok(user_doc(&roster.restore(&caller, &user_id(&id)?).await?))
+    Ok(user_doc(&roster.restore(&caller, &id).await?))
 }
 
 /// `{ids: [...]}` → `{results: [{id, status: OK|ERROR, code?, detail?}]}`.
@@ -70,7 +66,6 @@ async fn batch(
     body: Value,
     status: Status,
 ) -> Result<Doc> {
-    caller.require_manager()?;
     let results = roster.set_status_batch(&caller, ids(body)?, status).await?;
     let results: Vec<Value> = results
         .into_iter()
@@ -84,7 +79,7 @@ async fn batch(
 
 pub async fn activate_batch(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     batch(roster, caller, body, Status::Active).await
@@ -92,7 +87,7 @@ pub async fn activate_batch(
 
 pub async fn deactivate_batch(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     batch(roster, caller, body, Status::Inactive).await

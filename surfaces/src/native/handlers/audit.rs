@@ -6,7 +6,7 @@ use http::Uri;
 use roster_shared::audit::{parse_bound, Action};
 use roster_shared::domain::{OrgId, PartyId, UserId};
 use roster_shared::error::Problems;
-use roster_shared::http::{page_body, Caller, Doc, QueryParams};
+use roster_shared::http::{page_body, Doc, Manager, PagingSpec, QueryParams};
 use roster_shared::service::Roster;
 use roster_shared::store::AuditFilter;
 use roster_shared::Error;
@@ -39,13 +39,12 @@ fn actor(value: &str) -> Result<String, String> {
 
 pub async fn list_audit(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     uri: Uri,
     query: QueryParams,
 ) -> Result<Doc, Error> {
-    caller.require_manager()?;
     let mut problems = Problems::default();
-    let paging = query.paging(&mut problems);
+    let paging = query.paging(&PagingSpec::NATIVE, &mut problems);
     let filter = AuditFilter {
         since_ms: query.parse("since", &mut problems, |v| {
             parse_bound(v, false).ok_or_else(|| TIME_MESSAGE.to_string())

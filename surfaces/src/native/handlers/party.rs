@@ -1,26 +1,20 @@
 //! Route handlers: extract → service → respond.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::{header, StatusCode, Uri};
+use http::{header, StatusCode};
 use serde_json::{json, Value};
 
 use crate::native::dto::{self, AuthorizationView, PartyView};
-use roster_shared::domain::{PartyId, UserId};
 use roster_shared::error::Problems;
-use roster_shared::http::{etag, page_body, Caller, Doc, IfMatch, JsonBody, QueryParams};
+use roster_shared::http::{
+    etag, Caller, Doc, ExistingPartyIdPath, IfMatch, JsonBody, Manager, PartyIdPath, QueryParams,
+    UserIdPath,
+};
 use roster_shared::service::Roster;
-use roster_shared::Error;
 
+use super::Paged;
 use crate::native::error::Result;
-
-fn user_id(raw: &str) -> Result<UserId> {
-    UserId::parse(raw).map_err(|_| Error::NotFound("user"))
-}
-
-fn party_id(raw: &str) -> Result<PartyId> {
-    PartyId::parse(raw).map_err(|e| Error::field("partyId", e))
-}
 
 fn party_doc(party: &roster_shared::domain::Party) -> Doc {
     Doc::ok(PartyView::from(party)).header(header::ETAG, &etag(party.version))
@@ -29,9 +23,9 @@ fn party_doc(party: &roster_shared::domain::Party) -> Doc {
 pub async fn user_parties(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    let auths = roster.user_parties(&caller, &user_id(&id)?).await?;
+    let auths = roster.user_parties(&caller, &id).await?;
     let data: Vec<AuthorizationView> = auths.iter().map(AuthorizationView::from).collect();
     Ok(Doc::ok(json!({ "data": data })))
 }
@@ -39,12 +33,11 @@ pub async fn user_parties(
 /// 201 when newly granted, 200 when changed.
 pub async fn grant(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path((id, party)): Path<(String, String)>,
+    Manager(caller): Manager,
+    UserIdPath(user): UserIdPath,
+    PartyIdPath(party): PartyIdPath,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response> {
-    caller.require_manager()?;
-    let (user, party) = (user_id(&id)?, party_id(&party)?);
     let grant = dto::grant(dto::object(body, "body")?, &[])?;
     let (state, created) = roster.grant(&caller, &user, &party, grant).await?;
     let view = AuthorizationView::from(&state);
@@ -58,38 +51,28 @@ pub async fn grant(
 
 pub async fn revoke(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path((id, party)): Path<(String, String)>,
+    Manager(caller): Manager,
+    UserIdPath(user): UserIdPath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<StatusCode> {
-    caller.require_manager()?;
-    roster
-        .revoke(&caller, &user_id(&id)?, &party_id(&party)?)
-        .await?;
+    roster.revoke(&caller, &user, &party).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn list_parties(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    uri: Uri,
-    query: QueryParams,
+    paged: Paged,
 ) -> Result<Doc> {
-    let mut problems = Problems::default();
-    let paging = query.paging(&mut problems);
-    problems.finish()?;
-    let page = roster
-        .list_parties(&caller, &paging)
-        .await?
-        .map(|p| PartyView::from(&p));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.list_parties(&caller, &paged.paging).await?;
+    Ok(paged.doc(page, |p| PartyView::from(p)))
 }
 
 pub async fn register_party(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response> {
-    caller.require_manager()?;
     let party = roster
         .register_party(&caller, dto::new_party(dto::object(body, "body")?)?)
         .await?;
@@ -101,23 +84,20 @@ pub async fn register_party(
 
 pub async fn get_party(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(party): Path<String>,
+    Manager(caller): Manager,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let party = roster.get_party(&caller, &party_id(&party)?).await?;
+    let party = roster.get_party(&caller, &party).await?;
     Ok(party_doc(&party))
 }
 
 pub async fn patch_party(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(party): Path<String>,
+    Manager(caller): Manager,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
     IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let party = party_id(&party)?;
     let changes = dto::party_changes(dto::object(body, "body")?)?;
     Ok(party_doc(
         &roster
@@ -129,11 +109,10 @@ pub async fn patch_party(
 /// `?cascade=true` revokes the party's authorizations first; otherwise 409 while any exist.
 pub async fn delete_party(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(party): Path<String>,
+    Manager(caller): Manager,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
     query: QueryParams,
 ) -> Result<StatusCode> {
-    caller.require_manager()?;
     let mut problems = Problems::default();
     let cascade = query
         .parse("cascade", &mut problems, |v| match v {
@@ -143,28 +122,18 @@ pub async fn delete_party(
         })
         .unwrap_or(false);
     problems.finish()?;
-    roster
-        .delete_party(&caller, &party_id(&party)?, cascade)
-        .await?;
+    roster.delete_party(&caller, &party, cascade).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn party_users(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(party): Path<String>,
-    uri: Uri,
-    query: QueryParams,
+    Manager(caller): Manager,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
+    paged: Paged,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let mut problems = Problems::default();
-    let paging = query.paging(&mut problems);
-    problems.finish()?;
-    let page = roster
-        .party_users(&caller, &party_id(&party)?, &paging)
-        .await?
-        .map(|s| AuthorizationView::from(&s));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.party_users(&caller, &party, &paged.paging).await?;
+    Ok(paged.doc(page, |s| AuthorizationView::from(s)))
 }
 
 pub async fn my_parties(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {

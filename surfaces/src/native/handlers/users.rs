@@ -1,27 +1,24 @@
 //! Route handlers: extract → service → respond.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{header, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use crate::native::dto::{self, DeletedView, IssuedKeyView, KeyView, ProfileView, UserView};
 use roster_shared::clock;
-use roster_shared::domain::{Email, ExternalId, KeyId, Status, User, UserId, Username, LANGUAGES};
+use roster_shared::domain::{Email, ExternalId, Status, User, Username, LANGUAGES};
 use roster_shared::error::Problems;
 use roster_shared::http::{
-    etag, page_body, Caller, Doc, IfMatch, JsonBody, OptionalJsonBody, QueryParams,
+    etag, page_body, Caller, Doc, IfMatch, JsonBody, KeyIdPath, Manager, NewUsernamePath,
+    OptionalJsonBody, PagingSpec, QueryParams, UserIdPath,
 };
 use roster_shared::service::{Roster, MAX_BATCH};
 use roster_shared::store::UserFilter;
 use roster_shared::Error;
 
+use super::Paged;
 use crate::native::error::Result;
-
-fn user_id(raw: &str) -> Result<UserId> {
-    // A malformed id cannot exist: 404, exactly like an id of another organization.
-    UserId::parse(raw).map_err(|_| Error::NotFound("user"))
-}
 
 fn user_doc(user: &User) -> Doc {
     Doc::ok(UserView::from(user)).header(header::ETAG, &etag(user.version))
@@ -38,7 +35,7 @@ pub async fn list_users(
     query: QueryParams,
 ) -> Result<Doc> {
     let mut problems = Problems::default();
-    let paging = query.paging(&mut problems);
+    let paging = query.paging(&PagingSpec::NATIVE, &mut problems);
     let filter = UserFilter {
         status: query.parse("status", &mut problems, Status::parse),
         updated_since: query.parse("updatedSince", &mut problems, |v| {
@@ -60,12 +57,11 @@ pub async fn list_users(
 /// One object → 201 with `Location`; an array (≤ 100) → 200 with a result per item.
 pub async fn create_users(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
+    Manager(caller): Manager,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response> {
     match body {
         Value::Array(items) => {
-            caller.require_manager()?;
             if items.len() > MAX_BATCH {
                 return Err(Error::field(
                     "body",
@@ -114,21 +110,19 @@ pub async fn create_users(
 pub async fn get_user(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    let user = roster.get_user(&caller, &user_id(&id)?).await?;
+    let user = roster.get_user(&caller, &id).await?;
     Ok(user_doc(&user))
 }
 
 pub async fn patch_user(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(id): Path<String>,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
     IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let id = user_id(&id)?;
     let changes = dto::user_changes(dto::object(body, "body")?)?;
     let user = roster.update_user(&caller, &id, changes, if_match).await?;
     Ok(user_doc(&user))
@@ -137,20 +131,18 @@ pub async fn patch_user(
 pub async fn delete_user(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<StatusCode> {
-    roster.delete_user(&caller, &user_id(&id)?).await?;
+    roster.delete_user(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn upsert_user(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(username): Path<String>,
+    Manager(caller): Manager,
+    NewUsernamePath(username): NewUsernamePath,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Response> {
-    caller.require_manager()?;
-    let username = Username::parse(&username).map_err(|e| Error::field("username", e))?;
     let mut map = dto::object(body, "body")?;
     if let Some(given) = map.remove("username") {
         if given.as_str() != Some(username.as_str()) {
@@ -175,65 +167,56 @@ pub async fn upsert_user(
 pub async fn list_deleted(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    uri: Uri,
-    query: QueryParams,
+    paged: Paged,
 ) -> Result<Doc> {
-    let mut problems = Problems::default();
-    let paging = query.paging(&mut problems);
-    problems.finish()?;
-    let page = roster
-        .list_deleted(&caller, &paging)
-        .await?
-        .map(|r| DeletedView::from(&r));
-    Ok(Doc::ok(page_body(&page, &uri)))
+    let page = roster.list_deleted(&caller, &paged.paging).await?;
+    Ok(paged.doc(page, |r| DeletedView::from(r)))
 }
 
 pub async fn get_profile(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(id): Path<String>,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let profile = roster.get_profile(&caller, &user_id(&id)?).await?;
+    let profile = roster.get_profile(&caller, &id).await?;
     Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
 }
 
 pub async fn patch_profile(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(id): Path<String>,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let id = user_id(&id)?;
     let changes = dto::profile_changes(dto::object(body, "body")?)?;
-    let profile = roster.update_profile(&caller, &id, changes).await?;
+    let profile = roster
+        .update_profile(&caller, &id, changes, if_match)
+        .await?;
     Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
 }
 
 pub async fn list_keys(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path(id): Path<String>,
+    UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
-    let keys = roster.list_keys(&caller, &user_id(&id)?).await?;
+    let keys = roster.list_keys(&caller, &id).await?;
     let data: Vec<KeyView> = keys.iter().map(KeyView::from).collect();
     Ok(Doc::ok(json!({ "data": data })))
 }
 
 pub async fn issue_key(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    Path(id): Path<String>,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
     OptionalJsonBody(body): OptionalJsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
     if let Some(body) = body {
         // Nothing is configurable yet; an empty object is accepted for clients that always send one.
         let map = dto::object(body, "body")?;
         roster_shared::http::ObjectReader::new(map).finish()?;
     }
-    let id = user_id(&id)?;
     let issued = roster.issue_key(&caller, &id).await?;
     let location = format!("/v1/users/{}/api-keys/{}", id, issued.record.key_id);
     Ok(Doc::created(IssuedKeyView::from(&issued), &location)
@@ -243,10 +226,10 @@ pub async fn issue_key(
 pub async fn revoke_key(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    Path((id, key)): Path<(String, String)>,
+    UserIdPath(id): UserIdPath,
+    KeyIdPath(key): KeyIdPath,
 ) -> Result<StatusCode> {
-    let key = KeyId::parse(&key).map_err(|_| Error::NotFound("API key"))?;
-    roster.revoke_key(&caller, &user_id(&id)?, &key).await?;
+    roster.revoke_key(&caller, &id, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -257,10 +240,13 @@ pub async fn get_me(State(roster): State<Roster>, Caller(caller): Caller) -> Res
 pub async fn patch_me(
     State(roster): State<Roster>,
     Caller(caller): Caller,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     let changes = dto::me_changes(dto::object(body, "body")?)?;
-    Ok(user_doc(&roster.update_me(&caller, changes).await?))
+    Ok(user_doc(
+        &roster.update_me(&caller, changes, if_match).await?,
+    ))
 }
 
 pub async fn get_my_profile(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {
@@ -271,11 +257,12 @@ pub async fn get_my_profile(State(roster): State<Roster>, Caller(caller): Caller
 pub async fn patch_my_profile(
     State(roster): State<Roster>,
     Caller(caller): Caller,
+    IfMatch(if_match): IfMatch,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
     let changes = dto::profile_changes(dto::object(body, "body")?)?;
     let profile = roster
-        .update_profile(&caller, &caller.user_id, changes)
+        .update_profile(&caller, &caller.user_id, changes, if_match)
         .await?;
     Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
 }

@@ -3,25 +3,22 @@
 //! with one such object (grant or change), `DELETE /api/v1/user/{name}/party/{partyId}`
 //! (revoke). `{name}` is the username.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use http::StatusCode;
 use serde_json::Value;
 
-use super::username;
 use crate::seed000::dto::{put_party_body, PartyView};
-use crate::seed000::error::{Result, Seed000Caller};
-use roster_shared::domain::PartyId;
-use roster_shared::http::{Doc, JsonBody};
+use crate::seed000::error::Result;
+use roster_shared::http::{Caller, Doc, ExistingPartyIdPath, JsonBody, Manager, UsernamePath};
 use roster_shared::service::Roster;
-use roster_shared::Error;
 
 /// 200 with the user's authorizations (404 for a name no live user of the organization holds).
 pub async fn list_parties(
     State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-    Path(name): Path<String>,
+    Caller(caller): Caller,
+    UsernamePath(name): UsernamePath,
 ) -> Result<Doc> {
-    let user = roster.user_by_username(&caller, &username(&name)?).await?;
+    let user = roster.user_by_username(&caller, &name).await?;
     let auths = roster.user_parties(&caller, &user.id).await?;
     let data: Vec<PartyView> = auths.iter().map(PartyView::from).collect();
     Ok(Doc::ok(data))
@@ -31,13 +28,12 @@ pub async fn list_parties(
 /// party not registered yet is registered with `name` (as the native grant does).
 pub async fn put_party(
     State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-    Path(name): Path<String>,
-    body: std::result::Result<JsonBody<Value>, Error>,
+    Manager(caller): Manager,
+    UsernamePath(name): UsernamePath,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let user = roster.user_by_username(&caller, &username(&name)?).await?;
-    let (party, grant) = put_party_body(body?.0)?;
+    let user = roster.user_by_username(&caller, &name).await?;
+    let (party, grant) = put_party_body(body)?;
     let (state, created) = roster.grant(&caller, &user.id, &party, grant).await?;
     let status = if created {
         StatusCode::CREATED
@@ -50,11 +46,11 @@ pub async fn put_party(
 /// 204: the authorization is revoked (404 when the user has none for that party).
 pub async fn delete_party(
     State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-    Path((name, party)): Path<(String, String)>,
+    Caller(caller): Caller,
+    UsernamePath(name): UsernamePath,
+    ExistingPartyIdPath(party): ExistingPartyIdPath,
 ) -> Result<StatusCode> {
-    let user = roster.user_by_username(&caller, &username(&name)?).await?;
-    let party = PartyId::parse(&party).map_err(|e| Error::field("partyId", e))?;
+    let user = roster.user_by_username(&caller, &name).await?;
     roster.revoke(&caller, &user.id, &party).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,23 +2,18 @@
 //! users, `PUT /api/v1/user` with `{name, password}` adds the user of that name or sets its
 //! password, `DELETE /api/v1/user/{name}` (soft) deletes it.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use http::StatusCode;
 use serde_json::Value;
 
-use super::username;
 use crate::seed000::dto::{put_user_body, PutUser, UserView};
-use crate::seed000::error::{Result, Seed000Caller};
-use roster_shared::http::{Doc, JsonBody};
+use crate::seed000::error::Result;
+use roster_shared::domain::UserFilter;
+use roster_shared::http::{Caller, Doc, JsonBody, Manager, UsernamePath};
 use roster_shared::service::Roster;
-use roster_shared::store::UserFilter;
-use roster_shared::Error;
 
 /// 200 with every live user of the organization, as `[{name}]` (no paging: the seed has none).
-pub async fn list_users(
-    State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-) -> Result<Doc> {
+pub async fn list_users(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {
     let users = roster
         .list_all_users(&caller, UserFilter::default())
         .await?;
@@ -29,11 +24,10 @@ pub async fn list_users(
 /// 201 `{name}` when the user was added, 200 `{name}` when its password was set.
 pub async fn put_user(
     State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-    body: std::result::Result<JsonBody<Value>, Error>,
+    Manager(caller): Manager,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Doc> {
-    caller.require_manager()?;
-    let PutUser { name, password } = put_user_body(body?.0)?;
+    let PutUser { name, password } = put_user_body(body)?;
     let (user, created) = roster
         .set_password_by_username(&caller, name, password)
         .await?;
@@ -48,10 +42,10 @@ pub async fn put_user(
 /// 204: the user is soft-deleted (its name is free again; see the native `DELETE /v1/users/{id}`).
 pub async fn delete_user(
     State(roster): State<Roster>,
-    Seed000Caller(caller): Seed000Caller,
-    Path(name): Path<String>,
+    Caller(caller): Caller,
+    UsernamePath(name): UsernamePath,
 ) -> Result<StatusCode> {
-    let user = roster.user_by_username(&caller, &username(&name)?).await?;
+    let user = roster.user_by_username(&caller, &name).await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

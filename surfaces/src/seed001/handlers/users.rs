@@ -1,38 +1,22 @@
 //! Route handlers: extract → service → respond, every failure in the seed's format.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::Value;
 
 use crate::seed001::doc::Export;
 use crate::seed001::dto;
-use crate::seed001::error::{Caller001, Error001};
+use crate::seed001::error::Result;
 use crate::seed001::extract::RequestUrl;
 use roster_shared::auth::Principal;
+use roster_shared::domain::UserFilter;
 use roster_shared::domain::{Party, User};
 use roster_shared::error::Problems;
-use roster_shared::http::{JsonBody, QueryParams};
+use roster_shared::http::{JsonBody, Manager, UserRefPath};
 use roster_shared::service::{ListPage, Roster};
-use roster_shared::store::UserFilter;
-use roster_shared::Error;
-
-type Result<T> = std::result::Result<T, Error001>;
-
-/// The `{id}` of `update` and `delete` (the server id or the idRemote).
-fn path_id(path: std::result::Result<Path<String>, PathRejection>) -> Result<String> {
-    path.map(|Path(id)| id).map_err(|e| {
-        Error001::from(Error::field(
-            "id",
-            format!("could not be read ({})", e.body_text()),
-        ))
-    })
-}
 
 /// The registered business partners of `users`, looked up once.
 async fn partners(roster: &Roster, caller: &Principal, users: &[User]) -> Result<Vec<Party>> {
-    Ok(roster
-        .parties_by_id(caller, &dto::partner_ids(users))
-        .await?)
+    roster.parties_by_id(caller, &dto::partner_ids(users)).await
 }
 
 async fn page_export(
@@ -53,14 +37,12 @@ async fn page_export(
 /// INACTIVE, oldest first), or with `id` (server id or idRemote) that one user.
 pub async fn get_user(
     State(roster): State<Roster>,
-    Caller001(caller): Caller001,
+    Manager(caller): Manager,
     url: RequestUrl,
-    query: std::result::Result<QueryParams, Error>,
 ) -> Result<Export> {
-    caller.require_manager()?;
-    let query = query?;
+    let query = &url.params;
     let mut problems = Problems::default();
-    let paging = dto::paging(&query, &mut problems);
+    let paging = query.paging(&dto::PAGING, &mut problems);
     let id = query
         .get("id")
         .filter(|v| !v.is_empty())
@@ -71,7 +53,7 @@ pub async fn get_user(
             let user = roster
                 .user_by_id_or_external_id(&caller, &id)
                 .await
-                .map_err(|e| Error001::for_user(e, &id))?;
+                .map_err(|e| e.named(&id))?;
             ListPage {
                 items: vec![user],
                 total_items: 1,
@@ -94,15 +76,12 @@ pub async fn get_user(
 /// change first, deleted users included (status `DELETED`) so that a sync sees deletions.
 pub async fn update_from(
     State(roster): State<Roster>,
-    Caller001(caller): Caller001,
+    Manager(caller): Manager,
     url: RequestUrl,
-    query: std::result::Result<QueryParams, Error>,
 ) -> Result<Export> {
-    caller.require_manager()?;
-    let query = query?;
     let mut problems = Problems::default();
-    let updated_since = dto::update_date(&query, &mut problems);
-    let paging = dto::paging(&query, &mut problems);
+    let updated_since = dto::update_date(&url.params, &mut problems);
+    let paging = url.params.paging(&dto::PAGING, &mut problems);
     problems.finish()?;
     let filter = UserFilter {
         updated_since,
@@ -116,11 +95,9 @@ pub async fn update_from(
 /// the error of the first failing item and none created (see `create_users_all_or_none`).
 pub async fn create(
     State(roster): State<Roster>,
-    Caller001(caller): Caller001,
-    body: std::result::Result<JsonBody<Value>, Error>,
+    Manager(caller): Manager,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Export> {
-    caller.require_manager()?;
-    let body = body?.0;
     let is_array = body.is_array();
     let items = dto::new_users(body)?;
     let users = roster
@@ -132,7 +109,7 @@ pub async fn create(
             } else {
                 String::new()
             };
-            Error001::with_prefix(failure.error, &prefix)
+            failure.error.with_field_prefix(&prefix)
         })?;
     let parties = partners(&roster, &caller, &users).await?;
     Ok(Export::created(dto::users_node(&users, &parties)))
@@ -141,21 +118,19 @@ pub async fn create(
 /// `PUT /User/update/{id}`: 200 with `{data: [the user]}`; left-out fields keep their values.
 pub async fn update(
     State(roster): State<Roster>,
-    Caller001(caller): Caller001,
-    path: std::result::Result<Path<String>, PathRejection>,
-    body: std::result::Result<JsonBody<Value>, Error>,
+    Manager(caller): Manager,
+    UserRefPath(id): UserRefPath,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Export> {
-    caller.require_manager()?;
-    let id = path_id(path)?;
-    let changes = dto::user_changes(body?.0)?;
+    let changes = dto::user_changes(body)?;
     let user = roster
         .user_by_id_or_external_id(&caller, &id)
         .await
-        .map_err(|e| Error001::for_user(e, &id))?;
+        .map_err(|e| e.named(&id))?;
     let user = roster
         .update_user(&caller, &user.id, changes, None)
         .await
-        .map_err(|e| Error001::for_user(e, &id))?;
+        .map_err(|e| e.named(&id))?;
     let parties = partners(&roster, &caller, std::slice::from_ref(&user)).await?;
     Ok(Export::ok(dto::users_node(&[user], &parties)))
 }
@@ -165,23 +140,21 @@ pub async fn update(
 /// user (by its server id) changes nothing.
 pub async fn delete(
     State(roster): State<Roster>,
-    Caller001(caller): Caller001,
-    path: std::result::Result<Path<String>, PathRejection>,
+    Manager(caller): Manager,
+    UserRefPath(id): UserRefPath,
 ) -> Result<Export> {
-    caller.require_manager()?;
-    let id = path_id(path)?;
     let user = roster
         .user_by_id_or_external_id(&caller, &id)
         .await
-        .map_err(|e| Error001::for_user(e, &id))?;
+        .map_err(|e| e.named(&id))?;
     roster
         .delete_user(&caller, &user.id)
         .await
-        .map_err(|e| Error001::for_user(e, &id))?;
+        .map_err(|e| e.named(&id))?;
     let deleted = roster
         .get_user(&caller, &user.id)
         .await
-        .map_err(|e| Error001::for_user(e, &id))?;
+        .map_err(|e| e.named(&id))?;
     let parties = partners(&roster, &caller, std::slice::from_ref(&deleted)).await?;
     Ok(Export::ok(dto::users_node(&[deleted], &parties)))
 }

@@ -18,7 +18,7 @@ use roster_shared::domain::{
     Email, Emails, ExternalId, Flag, PersonName, Phone, RegistrationState, User, Username,
 };
 use roster_shared::http::ObjectReader;
-use roster_shared::service::{NewUser, Patch, UserChanges, UserRef};
+use roster_shared::service::{NewUser, Patch, UserChanges};
 use roster_shared::Error;
 
 pub const BASE: &str = "/api/management/user";
@@ -150,11 +150,4 @@ pub fn user_changes(body: Value) -> Result<UserChanges> {
         registration_state: state,
         ..UserChanges::default()
     })
-}
-
-/// The user the path's email names (404 when no live user of the organization holds it).
-pub fn email_ref(raw: &str) -> Result<UserRef> {
-    Email::parse(raw)
-        .map(UserRef::Email)
-        .map_err(|_| Error::NotFound("user"))
 }

@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use roster_shared::domain::{Email, Username};
 use roster_shared::http::{ObjectReader, QueryParams};
+
+pub use roster_shared::http::encode;
 use roster_shared::service::Patch;
 use roster_shared::Error;
 
@@ -119,18 +121,6 @@ impl IntoResponse for JsonDoc {
     }
 }
 
-/// Percent-encodes a URL component (for the links this surface builds).
-pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,11 +205,5 @@ mod tests {
                 "data.attributes.username"
             ]
         );
-    }
-
-    #[test]
-    fn links_are_percent_encoded() {
-        assert_eq!(encode("page[size]"), "page%5Bsize%5D");
-        assert_eq!(encode("a@x.io"), "a%40x.io");
     }
 }

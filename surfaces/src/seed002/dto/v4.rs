@@ -20,12 +20,12 @@ use serde_json::{json, Map, Value};
 
 use super::{encode, login_name, refuse_service_field, JsonDoc};
 use roster_shared::domain::{
-    Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, User, UserId,
-    Username,
+    Email, Emails, ExternalId, Flag, PersonName, Phone, Profile, RegistrationState, Status, User,
+    UserId, Username,
 };
-use roster_shared::error::Problems;
-use roster_shared::http::{etag, ObjectReader, QueryParams};
-use roster_shared::service::{ListPage, NewUser, Paging, Patch, UserChanges};
+use roster_shared::error::{Conflict, Resource};
+use roster_shared::http::{etag, ObjectReader, PagingSpec};
+use roster_shared::service::{ListPage, NewUser, Patch, UserChanges};
 use roster_shared::Error;
 
 pub const BASE: &str = "/api/user/management/v4/users";
@@ -95,6 +95,23 @@ fn profile_resource(profile: &Profile) -> Value {
     })
 }
 
+/// A V4 client expects a deleted user to be gone: a deleted user is 404 on this resource
+/// (natively it stays readable, as `DELETED`).
+pub fn live(user: User) -> Result<User> {
+    if user.status == Status::Deleted {
+        return Err(Error::NotFound(Resource::User));
+    }
+    Ok(user)
+}
+
+/// A change refused because the user is deleted: 404 on this resource, like a read.
+pub fn gone(error: Error) -> Error {
+    match error {
+        Error::Conflict(Conflict::UserDeleted, _) => Error::NotFound(Resource::User),
+        other => other,
+    }
+}
+
 /// A single-user document, its default profile included.
 pub fn single(status: StatusCode, user: &User, profile: &Profile) -> JsonDoc {
     let body = json!({
@@ -105,30 +122,13 @@ pub fn single(status: StatusCode, user: &User, profile: &Profile) -> JsonDoc {
 }
 
 /// `page[size]` (1–100, default 10) with `page[number]` (from 1) or `page[cursor]`.
-pub fn paging(query: &QueryParams, problems: &mut Problems) -> Paging {
-    let mut paging = Paging::default();
-    if let Some(size) = query.parse("page[size]", problems, |v| {
-        v.parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| "must be a whole number from 1 to 100".to_string())
-    }) {
-        paging.limit = size;
-    }
-    paging.page = query.parse("page[number]", problems, |v| {
-        v.parse::<u32>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| "must be a whole number from 1".to_string())
-    });
-    if let Some(cursor) = query.get("page[cursor]").filter(|c| !c.is_empty()) {
-        if paging.page.is_some() {
-            problems.push("page[cursor]", "cannot be combined with page[number]");
-        }
-        paging.cursor = Some(cursor.to_string());
-    }
-    paging
-}
+pub const PAGING: PagingSpec = PagingSpec {
+    limit: "page[size]",
+    page: "page[number]",
+    cursor: "page[cursor]",
+    max_limit: 100,
+    lenient: false,
+};
 
 /// The index document: `{data, meta: {total_items, items_per_page, current_page, total_pages},
 /// links: {self, next}}`.
@@ -191,13 +191,16 @@ impl Document {
         };
         let mut reader = ObjectReader::new(data).with_prefix("data.");
         reader.absorb(outer);
-        let _ = reader.parsed("type", |t| {
+        let kind = reader.parsed("type", |t| {
             if t == "users" {
                 Ok(())
             } else {
                 Err("must be \"users\"".to_string())
             }
         });
+        if matches!(kind, Patch::Clear) {
+            reader.reject("type", "must be \"users\"");
+        }
         let id = reader.parsed("id", |v| Ok::<_, String>(v.to_string()));
         match (path_id, id) {
             (None, Patch::Set(_) | Patch::Clear) => {
@@ -205,6 +208,9 @@ impl Document {
             }
             (Some(path), Patch::Set(given)) if given != path.as_str() => {
                 reader.reject("id", "must be the id in the path");
+            }
+            (Some(_), Patch::Clear) => {
+                reader.reject("id", "must be the id in the path (or left out)");
             }
             _ => {}
         }

@@ -6,39 +6,39 @@ use http::{header, StatusCode, Uri};
 use serde_json::{json, Value};
 
 use crate::seed002::dto::{legacy, refuse_service_query, v4, JsonDoc};
-use roster_shared::domain::{Email, ExternalId, Profile, UserId};
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use roster_shared::domain::{Email, ExternalId, Profile, UserFilter};
 use roster_shared::error::Problems;
-use roster_shared::http::{Caller, IfMatch, JsonBody, QueryParams};
+use roster_shared::http::{Caller, EmailPath, IfMatch, JsonBody, Manager, QueryParams, UserIdPath};
 use roster_shared::service::Roster;
-use roster_shared::store::UserFilter;
-use roster_shared::Error;
+use roster_shared::service::UserRef;
 
-type Result<T> = std::result::Result<T, Error>;
+use crate::seed002::error::Result;
 
-/// The path parameter as text. A segment that does not decode (e.g. `%FF`) cannot name a user:
-/// 404, like any unknown one.
-type Segment =
-    std::result::Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>;
+/// The query, which may not carry the retired `service` parameter (400 naming it).
+pub struct ServiceFree(QueryParams);
 
-fn segment(path: Segment) -> Result<String> {
-    path.map(|p| p.0).map_err(|_| Error::NotFound("user"))
+impl<S: Send + Sync> FromRequestParts<S> for ServiceFree {
+    type Rejection = roster_shared::Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let query = QueryParams::from_request_parts(parts, state).await?;
+        refuse_service_query(&query)?;
+        Ok(Self(query))
+    }
 }
 
-fn user_id(raw: &str) -> Result<UserId> {
-    // A malformed id cannot exist: 404, exactly like an id of another organization.
-    UserId::parse(raw).map_err(|_| Error::NotFound("user"))
-}
 /// `GET /api/user/management/v4/users`: a page of users (`filter[email]`,
 /// `filter[external_id]` narrow it to the one live user holding them).
 pub async fn v4_index(
     State(roster): State<Roster>,
     Caller(caller): Caller,
     uri: Uri,
-    query: QueryParams,
+    ServiceFree(query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let mut problems = Problems::default();
-    let paging = v4::paging(&query, &mut problems);
+    let paging = query.paging(&v4::PAGING, &mut problems);
     let filter = UserFilter {
         email: query.parse("filter[email]", &mut problems, Email::parse),
         external_id: query.parse("filter[external_id]", &mut problems, ExternalId::parse),
@@ -64,12 +64,10 @@ pub async fn v4_index(
 /// `Location`.
 pub async fn v4_create(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    query: QueryParams,
+    Manager(caller): Manager,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
-    refuse_service_query(&query)?;
     let user = roster.create_user(&caller, v4::new_user(body)?).await?;
     // The profile written with the user, exactly.
     let profile = Profile::default_for(&user);
@@ -77,37 +75,35 @@ pub async fn v4_create(
         .header(header::LOCATION, v4::self_link(&user.id)))
 }
 
-/// `GET /api/user/management/v4/users/{user_id}`.
+/// `GET /api/user/management/v4/users/{user_id}`: 404 once the user is deleted.
 pub async fn v4_get(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    id: Segment,
-    query: QueryParams,
+    UserIdPath(id): UserIdPath,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
-    let id = user_id(&segment(id)?)?;
     let (user, profile) = tokio::try_join!(
         roster.get_user(&caller, &id),
         roster.get_profile(&caller, &id)
     )?;
-    Ok(v4::single(StatusCode::OK, &user, &profile))
+    Ok(v4::single(StatusCode::OK, &v4::live(user)?, &profile))
 }
 
 /// `PATCH /api/user/management/v4/users/{user_id}`: merge patch of the attributes (`If-Match`
-/// with the `ETag` → 412 when the user changed meanwhile).
+/// with the `ETag` → 412 when the user changed meanwhile); 404 once the user is deleted.
 pub async fn v4_patch(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    id: Segment,
+    Manager(caller): Manager,
+    UserIdPath(id): UserIdPath,
     IfMatch(if_match): IfMatch,
-    query: QueryParams,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
-    refuse_service_query(&query)?;
-    let id = user_id(&segment(id)?)?;
     let changes = v4::user_changes(body, &id)?;
-    let user = roster.update_user(&caller, &id, changes, if_match).await?;
+    let user = roster
+        .update_user(&caller, &id, changes, if_match)
+        .await
+        .map_err(v4::gone)?;
     let profile = roster.get_profile(&caller, &id).await?;
     Ok(v4::single(StatusCode::OK, &user, &profile))
 }
@@ -116,13 +112,10 @@ pub async fn v4_patch(
 pub async fn v4_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    id: Segment,
-    query: QueryParams,
+    UserIdPath(id): UserIdPath,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<StatusCode> {
-    refuse_service_query(&query)?;
-    roster
-        .delete_user(&caller, &user_id(&segment(id)?)?)
-        .await?;
+    roster.delete_user(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,9 +124,8 @@ pub async fn v4_delete(
 pub async fn legacy_list(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    query: QueryParams,
+    ServiceFree(query): ServiceFree,
 ) -> Result<JsonDoc> {
-    refuse_service_query(&query)?;
     let mut problems = Problems::default();
     let filter = UserFilter {
         email: query.parse("email", &mut problems, Email::parse),
@@ -150,12 +142,10 @@ pub async fn legacy_list(
 /// registration_state?, username?}` → 201 with the user and `Location: …/user/{email}`.
 pub async fn legacy_create(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    query: QueryParams,
+    Manager(caller): Manager,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
-    refuse_service_query(&query)?;
     let new = legacy::new_user(body)?;
     let user = roster.create_user(&caller, new).await?;
     Ok(JsonDoc::new(
@@ -170,14 +160,12 @@ pub async fn legacy_create(
 /// the user is known by; `null` removes `cid`, `telephone_number_E123`, `user_flags`).
 pub async fn legacy_update(
     State(roster): State<Roster>,
-    Caller(caller): Caller,
-    email: Segment,
-    query: QueryParams,
+    Manager(caller): Manager,
+    EmailPath(email): EmailPath,
+    ServiceFree(_query): ServiceFree,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<JsonDoc> {
-    caller.require_manager()?;
-    refuse_service_query(&query)?;
-    let target = legacy::email_ref(&segment(email)?)?;
+    let target = UserRef::Email(email);
     let changes = legacy::user_changes(body)?;
     let (_, user) = roster.update_user_ref(&caller, &target, changes).await?;
     Ok(JsonDoc::new(
@@ -191,13 +179,10 @@ pub async fn legacy_update(
 pub async fn legacy_delete(
     State(roster): State<Roster>,
     Caller(caller): Caller,
-    email: Segment,
-    query: QueryParams,
+    EmailPath(email): EmailPath,
+    ServiceFree(_query): ServiceFree,
 ) -> Result<StatusCode> {
-    refuse_service_query(&query)?;
-    let user = roster
-        .find_user(&caller, &legacy::email_ref(&segment(email)?)?)
-        .await?;
+    let user = roster.find_user(&caller, &UserRef::Email(email)).await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

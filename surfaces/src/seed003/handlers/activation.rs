@@ -19,14 +19,14 @@ use roster_shared::Error;
 async fn set_status(
     roster: Roster,
     caller: roster_shared::auth::Principal,
-    body: std::result::Result<LenientJsonBody<Value>, Error>,
+    body: Value,
     status: Status,
 ) -> Result<Response> {
-    let LenientJsonBody(body) = body?;
     let Value::Array(items) = body else {
-        return Err(
-            Error::field("body", "must be a JSON array of UserIds, like [\"15243\"]").into(),
-        );
+        return Err(Error::field(
+            "body",
+            "must be a JSON array of UserIds, like [\"15243\"]",
+        ));
     };
     let (ids, refs): (Vec<Option<String>>, Vec<_>) = items.iter().map(user_ref).unzip();
     let results = roster.set_status_many(&caller, refs, status).await?;
@@ -55,7 +55,7 @@ async fn set_status(
 pub async fn deactivate(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    body: std::result::Result<LenientJsonBody<Value>, Error>,
+    LenientJsonBody(body): LenientJsonBody<Value>,
 ) -> Result<Response> {
     set_status(roster, caller, body, Status::Inactive).await
 }
@@ -65,7 +65,7 @@ pub async fn deactivate(
 pub async fn activate(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    body: std::result::Result<LenientJsonBody<Value>, Error>,
+    LenientJsonBody(body): LenientJsonBody<Value>,
 ) -> Result<Response> {
     set_status(roster, caller, body, Status::Active).await
 }

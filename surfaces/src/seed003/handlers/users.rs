@@ -2,22 +2,19 @@
 //! `POST /User/Add`, `POST /User/Update`. Every change is recorded as made by the
 //! `X-eSignatur-CreatorId` administrator.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use http::StatusCode;
-use serde_json::Value;
 
 use crate::seed003::dto::{
-    array, changes_message, given_user_id, json_response, new_user, user_changes,
-    UserChangeResponse, UserResponseModel,
+    changes_message, given_user_id, json_response, new_user, user_changes, UserChangeResponse,
+    UserModels, UserResponseModel,
 };
 use crate::seed003::error::{message, Result};
 use crate::seed003::extract::EsignaturCaller;
-use roster_shared::domain::Username;
-use roster_shared::http::LenientJsonBody;
+use roster_shared::domain::UserFilter;
+use roster_shared::http::UsernamePath;
 use roster_shared::service::{Roster, UserRef};
-use roster_shared::store::UserFilter;
 use roster_shared::Error;
 
 /// `GET /User/Index`: every live user of the company (active and deactivated), in creation order.
@@ -36,13 +33,8 @@ pub async fn index(
 pub async fn get(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    user_id: std::result::Result<Path<String>, PathRejection>,
+    UsernamePath(username): UsernamePath,
 ) -> Result<Response> {
-    // A malformed UserId (or a segment that does not decode) cannot exist: 404 like any unknown one.
-    let username = user_id
-        .ok()
-        .and_then(|Path(id)| Username::parse(&id).ok())
-        .ok_or(Error::NotFound("user"))?;
     let user = roster
         .find_user(&caller, &UserRef::Username(username))
         .await?;
@@ -57,10 +49,8 @@ pub async fn get(
 pub async fn add(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    body: std::result::Result<LenientJsonBody<Value>, Error>,
+    UserModels(items): UserModels,
 ) -> Result<Response> {
-    let LenientJsonBody(body) = body?;
-    let items = array(body, "UserModel objects")?;
     let ids: Vec<Option<String>> = items.iter().map(given_user_id).collect();
     let commands = items.into_iter().map(new_user).collect();
     let results = roster.create_users(&caller, commands).await?;
@@ -84,10 +74,8 @@ pub async fn add(
 pub async fn update(
     State(roster): State<Roster>,
     EsignaturCaller(caller): EsignaturCaller,
-    body: std::result::Result<LenientJsonBody<Value>, Error>,
+    UserModels(items): UserModels,
 ) -> Result<Response> {
-    let LenientJsonBody(body) = body?;
-    let items = array(body, "UserModel objects")?;
     let ids: Vec<Option<String>> = items.iter().map(given_user_id).collect();
     let new_ids: Vec<Option<String>> = items
         .iter()

@@ -1,0 +1,346 @@
+//! Writes under DynamoDB's concurrency, on the DynamoDB-semantics layer (`roster-semantics`:
+//! transactions hold their items 15 ms and overlapping ones are cancelled, as on DynamoDB):
+//! concurrent creators in one organization against the same load through the layer with
+//! conflicts and hold off, a batch of 100 creates, and the invariant checker after each run.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use roster_semantics::Settings;
+use roster_shared::config::Config;
+use roster_shared::domain::{Language, OrgId, Username};
+use roster_shared::service::Roster;
+use roster_shared::store::Store;
+use serde_json::json;
+
+use crate::Res;
+
+/// One load run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub label: String,
+    pub clients: usize,
+    pub statuses: BTreeMap<u16, usize>,
+    pub elapsed: Duration,
+    /// Broken invariants of the organization after the run.
+    pub broken: Vec<String>,
+    /// Transactions the layer cancelled during the run (then retried by the store).
+    pub cancelled: u64,
+}
+
+impl Run {
+    pub fn requests(&self) -> usize {
+        self.statuses.values().sum()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.statuses
+            .iter()
+            .filter(|(s, _)| !(200..300).contains(*s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    pub fn throughput(&self) -> f64 {
+        self.requests() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub runs: Vec<Run>,
+    pub batches: Vec<Duration>,
+    pub batch_failed: usize,
+    pub batch_broken: Vec<String>,
+}
+
+struct App {
+    url: String,
+    key: String,
+    store: Store,
+    org: OrgId,
+    proxy: roster_semantics::Running,
+}
+
+fn e<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> String {
+    move |err| format!("{what}: {err}")
+}
+
+/// The whole API on its own port, with its store going through `proxy`, and a fresh
+/// organization with a manager key.
+async fn app(config: &Config, proxy: roster_semantics::Running) -> Res<App> {
+    let config = Config {
+        dynamodb_endpoint: Some(proxy.endpoint.clone()),
+        ..config.clone()
+    };
+    let store = Store::connect(&config).await;
+    store
+        .create_table_if_missing()
+        .await
+        .map_err(e("create table"))?;
+    let roster = Roster::new(store.clone(), &config);
+    let org = OrgId::parse(&format!(
+        "conc-{}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    ))
+    .map_err(e("org"))?;
+    let (_, key) = roster
+        .bootstrap_org(
+            &org,
+            Username::parse("admin").map_err(e("username"))?,
+            Language::default_language(),
+        )
+        .await
+        .map_err(e("bootstrap"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(e("bind"))?;
+    let url = format!("http://{}", listener.local_addr().map_err(e("address"))?);
+    let router = roster_dev::all_routes().into_router(roster);
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(App {
+        url,
+        key: key.key.secret,
+        store,
+        org,
+        proxy,
+    })
+}
+
+async fn cancelled(proxy: &roster_semantics::Running) -> u64 {
+    proxy
+        .stats()
+        .await
+        .ok()
+        .and_then(|s| s["cancelled"].as_u64())
+        .unwrap_or(0)
+}
+
+/// `clients` concurrent clients, each creating `per_client` distinct users one after another.
+async fn creators(app: &App, label: &str, clients: usize, per_client: usize) -> Res<Run> {
+    let http = reqwest::Client::new();
+    let before = cancelled(&app.proxy).await;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (http, url, key) = (http.clone(), app.url.clone(), app.key.clone());
+        let tag = ulid::Ulid::new().to_string().to_lowercase();
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for i in 0..per_client {
+                let username = format!("c{c}-{i}-{tag}");
+                let status = http
+                    .post(format!("{url}/v1/users"))
+                    .header("x-api-key", &key)
+                    .json(&json!({"username": username, "name": "Concurrent Creator",
+                                  "emails": [format!("{username}@example.com")]}))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
+                statuses.push(status);
+            }
+            statuses
+        }));
+    }
+    let mut statuses = BTreeMap::new();
+    for task in tasks {
+        for status in task.await.map_err(e("client task"))? {
+            *statuses.entry(status).or_default() += 1;
+        }
+    }
+    let elapsed = started.elapsed();
+    let broken = app
+        .store
+        .check_invariants(&app.org)
+        .await
+        .map_err(e("invariants"))?;
+    Ok(Run {
+        label: label.into(),
+        clients,
+        statuses,
+        elapsed,
+        broken,
+        cancelled: cancelled(&app.proxy).await - before,
+    })
+}
+
+/// One `POST /v1/users` with an array of 100 new users (no passwords); time and failed items.
+async fn batch(app: &App) -> Res<(Duration, usize)> {
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    let body: Vec<_> = (0..100)
+        .map(|i| {
+            let username = format!("b{i}-{tag}");
+            json!({"username": username, "name": "Batch User",
+                   "emails": [format!("{username}@example.com")]})
+        })
+        .collect();
+    let started = Instant::now();
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/users", app.url))
+        .header("x-api-key", &app.key)
+        .json(&body)
+        .send()
+        .await
+        .map_err(e("batch"))?;
+    let elapsed = started.elapsed();
+    let status = response.status();
+    let answer: serde_json::Value = response.json().await.map_err(e("batch answer"))?;
+    let text = answer.to_string();
+    // Each item carries its own status; count those not created.
+    let created = text.matches("\"status\":201").count();
+    let failed = if status.is_success() {
+        100usize.saturating_sub(created.min(100))
+    } else {
+        100
+    };
+    Ok((elapsed, failed))
+}
+
+pub async fn measure(config: &Config, progress: impl Fn(&str)) -> Res<Results> {
+    let upstream = config
+        .dynamodb_endpoint
+        .clone()
+        .ok_or("no DynamoDB endpoint")?;
+    let layer = roster_semantics::spawn(&upstream, Settings::dynamodb()).map_err(e("layer"))?;
+    let plain =
+        roster_semantics::spawn(&upstream, Settings::passthrough()).map_err(e("plain layer"))?;
+    let on = app(config, layer).await?;
+    let off = app(config, plain).await?;
+    let mut results = Results::default();
+    // Warm both paths (JIT, pools), then alternate to share the machine's noise.
+    creators(&on, "warm-up", 4, 5).await?;
+    creators(&off, "warm-up", 4, 5).await?;
+    for round in 0..2 {
+        for (app, label) in [
+            (&on, "layer (conflicts, 15 ms hold)"),
+            (&off, "layer, conflicts and hold off"),
+        ] {
+            let run = creators(app, label, 16, 20).await?;
+            progress(&format!(
+                "16 creators, {label} (round {}): {} requests, {} failed, {:.0}/s, {} cancelled and retried",
+                round + 1,
+                run.requests(),
+                run.failed(),
+                run.throughput(),
+                run.cancelled
+            ));
+            results.runs.push(run);
+        }
+    }
+    let run = creators(&on, "layer (conflicts, 15 ms hold)", 4, 30).await?;
+    progress(&format!(
+        "4 creators on the layer: {} requests, {} failed",
+        run.requests(),
+        run.failed()
+    ));
+    results.runs.push(run);
+    for _ in 0..5 {
+        let (elapsed, failed) = batch(&on).await?;
+        results.batches.push(elapsed);
+        results.batch_failed += failed;
+    }
+    results.batch_broken = on
+        .store
+        .check_invariants(&on.org)
+        .await
+        .map_err(e("invariants"))?;
+    Ok(results)
+}
+
+fn sum(runs: &[&Run]) -> (usize, usize, f64, u64, usize) {
+    let requests = runs.iter().map(|r| r.requests()).sum();
+    let failed = runs.iter().map(|r| r.failed()).sum();
+    let secs: f64 = runs.iter().map(|r| r.elapsed.as_secs_f64()).sum();
+    let cancelled = runs.iter().map(|r| r.cancelled).sum();
+    let broken = runs.iter().map(|r| r.broken.len()).sum();
+    (
+        requests,
+        failed,
+        requests as f64 / secs.max(1e-9),
+        cancelled,
+        broken,
+    )
+}
+
+pub fn render(r: &Results) -> String {
+    let mut out = String::from(
+        "\n## Concurrent writes on the DynamoDB-semantics layer\n\n\
+         `roster-semantics` in front of DynamoDB Local: each `TransactWriteItems` holds its \
+         items 15 ms, one that overlaps a held item is cancelled (`TransactionConflict`) as on \
+         DynamoDB, and the store retries it (fresh token, jittered backoff). The comparison \
+         run goes through the same proxy with conflicts and hold off. Creators make distinct \
+         users of one organization (no passwords), one request after another per client; the \
+         API serves them on the bench's runtime. The machine is shared (other builds and \
+         tests run beside the bench), so absolute figures are noisy: the ratio is what counts.\n\n\
+         | run | clients | requests | failed | throughput | cancelled (retried) | broken invariants |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let mut groups: BTreeMap<(String, usize), Vec<&Run>> = BTreeMap::new();
+    for run in &r.runs {
+        groups
+            .entry((run.label.clone(), run.clients))
+            .or_default()
+            .push(run);
+    }
+    let mut on16 = 0.0;
+    let mut off16 = 0.0;
+    for ((label, clients), runs) in &groups {
+        let (requests, failed, throughput, cancelled, broken) = sum(runs);
+        if *clients == 16 {
+            if label.contains("off") {
+                off16 = throughput;
+            } else {
+                on16 = throughput;
+            }
+        }
+        out.push_str(&format!(
+            "| {label} | {clients} | {requests} | {failed} | {throughput:.0}/s | {cancelled} | {broken} |\n"
+        ));
+    }
+    let ratio = on16 / off16.max(1e-9);
+    let failed16: usize = r
+        .runs
+        .iter()
+        .filter(|x| x.clients == 16 && !x.label.contains("off"))
+        .map(Run::failed)
+        .sum();
+    let failed4: usize = r
+        .runs
+        .iter()
+        .filter(|x| x.clients == 4)
+        .map(Run::failed)
+        .sum();
+    let mut batches = r.batches.clone();
+    batches.sort();
+    let median = batches.get(batches.len() / 2).copied().unwrap_or_default();
+    let broken: usize = r.runs.iter().map(|x| x.broken.len()).sum::<usize>() + r.batch_broken.len();
+    let mark = |ok: bool| if ok { "met" } else { "**missed**" };
+    out.push_str(&format!(
+        "\nBatch of 100 creates (`POST /v1/users` with an array) on the layer: median {:.0} ms \
+         of {} batches (min {:.0} ms, max {:.0} ms), {} items failed.\n\n\
+         Targets: 16 concurrent creators 0 failed ({failed16}: {}); throughput ≥ 0.8× the run \
+         with conflicts and hold off ({ratio:.2}×: {}); 4 concurrent 0 failed ({failed4}: {}); \
+         batch of 100 ≤ 0.4 s ({:.2} s: {}); invariant checker clean after every run \
+         ({broken} broken: {}).\n",
+        median.as_secs_f64() * 1000.0,
+        batches.len(),
+        batches.first().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        batches.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        r.batch_failed,
+        mark(failed16 == 0),
+        mark(ratio >= 0.8),
+        mark(failed4 == 0),
+        median.as_secs_f64(),
+        mark(median <= Duration::from_millis(400)),
+        mark(broken == 0),
+    ));
+    out
+}
