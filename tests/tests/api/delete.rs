@@ -183,13 +183,13 @@ async fn a_deleted_user_s_profile_keys_and_authorizations_stop_working() {
             "{path} with {header}: {body}"
         );
     }
-    // Its key list still reads (metadata), but no key can be issued to it (404, as
-    // openapi.yaml's issueKey documents).
+    // Its keys died with it (removed in the delete's transaction), and no key can be issued to
+    // it (404, as openapi.yaml's issueKey documents).
     let (status, keys) = app
         .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{keys}");
-    assert_eq!(keys["data"].as_array().map(Vec::len), Some(1), "{keys}");
+    assert_eq!(keys["data"].as_array().map(Vec::len), Some(0), "{keys}");
     let (status, problem) = app
         .call(Method::POST, &format!("/v1/users/{id}/api-keys"), None)
         .await;

@@ -122,6 +122,17 @@ async fn recording_app(recorder: &Recorder) -> TestApp {
     TestApp::spawn_on(config, store).await
 }
 
+/// Every string inside a YAML value (through tags, sequences and maps).
+fn strings_in(value: &serde_yaml::Value) -> Vec<String> {
+    match value {
+        serde_yaml::Value::String(s) => vec![s.clone()],
+        serde_yaml::Value::Tagged(tagged) => strings_in(&tagged.value),
+        serde_yaml::Value::Sequence(items) => items.iter().flat_map(strings_in).collect(),
+        serde_yaml::Value::Mapping(map) => map.values().flat_map(strings_in).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// `(actions, indexes)` a function's policy in `template.yaml` allows.
 fn allowed(resource: &str) -> (BTreeSet<String>, BTreeSet<String>, Vec<serde_yaml::Value>) {
     let doc: serde_yaml::Value = serde_yaml::from_str(include_str!("../../../template.yaml"))
@@ -139,13 +150,10 @@ fn allowed(resource: &str) -> (BTreeSet<String>, BTreeSet<String>, Vec<serde_yam
             }
         }
         for target in statement["Resource"].as_sequence().into_iter().flatten() {
-            if let Some(sub) = target.get("Fn::Sub").and_then(|s| s.as_str()) {
-                if let Some(index) = sub.split("/index/").nth(1) {
-                    indexes.insert(index.to_string());
-                }
-            }
-            if let Some(sub) = target.as_str() {
-                if let Some(index) = sub.split("/index/").nth(1) {
+            // A resource may be a string, a `!Sub`, or an `!If` choosing between the stack's
+            // table and an existing one (`ExistingTableName`): every string inside counts.
+            for text in strings_in(target) {
+                if let Some(index) = text.split("/index/").nth(1) {
                     indexes.insert(index.to_string());
                 }
             }
