@@ -47,6 +47,8 @@ USERS = [
     ("patch-my-profile", "PATCH", "/v1/me/profile", {}, None, {"preferences": {"theme": "dark"}}),
     ("list-languages", "GET", "/v1/languages", {}, None, None),
     ("list-audit", "GET", "/v1/audit", {}, {"limit": "10", "since": "2024-01-01", "action": "user.created"}, None),
+    ("list-audit-by-target", "GET", "/v1/audit", {}, {"target": USER}, None),
+    ("list-audit-by-actor", "GET", "/v1/audit", {}, {"actor": "operator"}, None),
     # Compatible surface, seed 000 (User Management v1): users.
     ("seed000-list-users", "GET", "/api/v1/user", {}, None, None),
     ("seed000-put-user", "PUT", "/api/v1/user", {}, None, {"name": "event-seed000", "password": "event-password-1"}),

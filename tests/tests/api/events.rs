@@ -115,6 +115,16 @@ const USERS_EVENTS: &[(&str, &str, u16)] = &[
         200,
     ),
     (
+        "list-audit-by-target.json",
+        include_str!("../../../events/users/list-audit-by-target.json"),
+        200,
+    ),
+    (
+        "list-audit-by-actor.json",
+        include_str!("../../../events/users/list-audit-by-actor.json"),
+        200,
+    ),
+    (
         "seed000-list-users.json",
         include_str!("../../../events/users/seed000-list-users.json"),
         200,
