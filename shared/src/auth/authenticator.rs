@@ -169,8 +169,8 @@ pub struct Authenticator {
 
 /// What the caches say about a key.
 enum Cached {
-    /// A fresh decision.
-    Fresh(Result<Access, Error>),
+    /// A fresh decision (boxed: an `Access` carries the whole principal).
+    Fresh(Box<Result<Access, Error>>),
     /// Nothing fresh; when this instance last wrote the key's `lastUsedAt`, if it knows.
     Miss(Option<Instant>),
 }
@@ -210,7 +210,7 @@ impl Authenticator {
         }
         let hash = hash_key(secret);
         let touched = match self.cached(&hash) {
-            Cached::Fresh(decision) => return decision,
+            Cached::Fresh(decision) => return *decision,
             Cached::Miss(touched) => touched,
         };
         // Stamped before the reads: the entry is never trusted past `read start + TTL`.
@@ -254,10 +254,12 @@ impl Authenticator {
             return Cached::Miss(None);
         };
         if let Some(((), true)) = caches.unknown.peek(hash) {
-            return Cached::Fresh(Err(Error::InvalidApiKey));
+            return Cached::Fresh(Box::new(Err(Error::InvalidApiKey)));
         }
         match caches.known.peek(hash) {
-            Some((known, true)) => Cached::Fresh(known.decision.clone().map_err(|r| r.error())),
+            Some((known, true)) => {
+                Cached::Fresh(Box::new(known.decision.clone().map_err(|r| r.error())))
+            }
             Some((known, false)) => Cached::Miss(known.touched),
             None => Cached::Miss(None),
         }
