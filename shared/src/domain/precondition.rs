@@ -36,23 +36,33 @@ impl Precondition {
         }
         let mut versions = Vec::new();
         let mut tags = 0usize;
-        for element in trimmed.split(|b| *b == b',') {
-            let element = element.trim_ascii();
-            if element.is_empty() {
-                continue;
+        // Elements are read by scanning, not by splitting on commas: an opaque tag may itself
+        // hold a comma (`"a,b"`).
+        let mut rest = trimmed;
+        loop {
+            rest = rest.trim_ascii_start();
+            while let Some(r) = rest.strip_prefix(b",") {
+                rest = r.trim_ascii_start();
             }
-            let (weak, tag) = match element.strip_prefix(b"W/") {
-                Some(rest) => (true, rest),
-                None => (false, element),
+            if rest.is_empty() {
+                break;
+            }
+            let (weak, tag) = match rest.strip_prefix(b"W/") {
+                Some(r) => (true, r),
+                None => (false, rest),
             };
-            let opaque = tag
-                .strip_prefix(b"\"")
-                .and_then(|t| t.strip_suffix(b"\""))
-                .ok_or(MESSAGE)?;
+            let body = tag.strip_prefix(b"\"").ok_or(MESSAGE)?;
+            let close = body.iter().position(|&b| b == b'"').ok_or(MESSAGE)?;
+            let opaque = &body[..close];
             if !opaque
                 .iter()
                 .all(|&b| b == 0x21 || (0x23..=0x7E).contains(&b) || b >= 0x80)
             {
+                return Err(MESSAGE.into());
+            }
+            rest = body[close + 1..].trim_ascii_start();
+            // After a tag: the end, or a comma before the next element.
+            if !rest.is_empty() && !rest.starts_with(b",") {
                 return Err(MESSAGE.into());
             }
             tags += 1;
@@ -157,5 +167,15 @@ mod tests {
             Ok(Precondition::OneOf(vec![])),
             "obs-text is allowed in a tag"
         );
+    }
+
+    #[test]
+    fn an_opaque_tag_may_hold_a_comma() {
+        assert_eq!(
+            Precondition::parse_if_match(b",\t W/\"k/,\"  , \"7\" ,"),
+            Ok(Precondition::OneOf(vec![7]))
+        );
+        assert!(Precondition::parse_if_match(b"\"7\" x").is_err());
+        assert!(Precondition::parse_if_match(b"\"7").is_err());
     }
 }
