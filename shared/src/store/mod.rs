@@ -3,8 +3,11 @@
 
 mod apikeys;
 mod audit;
+mod authorizations;
+mod batch;
 mod cursor;
 mod errors;
+mod expiry;
 mod invariants;
 pub mod keys;
 mod operator;
@@ -25,8 +28,8 @@ use aws_sdk_dynamodb::Client;
 pub use apikeys::MAX_KEYS_PER_USER;
 pub use audit::AuditFilter;
 pub use cursor::Cursor;
+pub use expiry::ExpiredUser;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
-pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
 pub use users::UserWrite;
 // The records the store reads and writes are domain data (`crate::domain::records`).
