@@ -5,10 +5,11 @@ use crate::error::Resource;
 use std::collections::HashMap;
 
 use super::query::QuerySpec;
+use super::reads::SortKeys;
 use super::tx::{Condition, OnFail, Tx};
-use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use super::{av, decode, encode, keys, Item, Page, PageRequest, Store};
 use crate::audit::{self, AuditContext};
-use crate::domain::{Authorization, OrgId, Party, PartyId, Status, UserId};
+use crate::domain::{Authorization, OrgId, Party, PartyId, UserId};
 use crate::Error;
 
 impl Store {
@@ -39,17 +40,12 @@ impl Store {
         user: &UserId,
         party: &PartyId,
     ) -> Result<Option<Authorization>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::auth_sk(user, party)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(authorization)", e))?;
-        out.item.map(|i| decode(i, "authorization")).transpose()
+        self.get_decoded(
+            keys::org_pk(org),
+            keys::auth_sk(user, party),
+            "authorization",
+        )
+        .await
     }
 
     /// Grants or changes an authorization for a live user. `register` is the party to register
@@ -66,15 +62,10 @@ impl Store {
         let replacing = existing.is_some();
         let org_pk = keys::org_pk(&auth.org);
         let mut tx = Tx::new();
-        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
-            .name("#pk", keys::PK)
-            .name("#status", "status")
-            .value(":deleted", av::s(Status::Deleted.as_str()));
-        tx.check(
+        tx.check_user_live(
             &self.table,
-            org_pk.clone(),
-            keys::user_sk(&auth.user_id),
-            user_live,
+            &auth.org,
+            &auth.user_id,
             OnFail::Missing(Resource::User),
         )?;
         match (register, replacing) {
@@ -207,17 +198,12 @@ impl Store {
         user: &UserId,
         party: &PartyId,
     ) -> Result<Option<Item>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::auth_sk(user, party)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(authorization)", e))?;
-        Ok(out.item)
+        self.get_item(
+            keys::org_pk(org),
+            keys::auth_sk(user, party),
+            "authorization",
+        )
+        .await
     }
 
     /// The user, the party (without its count) and the user's authorization for it, in one
@@ -267,31 +253,12 @@ impl Store {
         org: &OrgId,
         user: &UserId,
     ) -> Result<Vec<Authorization>, Error> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
-                .expression_attribute_values(":prefix", av::s(keys::user_auths_prefix(user)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| errors::storage("Query(user authorizations)", e))?;
-            for item in page.items.unwrap_or_default() {
-                out.push(decode(item, "authorization")?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+        let prefix = SortKeys::Prefix(keys::user_auths_prefix(user));
+        self.query_all(keys::org_pk(org), prefix, "user authorizations")
+            .await?
+            .into_iter()
+            .map(|item| decode(item, "authorization"))
+            .collect()
     }
 
     /// One page of the authorizations naming `party` (GSI2, ordered by user id).
@@ -312,15 +279,6 @@ impl Store {
             values: HashMap::new(),
             cursor_prefix: Some((keys::SK, "AUTH#".into())),
         };
-        let page = self.query_page(&spec, page).await?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|i| decode(i, "authorization"))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            next: page.next,
-        })
+        self.query_page(&spec, page).await?.decode("authorization")
     }
 }

@@ -16,18 +16,10 @@ impl Store {
     /// partition (items written before the index was sharded; it drains as they are swept or
     /// rewritten), then each day from the watermark to `today`.
     pub async fn expiry_shards(&self, today: &str) -> Result<Vec<String>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::sweep_pk()))
-            .key(keys::SK, av::s(keys::sweep_sk()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(sweep watermark)", e))?;
-        let from = out
-            .item
+        let watermark = self
+            .get_item(keys::sweep_pk(), keys::sweep_sk(), "sweep watermark")
+            .await?;
+        let from = watermark
             .as_ref()
             .and_then(|i| av::get_s(i, "day"))
             .and_then(crate::clock::parse_date)

@@ -4,7 +4,6 @@
 mod apikeys;
 mod audit;
 mod authorizations;
-mod batch;
 mod cursor;
 mod errors;
 mod expiry;
@@ -14,6 +13,7 @@ mod operator;
 mod orgs;
 mod parties;
 mod query;
+mod reads;
 mod table;
 mod tx;
 mod users;

@@ -5,8 +5,9 @@ use crate::error::Conflict;
 use std::collections::HashMap;
 
 use super::query::QuerySpec;
+use super::reads::SortKeys;
 use super::tx::{Condition, OnFail, Tx};
-use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use super::{av, decode, encode, keys, Item, Page, PageRequest, Store};
 use crate::audit::{self, AuditContext};
 use crate::domain::{OrgId, Party, PartyId};
 use crate::Error;
@@ -15,6 +16,13 @@ fn party_taken_elsewhere(party: &PartyId) -> OnFail {
     OnFail::Conflict(
         Conflict::PartyOwnedElsewhere,
         format!("Party {party} is registered by another organization."),
+    )
+}
+
+fn party_has_authorizations(party: &PartyId) -> OnFail {
+    OnFail::Conflict(
+        Conflict::PartyHasAuthorizations,
+        format!("Party {party} still has authorizations; revoke them or delete with cascade=true."),
     )
 }
 
@@ -195,13 +203,7 @@ impl Store {
             keys::org_pk(&party.org),
             keys::party_sk(&party.id),
             Some(no_auths),
-            OnFail::Conflict(
-                Conflict::PartyHasAuthorizations,
-                format!(
-                    "Party {} still has authorizations; revoke them or delete with cascade=true.",
-                    party.id
-                ),
-            ),
+            party_has_authorizations(&party.id),
         )?;
         tx.delete(
             &self.table,
@@ -225,13 +227,7 @@ impl Store {
                         .name("#auths", "authorizations")
                         .value(":zero", av::n(0)),
                 ),
-                OnFail::Conflict(
-                    Conflict::PartyHasAuthorizations,
-                    format!(
-                        "Party {} still has authorizations; revoke them or delete with cascade=true.",
-                        party.id
-                    ),
-                ),
+                party_has_authorizations(&party.id),
             )?;
         }
         self.add_counters(&mut tx, &party.org, &[("parties".into(), -1)])?;
@@ -246,28 +242,10 @@ impl Store {
         org: &OrgId,
         page: &PageRequest,
     ) -> Result<Page<Party>, Error> {
-        let spec = QuerySpec {
-            index: None,
-            partition: (keys::PK, keys::org_pk(org)),
-            fixed: vec![],
-            cursor_attrs: &[keys::SK],
-            sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
-            filter: None,
-            names: HashMap::new(),
-            values: HashMap::from([(":sk".to_string(), av::s(keys::PARTY_PREFIX))]),
-            cursor_prefix: Some((keys::SK, keys::PARTY_PREFIX.into())),
-        };
-        let page = self.query_page(&spec, page).await?;
-        let mut items = page
-            .items
-            .into_iter()
-            .map(|i| decode(i, "party"))
-            .collect::<Result<Vec<Party>, _>>()?;
-        self.add_party_counts(org, &mut items).await?;
-        Ok(Page {
-            items,
-            next: page.next,
-        })
+        let spec = QuerySpec::prefix(keys::org_pk(org), keys::PARTY_PREFIX);
+        let mut page: Page<Party> = self.query_page(&spec, page).await?.decode("party")?;
+        self.add_party_counts(org, &mut page.items).await?;
+        Ok(page)
     }
 
     /// Adds to each party of a listed page (in sort-key order) its count shards, read in one
@@ -278,33 +256,17 @@ impl Store {
         };
         let from = keys::party_counter_prefix(&first.id);
         let to = format!("{}~", keys::party_counter_prefix(&last.id));
+        let shards = self
+            .query_all(
+                keys::org_pk(org),
+                SortKeys::Between(from, to),
+                "party counts",
+            )
+            .await?;
         let mut counts: HashMap<String, i64> = HashMap::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
-                .expression_attribute_values(":from", av::s(from.clone()))
-                .expression_attribute_values(":to", av::s(to.clone()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| errors::storage("Query(party counts)", e))?;
-            for item in out.items.unwrap_or_default() {
-                if let Some(party) = av::get_s(&item, "partyId") {
-                    *counts.entry(party.to_string()).or_default() +=
-                        av::get_n(&item, "authorizations");
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        for item in shards {
+            if let Some(party) = av::get_s(&item, "partyId") {
+                *counts.entry(party.to_string()).or_default() += av::get_n(&item, "authorizations");
             }
         }
         for party in parties {
