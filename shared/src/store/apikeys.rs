@@ -79,20 +79,9 @@ impl Store {
             .await?
             .ok_or(Error::NotFound(Resource::ApiKey))?;
         let mut tx = Tx::new();
-        tx.delete(
-            &self.table,
-            keys::org_pk(org),
-            keys::user_key_sk(user, key),
-            Some(Condition::present()),
-            OnFail::Missing(Resource::ApiKey),
-        )?;
-        tx.delete(
-            &self.table,
-            keys::key_lookup_pk(&record.hash),
-            keys::key_lookup_sk(),
-            None,
-            OnFail::Invariant("lookup"),
-        )?;
+        // The metadata item must still be there: a concurrent revoke answers 404.
+        let still_there = (Condition::present(), OnFail::Missing(Resource::ApiKey));
+        self.add_key_deletion(&mut tx, &record, Some(still_there))?;
         self.add_key_audit(&mut tx, audit, Action::ApiKeyRevoked, &record)?;
         self.commit(tx).await?;
         Ok(record)
@@ -125,22 +114,37 @@ impl Store {
             ));
         }
         for record in keys {
-            tx.delete(
-                &self.table,
-                keys::org_pk(&record.org),
-                keys::user_key_sk(&record.user_id, &record.key_id),
-                None,
-                OnFail::Invariant("key removal"),
-            )?;
-            tx.delete(
-                &self.table,
-                keys::key_lookup_pk(&record.hash),
-                keys::key_lookup_sk(),
-                None,
-                OnFail::Invariant("key lookup removal"),
-            )?;
+            self.add_key_deletion(tx, record, None)?;
         }
         Ok(())
+    }
+
+    /// Adds to `tx` the deletion of both items of `record`: the metadata item under `guard`
+    /// (its condition and meaning; none: unconditional), the lookup item unconditionally.
+    fn add_key_deletion(
+        &self,
+        tx: &mut Tx,
+        record: &KeyRecord,
+        guard: Option<(Condition, OnFail)>,
+    ) -> Result<(), Error> {
+        let (condition, on_fail) = match guard {
+            Some((condition, on_fail)) => (Some(condition), on_fail),
+            None => (None, OnFail::Invariant("unconditional key removal")),
+        };
+        tx.delete(
+            &self.table,
+            keys::org_pk(&record.org),
+            keys::user_key_sk(&record.user_id, &record.key_id),
+            condition,
+            on_fail,
+        )?;
+        tx.delete(
+            &self.table,
+            keys::key_lookup_pk(&record.hash),
+            keys::key_lookup_sk(),
+            None,
+            OnFail::Invariant("unconditional key lookup removal"),
+        )
     }
 
     /// The key stored under `hash`, if any.
