@@ -188,7 +188,12 @@ fn parse(args: &[String]) -> Result<Command, String> {
 }
 
 async fn run(command: Command, config: &Config) -> Result<(), String> {
-    let store = Store::connect(config).await;
+    // An operator's credentials may come from profiles, SSO or a role: the full chain.
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(roster_shared::store::https_client())
+        .load()
+        .await;
+    let store = Store::connect_with(aws_sdk_dynamodb::config::Builder::from(&sdk), config);
     let fail = |e: roster_shared::Error| format!("{} ({e})", e.detail());
     match command {
         Command::CreateTable => {

@@ -54,7 +54,7 @@ fn roster() -> Roster {
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(async { Roster::new(Store::connect(&config).await, &config) })
+    rt.block_on(async { Roster::new(Store::connect(&config), &config) })
 }
 
 fn resolves(roster: &Roster, key: &str) -> bool {

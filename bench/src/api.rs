@@ -294,10 +294,8 @@ fn bare_runtime() -> Res<(tokio::runtime::Handle, u32)> {
     receiver.recv().map_err(e("bare runtime"))
 }
 
-fn counted_client(sdk: &aws_config::SdkConfig, counter: &Counter) -> Client {
-    let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
-        .interceptor(Counting(counter.clone()))
-        .build();
+fn counted_client(base: &aws_sdk_dynamodb::config::Builder, counter: &Counter) -> Client {
+    let conf = base.clone().interceptor(Counting(counter.clone())).build();
     Client::from_conf(conf)
 }
 
@@ -313,9 +311,9 @@ const READERS: usize = 20;
 
 impl Bench {
     pub async fn start(config: &Config) -> Res<Arc<Bench>> {
-        let sdk = Store::sdk_config(config).await;
+        let sdk = roster_shared::store::client_builder(config);
         let table = config.table_name.clone();
-        let setup_store = Store::new(Client::new(&sdk), table.clone());
+        let setup_store = Store::new(Client::from_conf(sdk.clone().build()), table.clone());
         setup_store
             .create_table_if_missing()
             .await
@@ -397,7 +395,10 @@ impl Bench {
                 bare: bare_thread,
                 bare_runtime,
             },
-            plain: Store::new(Client::new(&sdk), config.table_name.clone()),
+            plain: Store::new(
+                Client::from_conf(sdk.clone().build()),
+                config.table_name.clone(),
+            ),
             readers: Vec::new(),
             auth: AuthCost::default(),
         };

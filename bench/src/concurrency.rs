@@ -74,7 +74,7 @@ async fn app(config: &Config, proxy: roster_semantics::Running) -> Res<App> {
         dynamodb_endpoint: Some(proxy.endpoint.clone()),
         ..config.clone()
     };
-    let store = Store::connect(&config).await;
+    let store = Store::connect(&config);
     store
         .create_table_if_missing()
         .await

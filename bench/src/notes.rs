@@ -148,35 +148,28 @@ code change), or in code a reused Argon2 block buffer per blocking thread \
 
 pub const OBSERVATIONS: &str = "## Observations on the code's performance
 
-- **Grant makes two extra reads in an extra round trip** (requests section above).
 - **A cold key costs an awaited `UpdateItem`** (`lastUsedAt`) on the request path, at most once \
 per key per instance per minute (the key's decision itself is re-read every \
 `AUTH_CACHE_TTL_SECONDS`, at most 5 s: the revocation bound).
 - **Single-item transactions.** A PATCH or upsert that changes no unique field and no status \
-(e.g. a name) commits a `TransactWriteItems` with one `Put`; profile replacement does the same. \
-DynamoDB bills a transactional write at twice a standard write. A conditional `PutItem` on the \
-version would halve that, but it loses the `ClientRequestToken` idempotency the spec asks for: an \
-SDK retry after a lost response would fail its own version condition and answer a false 412 — \
-unless the failure is resolved with `ReturnValuesOnConditionCheckFailure = ALL_OLD` (the stored \
-item is the one we wrote). Worth it only if write cost matters.
+(e.g. a name) commits a `TransactWriteItems` with the user and its audit record; DynamoDB bills \
+a transactional write at twice a standard write. A conditional `PutItem` on the version would \
+halve that, but the audit record must be written with the change (one transaction), and the \
+`ClientRequestToken` makes an SDK retry after a lost response idempotent.
 - **Capacity figures.** DynamoDB Local returns `ConsumedCapacity`, but its transaction figures do \
-not follow DynamoDB's documented rules (a 5-item create and a 1-item PATCH write report the same \
-6 units); treat that column as indicative. By the rules, a create writes 5 items \
-transactionally (user, profile, two markers, the organization counter: 2 WCU each up to 1 KB) \
-plus the user's GSI entry: about 11 WCU.
-- **The organization item is on every user write path** (the counters that make `totalItems` \
-exact): creates, deletes and status changes of one organization serialise on it. DynamoDB Local \
-serialises all transactions anyway (a batch create at c=8 takes eight or more times as long as \
-at c=1 here), so this bench \
-cannot show the effect; on DynamoDB concurrent writers in one organization see \
-`TransactionConflict`, retried and then answered 503 (the fault tests inject it). Batch create \
-is sequential for the same reason (and because each item commits on its own): ~100 round trips \
-per batch of 100.
+not follow DynamoDB's documented rules; treat that column as indicative. By the rules, a create \
+writes the user, its profile, two uniqueness markers, one counter shard and the audit record \
+transactionally (2 WCU each up to 1 KB), plus the user's and the audit record's index entries.
+- **Counters are sharded** (the concurrency section below): a write picks one of the \
+organization's counter shards at random, a listing sums them with one `Query`, so concurrent \
+writers of one organization no longer meet on one item. DynamoDB Local serialises all \
+transactions anyway, so the latency table cannot show conflicts; the concurrency section, on \
+the DynamoDB-semantics layer, does.
 - **Listing filters deleted users after reading them.** The default listing (ACTIVE and INACTIVE) \
 is a `Query` on `USER#` with a `FilterExpression`; deleted users in the range are read, paid for \
-and dropped, and `query_page` keeps reading until the page is full. Here the listed users come \
-first and none is deleted, so one `Query` suffices; an organization with many deleted users among \
-its oldest would pay more per page. A sort key or sparse index for live users would avoid it.
+and dropped, and the store reads ahead in large pages until the page is full. An organization \
+with many deleted users among its oldest pays more per page. A sort key or sparse index for live \
+users would avoid it.
 - **CPU per request matters more on Lambda than here.** The SDK spends about 0.2–0.4 ms of CPU \
 per DynamoDB request on this machine (the bare SDK CPU column; the counting interceptor's share \
 is measured under the latency table); at 256 MB Lambda gives a function about 0.14 vCPU, so \
@@ -184,30 +177,34 @@ that becomes 1.5–3 ms per request — more than Roster's own layers and compar
 latency. party, activation and the authorizer run at 256 MB \
 (template.yaml); more memory buys them latency, not just room.
 - **DynamoDB Local's `DescribeTable` grows with the table** (it appears to count the items): the \
-functions' \
-`warm_up` took ~90 ms against the API part's table of tens of thousands of items in a first \
-version of this bench, which is why the binaries now get a table of their own. DynamoDB's \
+functions' `warm_up` took ~90 ms against the API part's table of tens of thousands of items in a \
+first version of this bench, which is why the binaries get a table of their own. DynamoDB's \
 `DescribeTable` does not; on AWS the warm-up's cost is the TLS handshake it takes off the first \
 request.
 
-## One-off experiment: `opt-level = \"s\"` (2026-11-27)
+## The release profile: why `users` is built at `opt-level = 3` (2026-12-02)
 
-The four functions built with the release profile plus `opt-level = \"s\"` (`cargo build \
---config 'profile.size-s.inherits=\"release\"' --config 'profile.size-s.opt-level=\"s\"' \
---profile size-s …`), then measured by this bench with `BENCH_FUNCTIONS_DIR=target/size-s`:
+Argon2id's inner loop (`argon2::Block::compress`, 2 × 8 BlaMka permutations on 128 words) is fast \
+only when LLVM vectorises it (SLP and loop vectorisation), which rustc enables at `opt-level` 2 \
+and 3, not at `\"s\"`/`\"z\"`. With fat LTO every crate's code is optimised once more, after the \
+link, at the *binary crate's* level, and the vectorisers run only then: `argon2`/`blake2` at 3 \
+under a binary at `\"s\"` are as slow as everything at `\"s\"`. Measured on this machine with a \
+stand-alone Argon2id program (m = 19456 KiB, t = 2, p = 1, the crate and version Roster uses; best \
+of 20 hashes, three runs each):
 
-| | opt-level 3 (release) | opt-level \"s\" |
-|---|--:|--:|
-| users / party / activation / authorizer, MiB | 11.91 / 11.72 / 11.64 / 10.28 | 7.88 / 7.74 / 7.59 / 6.80 |
-| zips, MiB | 5.05 / 4.96 / 4.91 / 4.26 | 3.55 / 3.49 / 3.41 / 3.01 |
-| Argon2id hash (`argon2_cost` example, one core, 3 runs each) | 22–27 ms | 32–33 ms |
-| same, with `argon2` and `blake2` at `opt-level = 3` | | 32 ms |
-| peak RSS party / activation / authorizer, MiB | 11.3 / 11.1 / 10.0 | 9.5 / 9.3 / 8.4 |
-| CPU per event users / party / activation, ms | 1.81 / 0.98 / 1.32 | 2.25 / 1.10 / 1.45 |
-| cold start | | no difference beyond the run-to-run noise |
+| profile | best ms per hash |
+|---|--:|
+| fat LTO, binary at 3 | 16–19 |
+| fat LTO, binary at 2 | 15–19 |
+| fat LTO, binary at \"s\", `argon2`/`blake2` at 3 | 25–37 |
+| thin LTO, binary at \"s\", `argon2`/`blake2` at 3 | 24–29 |
+| no LTO, everything \"s\", `argon2`/`blake2` at 3 | 19–20 |
 
-(Single runs on a shared machine: the CPU-per-event figures of the unchanged `sdk-lambda` \
-differed by ~30 % between the two runs, so only the hash timing and the sizes are firm.)
+No LTO keeps the hash fast but makes every binary far larger (users 14.4 MiB, party 9.1 MiB). So \
+the users function (the only one that hashes) is at 3 and the other three at \"s\"; `opt-level = 2` \
+for users gives the same size as 3. What brought users under 8 MiB at 3: `strip = true` repeated \
+in its package override (Cargo otherwise strips only debug info there: 2 MiB of symbol table), \
+rustls on *ring* instead of aws-lc-rs, and no `aws-config` in the functions (`shared/src/store/client.rs`).
 ";
 
 pub const REFERENCES: &str = "## Published reference figures

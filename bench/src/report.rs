@@ -688,14 +688,14 @@ fn cold_start(out: &mut String, r: &Results) {
         out,
         "**Init work of each binary** (from each `functions/*/src/main.rs`; the four are \
          alike):\n\n\
-         1. `init_tracing()`: the JSON `tracing` subscriber with an `EnvFilter` (`RUST_LOG` or \
-         `info`).\n\
+         1. `init_tracing()`: Roster's JSON log layer (Powertools keys) at the level of \
+         `AWS_LAMBDA_LOG_LEVEL`, then `RUST_LOG`, else `info`.\n\
          2. `Config::from_env()`: `TABLE_NAME`, `DYNAMODB_ENDPOINT`, `AUTH_CACHE_TTL_SECONDS`.\n\
-         3. `Store::connect()`: `aws_config` loads the SDK configuration (region and \
-         credential provider chains, timeouts, retries), `Client::new` makes the DynamoDB \
-         client.\n\
+         3. `Store::connect()`: the DynamoDB client configuration from the environment \
+         Lambda sets (region, the role's credentials; no `aws-config` provider chains), \
+         timeouts, retries, Roster's SDK interceptor; `Client::from_conf` makes the client.\n\
          4. `store.warm_up()`: one `DescribeTable`, so that the HTTPS connector (rustls + \
-         aws-lc-rs with the system's trust store) is built and the connection opened (on AWS: \
+         ring with the system's trust store) is built and the connection opened (on AWS: \
          TCP + TLS handshake) during init instead of during the first request.\n\
          5. `Roster::new` (the in-process key cache) and the function's router \
          (`users`/`party`: `routes().into_router`, `activation`: router + scheduled-event \
@@ -719,14 +719,14 @@ fn cold_start(out: &mut String, r: &Results) {
         let _ = writeln!(
             out,
             "Where `sdk-lambda`'s init goes (it prints its steps; medians of the timed execs): \
-             `aws_config` load {:.1} ms (region and credential provider chains, looking for \
-             profile files), `Client::new` {:.2} ms, `warm_up` {:.1} ms (the first request: \
+             the client configuration {:.2} ms (region and credentials from the environment, \
+             timeouts, retries, the HTTPS client's builder), `Client::from_conf` {:.2} ms, `warm_up` {:.1} ms (the first request: \
              building the HTTPS connector, which loads and parses the system's TLS trust store \
              even for an `http://` endpoint, connecting, endpoint resolution, signing, and \
              DynamoDB Local's `DescribeTable`, which takes {:.1} ms on a warm client of the bench \
              at the same time). The rest of init (exec, dynamic loading, tokio, \
              `lambda_runtime`) is what the hello-world does.\n",
-            step("aws_config_load_ms"),
+            step("client_config_ms"),
             step("client_new_ms"),
             step("warm_up_ms"),
             ms(r.describe_table),

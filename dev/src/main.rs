@@ -16,7 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|p| p.parse())
         .transpose()?
         .unwrap_or(3000);
-    let store = Store::connect(&config).await;
+    let store = Store::connect(&config);
     store.create_table_if_missing().await?;
     let roster = Roster::new(store, &config);
     let org = OrgId::parse("demo")?;

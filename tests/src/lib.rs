@@ -130,15 +130,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> Self {
-        let store = Store::connect(&config).await;
+        let store = Store::connect(&config);
         Self::spawn_on(config, store).await
     }
 
     /// The app on a client whose responses `plan` can rewrite (see [`faults`]).
     pub async fn spawn_with_faults(plan: &faults::FaultPlan) -> Self {
         let config = config();
-        let sdk = Store::sdk_config(&config).await;
-        let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        let conf = roster_shared::store::client_builder(&config)
             .interceptor(roster_shared::obs::sdk::Observe)
             .interceptor(faults::FaultInjector(plan.clone()))
             .build();

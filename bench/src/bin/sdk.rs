@@ -31,17 +31,18 @@ async fn main() -> Result<(), Error> {
     let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
     let config = Config::from_env()?;
-    // Store::connect, in its two steps.
-    let sdk = Store::sdk_config(&config).await;
+    // Store::connect, in its two steps (the functions' client also carries Roster's
+    // interceptor).
+    let sdk = roster_shared::store::client_builder(&config).build();
     let config_ms = ms(t);
     let t = Instant::now();
-    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), &config.table_name);
+    let store = Store::new(aws_sdk_dynamodb::Client::from_conf(sdk), &config.table_name);
     let client_ms = ms(t);
     let t = Instant::now();
     store.warm_up().await;
     let warm_up_ms = ms(t);
     eprintln!(
-        "bench-init aws_config_load_ms={config_ms:.3} client_new_ms={client_ms:.3} \
+        "bench-init client_config_ms={config_ms:.3} client_new_ms={client_ms:.3} \
          warm_up_ms={warm_up_ms:.3}"
     );
     run(service_fn(|event| handler(&store, event))).await

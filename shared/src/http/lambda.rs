@@ -74,7 +74,7 @@ where
 {
     init_tracing();
     let config = Config::from_env()?;
-    let store = Store::connect(&config).await;
+    let store = Store::connect(&config);
     store.warm_up().await;
     let handler = make(Roster::new(store, &config));
     lambda_http::lambda_runtime::run(lambda_http::service_fn(handler)).await

@@ -4,6 +4,7 @@
 mod apikeys;
 mod audit;
 mod authorizations;
+mod client;
 mod cursor;
 mod errors;
 mod expiry;
@@ -20,13 +21,11 @@ mod users;
 
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::Client;
 
 pub use apikeys::MAX_KEYS_PER_USER;
 pub use audit::AuditFilter;
+pub use client::{client_builder, https_client, tuned};
 pub use cursor::Cursor;
 pub use expiry::ExpiredUser;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
@@ -35,7 +34,6 @@ pub use users::UserWrite;
 // The records the store reads and writes are domain data (`crate::domain::records`).
 pub use crate::domain::{DeletedRecord, KeyRecord, UserFilter};
 
-use crate::config::Config;
 use crate::Error;
 
 /// Handle to the table. Cheap to clone; build it once per cold start.
@@ -66,36 +64,6 @@ impl Store {
         self
     }
 
-    /// Loads the SDK configuration once, with bounded timeouts and retries so that an
-    /// unreachable DynamoDB turns into a prompt 503 rather than a hang.
-    /// The client carries Roster's interceptor (DynamoDB calls, retries and X-Ray subsegments per
-    /// request, [`crate::obs::sdk`]).
-    pub async fn connect(config: &Config) -> Self {
-        let sdk_config = Self::sdk_config(config).await;
-        let client_config = aws_sdk_dynamodb::config::Builder::from(&sdk_config)
-            .interceptor(crate::obs::sdk::Observe)
-            .build();
-        Self::new(Client::from_conf(client_config), config.table_name.clone())
-    }
-
-    /// The SDK configuration every client of the table uses: connect 1 s, attempt 2 s,
-    /// operation 5 s, 3 attempts (standard retry: throttling and 5xx are retried).
-    pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
-        let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(1))
-            .operation_attempt_timeout(Duration::from_secs(2))
-            .operation_timeout(Duration::from_secs(5))
-            .build();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https_client())
-            .timeout_config(timeouts)
-            .retry_config(RetryConfig::standard().with_max_attempts(3));
-        if let Some(endpoint) = &config.dynamodb_endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        loader.load().await
-    }
-
     pub fn client(&self) -> &Client {
         &self.client
     }
@@ -114,15 +82,6 @@ impl Store {
             .send()
             .await;
     }
-}
-
-/// The SDK's HTTPS client with rustls on the *ring* provider (the SDK's default is aws-lc-rs:
-/// about 2 MiB more binary for the same TLS 1.2/1.3 to DynamoDB), the system's trust store.
-pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
 }
 
 /// Small constructors for attribute values.

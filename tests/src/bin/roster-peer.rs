@@ -16,7 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(0);
     });
     let config = Config::from_env()?;
-    let store = Store::connect(&config).await;
+    let store = Store::connect(&config);
     let roster = Roster::new(store, &config);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     println!("ROSTER_URL=http://{}", listener.local_addr()?);

@@ -824,7 +824,7 @@ async fn storage_that_cannot_be_reached_is_the_documented_500() {
         dynamodb_endpoint: Some("http://127.0.0.1:9".into()),
         auth_cache_ttl: Duration::from_secs(0),
     };
-    let roster = Roster::new(Store::connect(&config).await, &config);
+    let roster = Roster::new(Store::connect(&config), &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -65,7 +65,7 @@ async fn slow_layer(hold: Duration) -> (roster_semantics::Running, Store) {
     .expect("proxy");
     let mut cfg = config();
     cfg.dynamodb_endpoint = Some(proxy.endpoint.clone());
-    let store = Store::connect(&cfg).await;
+    let store = Store::connect(&cfg);
     store.create_table_if_missing().await.expect("table");
     (proxy, store)
 }
@@ -402,7 +402,7 @@ async fn a_write_that_keeps_conflicting_past_its_budget_is_a_503_with_retry_afte
 async fn two_instances_sharing_the_table_see_each_others_transactions() {
     // Two stores (two "Lambda instances") on one layer, one organization.
     let app = TestApp::spawn_on_semantics().await;
-    let other = Store::connect(&semantics_config()).await;
+    let other = Store::connect(&semantics_config());
     let second = TestApp::spawn_on(semantics_config(), other).await;
     let mut tasks = Vec::new();
     for (n, (url, key)) in [

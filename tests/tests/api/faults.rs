@@ -18,7 +18,7 @@ async fn app_on(endpoint: &str) -> String {
         dynamodb_endpoint: Some(endpoint.into()),
         auth_cache_ttl: roster_shared::auth::DEFAULT_CACHE_TTL,
     };
-    let store = Store::connect(&config).await;
+    let store = Store::connect(&config);
     let app = roster_dev::all_routes().into_router(Roster::new(store, &config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

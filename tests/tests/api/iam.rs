@@ -111,8 +111,7 @@ impl Intercept for Record {
 
 async fn recording_app(recorder: &Recorder) -> TestApp {
     let config = roster_tests::config();
-    let sdk = Store::sdk_config(&config).await;
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+    let conf = roster_shared::store::client_builder(&config)
         .interceptor(Record(recorder.clone()))
         .build();
     let store = Store::new(

@@ -3,15 +3,13 @@
 //! (DynamoDB Local accepts access key ids of letters and digits only.)
 
 use aws_sdk_dynamodb::config::{Credentials, Region};
-use roster_shared::store::Store;
 use roster_tests::{config, TestApp, TABLE};
 
 #[tokio::test]
 async fn other_dummy_credentials_and_region_see_the_same_table() {
     // The harness made the table (and an organization) with the scripts' credentials.
     let app = TestApp::spawn().await;
-    let sdk = Store::sdk_config(&config()).await;
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk)
+    let conf = roster_shared::store::client_builder(&config())
         .credentials_provider(Credentials::new(
             "someoneelse",
             "anothersecret",
