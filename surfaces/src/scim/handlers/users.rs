@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::Path;
+use axum::extract::{FromRequestParts, Path};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -186,41 +188,71 @@ pub async fn get(
     Ok(Scim::ok(shape.render(&user, &base)).versioned(user.version))
 }
 
+/// What PUT and PATCH read besides the body, extracted in this order: the caller, the surface's
+/// URL, the user's id, the query (the read shape) and `If-Match`.
+pub struct Target {
+    caller: Caller,
+    base: String,
+    id: String,
+    query: Query,
+    if_match: Option<Precondition>,
+}
+
+impl FromRequestParts<Roster> for Target {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, roster: &Roster) -> Result<Self, Response> {
+        let ScimCaller(caller) = extract(parts, roster).await?;
+        let Base(base) = extract(parts, roster).await?;
+        let Path(id) = extract(parts, roster).await?;
+        let query = extract(parts, roster).await?;
+        let IfMatch(if_match) = extract(parts, roster).await?;
+        Ok(Self {
+            caller,
+            base,
+            id,
+            query,
+            if_match,
+        })
+    }
+}
+
+async fn extract<T: FromRequestParts<Roster>>(
+    parts: &mut Parts,
+    roster: &Roster,
+) -> Result<T, Response> {
+    T::from_request_parts(parts, roster)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
 /// `PUT /Users/{id}`: the body is the user's new state (left-out `active`, `roles`,
 /// `preferredLanguage` and `password` keep Roster's values).
 pub async fn replace(
     State(roster): State<Roster>,
-    ScimCaller(caller): ScimCaller,
-    Base(base): Base,
-    Path(id): Path<String>,
-    query: Query,
-    IfMatch(if_match): IfMatch,
+    t: Target,
     Body(body): Body,
 ) -> Result<Scim, ScimError> {
-    let shape = Shape::of(&query)?;
-    let user = user_to_change(&roster, &caller, &id, if_match.as_ref()).await?;
-    check_body_id(&body, &id)?;
+    let shape = Shape::of(&t.query)?;
+    let user = user_to_change(&roster, &t.caller, &t.id, t.if_match.as_ref()).await?;
+    check_body_id(&body, &t.id)?;
     let mapped = dto::map(&dto::normalize(&body)?)?;
-    store(&roster, &caller, &user, mapped, &shape, &base).await
+    store(&roster, &t.caller, &user, mapped, &shape, &t.base).await
 }
 
 /// `PATCH /Users/{id}`: the operations applied to the user as it is, then stored like a PUT.
 pub async fn update(
     State(roster): State<Roster>,
-    ScimCaller(caller): ScimCaller,
-    Base(base): Base,
-    Path(id): Path<String>,
-    query: Query,
-    IfMatch(if_match): IfMatch,
+    t: Target,
     Body(body): Body,
 ) -> Result<Scim, ScimError> {
-    let shape = Shape::of(&query)?;
+    let shape = Shape::of(&t.query)?;
     let ops = patch::operations(&body)?;
-    let user = user_to_change(&roster, &caller, &id, if_match.as_ref()).await?;
+    let user = user_to_change(&roster, &t.caller, &t.id, t.if_match.as_ref()).await?;
     let mut doc = dto::render_for_patch(&user);
     patch::apply(&mut doc, &ops)?;
     let mapped = dto::map(&dto::normalize(&Value::Object(doc))?)?;
-    store(&roster, &caller, &user, mapped, &shape, &base).await
+    store(&roster, &t.caller, &user, mapped, &shape, &t.base).await
 }
 
 /// `DELETE /Users/{id}`: Roster's soft delete; 204, and 404 for the id afterwards.
