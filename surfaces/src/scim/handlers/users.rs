@@ -1,5 +1,5 @@
 //! `/Users`: create, read, list and search, replace, patch, delete. Extract → service → respond;
-//! the mapping lives in `dto.rs`, `patch.rs` and `plan.rs`.
+//! the mapping lives in `dto/`, `patch/` and `plan.rs`.
 
 use std::collections::BTreeMap;
 
