@@ -12,8 +12,8 @@
 # target/openapi-client).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 VALIDATOR_VERSION=0.9.0
 GENERATOR_VERSION=0.29.1
@@ -21,14 +21,8 @@ VENV="${OPENAPI_VENV:-$ROOT/.venv-openapi}"
 CLIENT_DIR="${OPENAPI_CLIENT_DIR:-$ROOT/target/openapi-client}"
 PY="$VENV/bin/python"
 
-# shellcheck source=lib/local-api.sh
-source scripts/lib/local-api.sh
-
 if [[ -z "${ROSTER_OPENAPI_INNER:-}" ]]; then
-    if ! venv_has "$PY" "openapi-spec-validator==$VALIDATOR_VERSION" "openapi-python-client==$GENERATOR_VERSION"; then
-        say "installing openapi-spec-validator $VALIDATOR_VERSION and openapi-python-client $GENERATOR_VERSION into $VENV"
-        venv_install "$VENV" "openapi-spec-validator==$VALIDATOR_VERSION" "openapi-python-client==$GENERATOR_VERSION"
-    fi
+    pinned_venv "$VENV" "openapi-spec-validator==$VALIDATOR_VERSION" "openapi-python-client==$GENERATOR_VERSION"
 
     say "openapi-spec-validator $VALIDATOR_VERSION: openapi.yaml"
     "$VENV/bin/openapi-spec-validator" openapi.yaml

@@ -22,8 +22,8 @@
 #   FUZZ_REPORT_DIR    where the JUnit report and the server log go (default target/fuzz)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV="${FUZZ_VENV:-$ROOT/.venv-fuzz}"
@@ -32,17 +32,10 @@ MAX_TIME="${FUZZ_MAX_TIME:-165}"
 STATEFUL_TIME="${FUZZ_STATEFUL_TIME:-75}"
 SEED="${FUZZ_SEED:-20261127}"
 REPORT_DIR="${FUZZ_REPORT_DIR:-$ROOT/target/fuzz}"
-PY="$VENV/bin/python"
-
-# shellcheck source=lib/local-api.sh
-source scripts/lib/local-api.sh
 
 # Inside `dynamodb-local.sh run`: DYNAMODB_ENDPOINT and the dummy AWS settings are exported.
 if [[ -z "${ROSTER_FUZZ_INNER:-}" ]]; then
-    if ! venv_has "$PY" "schemathesis==$SCHEMATHESIS_VERSION"; then
-        say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-        venv_install "$VENV" "schemathesis==$SCHEMATHESIS_VERSION"
-    fi
+    pinned_venv "$VENV" "schemathesis==$SCHEMATHESIS_VERSION"
     say "building the local API (roster-dev) and the invariant checker (roster-admin)"
     cargo build --locked -q -p roster-dev -p roster-admin
     in_dynamodb_local ROSTER_FUZZ_INNER "${BASH_SOURCE[0]}" "$@"

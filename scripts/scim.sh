@@ -10,22 +10,16 @@
 # and the server log go (default target/scim).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 SCIM2_TESTER_VERSION=0.5.2
 VENV="${SCIM_VENV:-$ROOT/.venv-scim}"
 REPORT_DIR="${SCIM_REPORT_DIR:-$ROOT/target/scim}"
 PY="$VENV/bin/python"
 
-# shellcheck source=lib/local-api.sh
-source scripts/lib/local-api.sh
-
 if [[ -z "${ROSTER_SCIM_INNER:-}" ]]; then
-    if ! venv_has "$PY" "scim2-tester==$SCIM2_TESTER_VERSION"; then
-        say "installing scim2-tester $SCIM2_TESTER_VERSION into $VENV"
-        venv_install "$VENV" -r tools/scim/requirements.txt
-    fi
+    pinned_venv "$VENV" "scim2-tester==$SCIM2_TESTER_VERSION" -- -r tools/scim/requirements.txt
     say "building the local API (roster-dev)"
     cargo build --locked -q -p roster-dev
     in_dynamodb_local ROSTER_SCIM_INNER "${BASH_SOURCE[0]}" "$@"

@@ -3,11 +3,11 @@
 # own virtualenv, run against the local API (target/debug/roster-dev) on DynamoDB Local, both on
 # free ports and both stopped whatever happens.
 #
+#   ROOT                      the repository root, the working directory from here on
 #   say MESSAGE...            a progress line on stderr
-#   venv_has PY NAME==VERSION...
-#                             true when the interpreter PY exists and has every NAME at VERSION
-#   venv_install VENV PIP_ARGS...
-#                             creates VENV (python3 -m venv) if needed and pip-installs into it
+#   pinned_venv VENV NAME==VERSION... [-- PIP_ARGS...]
+#                             unless VENV has every NAME at VERSION: creates VENV (python3 -m
+#                             venv) if needed and pip-installs PIP_ARGS (default: the NAME==VERSIONs)
 #   in_dynamodb_local FLAG SCRIPT ARGS...
 #                             exports FLAG=1 and re-runs SCRIPT ARGS under
 #                             `scripts/dynamodb-local.sh run` (DynamoDB Local on a free port,
@@ -19,24 +19,32 @@
 #                             connection lines; exports ROSTER_URL and ROSTER_API_KEY (the manager
 #                             key of organization `demo`); sets API_PID; stops the API on exit.
 
-# The caller sets `set -euo pipefail` and works from the repository root.
+# The caller sets `set -euo pipefail`.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
 
 say() { printf '\n==> %s\n' "$*" >&2; }
 
-venv_has() {
-    local py="$1"
+pinned_venv() {
+    local venv="$1" pins=()
     shift
-    "$py" - "$@" 2>/dev/null <<'PY'
+    while (($#)) && [[ "$1" != -- ]]; do
+        pins+=("$1")
+        shift
+    done
+    (($#)) && shift # the `--`; what follows is what pip installs
+    (($#)) || set -- "${pins[@]}"
+    if "$venv/bin/python" - "${pins[@]}" 2>/dev/null <<'PY'
 import sys
 from importlib.metadata import version
 wanted = [arg.split("==", 1) for arg in sys.argv[1:]]
 sys.exit(0 if all(version(name) == pinned for name, pinned in wanted) else 1)
 PY
-}
-
-venv_install() {
-    local venv="$1"
-    shift
+    then
+        return 0
+    fi
+    say "installing ${pins[*]} into $venv"
     [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet "$@"
 }
