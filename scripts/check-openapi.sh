@@ -12,8 +12,8 @@
 # target/openapi-client).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 VALIDATOR_VERSION=0.9.0
 GENERATOR_VERSION=0.29.1
@@ -21,20 +21,8 @@ VENV="${OPENAPI_VENV:-$ROOT/.venv-openapi}"
 CLIENT_DIR="${OPENAPI_CLIENT_DIR:-$ROOT/target/openapi-client}"
 PY="$VENV/bin/python"
 
-say() { printf '\n==> %s\n' "$*" >&2; }
-
 if [[ -z "${ROSTER_OPENAPI_INNER:-}" ]]; then
-    if ! "$PY" - "$VALIDATOR_VERSION" "$GENERATOR_VERSION" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(0 if (version("openapi-spec-validator"), version("openapi-python-client")) == tuple(sys.argv[1:3]) else 1)
-PY
-    then
-        say "installing openapi-spec-validator $VALIDATOR_VERSION and openapi-python-client $GENERATOR_VERSION into $VENV"
-        [[ -x "$PY" ]] || python3 -m venv "$VENV"
-        PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet \
-            "openapi-spec-validator==$VALIDATOR_VERSION" "openapi-python-client==$GENERATOR_VERSION"
-    fi
+    pinned_venv "$VENV" "openapi-spec-validator==$VALIDATOR_VERSION" "openapi-python-client==$GENERATOR_VERSION"
 
     say "openapi-spec-validator $VALIDATOR_VERSION: openapi.yaml"
     "$VENV/bin/openapi-spec-validator" openapi.yaml
@@ -56,42 +44,11 @@ PY
 
     say "building the local API (roster-dev)"
     cargo build --locked -q -p roster-dev
-    export ROSTER_OPENAPI_INNER=1
-    exec scripts/dynamodb-local.sh run -- "${BASH_SOURCE[0]}" "$@"
+    in_dynamodb_local ROSTER_OPENAPI_INNER "${BASH_SOURCE[0]}" "$@"
 fi
 
 # Inside `dynamodb-local.sh run`: DYNAMODB_ENDPOINT and the dummy AWS settings are exported.
-LOG_DIR="$ROOT/target/openapi-check"
-mkdir -p "$LOG_DIR"
-SERVER_LOG="$LOG_DIR/api.log"
-API_PID=""
-stop_api() {
-    if [[ -n "$API_PID" ]] && kill -0 "$API_PID" 2>/dev/null; then
-        kill "$API_PID" 2>/dev/null || true
-        wait "$API_PID" 2>/dev/null || true
-    fi
-}
-trap stop_api EXIT
-
-PORT="$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-: >"$SERVER_LOG"
-PORT="$PORT" TABLE_NAME=roster-openapi RUST_LOG="${RUST_LOG:-warn}" \
-    target/debug/roster-dev >>"$SERVER_LOG" 2>&1 </dev/null &
-API_PID=$!
-deadline=$((SECONDS + 60))
-until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
-    if ! kill -0 "$API_PID" 2>/dev/null; then
-        echo "error: the API exited during startup; its log:" >&2
-        cat "$SERVER_LOG" >&2
-        exit 1
-    fi
-    ((SECONDS < deadline)) || { echo "error: the API did not start within 60 s" >&2; exit 1; }
-    sleep 0.2
-done
-ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
-ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
-export ROSTER_URL ROSTER_API_KEY
+start_api roster-openapi "$ROOT/target/openapi-check/api.log"
 
 say "a flow through the generated client against $ROSTER_URL"
 "$PY" tools/openapi/flow.py --client "$CLIENT_DIR"

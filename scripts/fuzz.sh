@@ -22,8 +22,8 @@
 #   FUZZ_REPORT_DIR    where the JUnit report and the server log go (default target/fuzz)
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV="${FUZZ_VENV:-$ROOT/.venv-fuzz}"
@@ -32,60 +32,19 @@ MAX_TIME="${FUZZ_MAX_TIME:-165}"
 STATEFUL_TIME="${FUZZ_STATEFUL_TIME:-75}"
 SEED="${FUZZ_SEED:-20261127}"
 REPORT_DIR="${FUZZ_REPORT_DIR:-$ROOT/target/fuzz}"
-PY="$VENV/bin/python"
-
-say() { printf '\n==> %s\n' "$*" >&2; }
 
 # Inside `dynamodb-local.sh run`: DYNAMODB_ENDPOINT and the dummy AWS settings are exported.
 if [[ -z "${ROSTER_FUZZ_INNER:-}" ]]; then
-    if ! "$PY" -c 'import sys
-from importlib.metadata import version
-sys.exit(0 if version("schemathesis") == sys.argv[1] else 1)' "$SCHEMATHESIS_VERSION" 2>/dev/null; then
-        say "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-        [[ -x "$PY" ]] || python3 -m venv "$VENV"
-        PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
-    fi
+    pinned_venv "$VENV" "schemathesis==$SCHEMATHESIS_VERSION"
     say "building the local API (roster-dev) and the invariant checker (roster-admin)"
     cargo build --locked -q -p roster-dev -p roster-admin
-    export ROSTER_FUZZ_INNER=1
-    exec scripts/dynamodb-local.sh run -- "${BASH_SOURCE[0]}" "$@"
+    in_dynamodb_local ROSTER_FUZZ_INNER "${BASH_SOURCE[0]}" "$@"
 fi
 
 mkdir -p "$REPORT_DIR"
 # The API's output: the connection lines, then its log (JSON lines, warnings and errors).
 SERVER_LOG="$REPORT_DIR/api.log"
-API_PID=""
-
-stop_api() {
-    if [[ -n "$API_PID" ]] && kill -0 "$API_PID" 2>/dev/null; then
-        kill "$API_PID" 2>/dev/null || true
-        wait "$API_PID" 2>/dev/null || true
-    fi
-}
-trap stop_api EXIT
-
-PORT="$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-say "starting the API on port $PORT (table roster-fuzz on $DYNAMODB_ENDPOINT)"
-: >"$SERVER_LOG" # emptied here, not by the child's redirection, which may come after the wait starts
-PORT="$PORT" TABLE_NAME=roster-fuzz RUST_LOG="${RUST_LOG:-warn}" \
-    target/debug/roster-dev >>"$SERVER_LOG" 2>&1 </dev/null &
-API_PID=$!
-
-# roster-dev prints ROSTER_URL and ROSTER_API_KEY once its listener is bound, before serving.
-deadline=$((SECONDS + 60))
-until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
-    if ! kill -0 "$API_PID" 2>/dev/null; then
-        echo "error: the API exited during startup; its log:" >&2
-        cat "$SERVER_LOG" >&2
-        exit 1
-    fi
-    ((SECONDS < deadline)) || { echo "error: the API did not start within 60 s" >&2; exit 1; }
-    sleep 0.2
-done
-ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
-ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
-export ROSTER_URL ROSTER_API_KEY
+start_api roster-fuzz "$SERVER_LOG"
 
 # The HTTP status of listing users with the manager key (000 when nothing answers).
 manager_check() {
@@ -100,6 +59,7 @@ except Exception:
     print("000")
 PY
 }
+deadline=$((SECONDS + 60))
 until [[ "$(manager_check)" == 200 ]]; do
     ((SECONDS < deadline)) || { echo "error: the API does not answer $ROSTER_URL" >&2; exit 1; }
     sleep 0.2

@@ -10,60 +10,23 @@
 # and the server log go (default target/scim).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=lib/local-api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-api.sh" # sets ROOT and works from it
 
 SCIM2_TESTER_VERSION=0.5.2
 VENV="${SCIM_VENV:-$ROOT/.venv-scim}"
 REPORT_DIR="${SCIM_REPORT_DIR:-$ROOT/target/scim}"
 PY="$VENV/bin/python"
 
-say() { printf '\n==> %s\n' "$*" >&2; }
-
 if [[ -z "${ROSTER_SCIM_INNER:-}" ]]; then
-    if ! "$PY" -c 'import sys
-from importlib.metadata import version
-sys.exit(0 if version("scim2-tester") == sys.argv[1] else 1)' "$SCIM2_TESTER_VERSION" 2>/dev/null; then
-        say "installing scim2-tester $SCIM2_TESTER_VERSION into $VENV"
-        [[ -x "$PY" ]] || python3 -m venv "$VENV"
-        PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet -r tools/scim/requirements.txt
-    fi
+    pinned_venv "$VENV" "scim2-tester==$SCIM2_TESTER_VERSION" -- -r tools/scim/requirements.txt
     say "building the local API (roster-dev)"
     cargo build --locked -q -p roster-dev
-    export ROSTER_SCIM_INNER=1
-    exec scripts/dynamodb-local.sh run -- "${BASH_SOURCE[0]}" "$@"
+    in_dynamodb_local ROSTER_SCIM_INNER "${BASH_SOURCE[0]}" "$@"
 fi
 
-mkdir -p "$REPORT_DIR"
 SERVER_LOG="$REPORT_DIR/api.log"
-API_PID=""
-stop_api() {
-    if [[ -n "$API_PID" ]] && kill -0 "$API_PID" 2>/dev/null; then
-        kill "$API_PID" 2>/dev/null || true
-        wait "$API_PID" 2>/dev/null || true
-    fi
-}
-trap stop_api EXIT
-
-PORT="$(python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-say "starting the API on port $PORT (table roster-scim on $DYNAMODB_ENDPOINT)"
-: >"$SERVER_LOG"
-PORT="$PORT" TABLE_NAME=roster-scim RUST_LOG="${RUST_LOG:-warn}" \
-    target/debug/roster-dev >>"$SERVER_LOG" 2>&1 </dev/null &
-API_PID=$!
-deadline=$((SECONDS + 60))
-until grep -q '^ROSTER_API_KEY=' "$SERVER_LOG" 2>/dev/null; do
-    if ! kill -0 "$API_PID" 2>/dev/null; then
-        echo "error: the API exited during startup; its log:" >&2
-        cat "$SERVER_LOG" >&2
-        exit 1
-    fi
-    ((SECONDS < deadline)) || { echo "error: the API did not start within 60 s" >&2; exit 1; }
-    sleep 0.2
-done
-ROSTER_URL="$(sed -n 's/^ROSTER_URL=//p' "$SERVER_LOG")"
-ROSTER_API_KEY="$(sed -n 's/^ROSTER_API_KEY=//p' "$SERVER_LOG")"
+start_api roster-scim "$SERVER_LOG"
 
 started=$SECONDS
 say "scim2-tester $SCIM2_TESTER_VERSION against $ROSTER_URL/scim/v2"

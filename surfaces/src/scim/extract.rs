@@ -1,6 +1,6 @@
 //! The SCIM surface's request edge: its base URL, its body (`application/scim+json`,
-//! `application/json` or no content type), its query parameters (names case-insensitive), and
-//! its response (`application/scim+json`, `ETag`, `Location`).
+//! `application/json` or no content type), its query parameters (names case-insensitive), its
+//! `If-Match`, and its response (`application/scim+json`, `ETag`, `Location`).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -9,6 +9,7 @@ use http::request::Parts;
 use http::{header, HeaderValue, StatusCode};
 use serde_json::Value;
 
+use roster_shared::domain::Precondition;
 use roster_shared::http::{QueryParams, MAX_BODY_BYTES};
 
 use super::dto::version_tag;
@@ -125,6 +126,62 @@ impl Query {
     }
 }
 
+/// `If-Match`, read by the domain's parser ([`Precondition::parse_if_match`], RFC 9110 §13.1.1):
+/// absent → `None`; `*` admits any existing user; a list admits the versions its tags name (a
+/// well-formed tag naming another version is the 412 of the write); several `If-Match` lines are
+/// one list; anything else is 400 `invalidValue`. This surface issues weak tags (`W/"3"`, as
+/// RFC 7644 §3.14 shows) and clients send them back, so its tags compare weakly (RFC 9110
+/// §8.8.3.2): `W/"3"` and `"3"` both name version 3.
+pub struct IfMatch(pub Option<Precondition>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ScimError> {
+        let lines: Vec<&[u8]> = parts
+            .headers
+            .get_all(header::IF_MATCH)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        if lines.is_empty() {
+            return Ok(Self(None));
+        }
+        let value = lines.join(&b","[..]);
+        let malformed = |_| {
+            ScimError::bad(
+                "invalidValue",
+                "If-Match: must be * or a list of entity tags like W/\"3\" (the meta.version of the User).",
+            )
+        };
+        // Checked as sent first: dropping the `W/`s must not make a malformed value well-formed.
+        Precondition::parse_if_match(&value).map_err(malformed)?;
+        Precondition::parse_if_match(&weak_as_strong(&value))
+            .map(|p| Self(Some(p)))
+            .map_err(malformed)
+    }
+}
+
+/// A well-formed `If-Match` list with every `W/` prefix dropped (outside a tag's quotes only `,`,
+/// whitespace and `W/` stand), so that the strong comparison of the parser is the weak one.
+fn weak_as_strong(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut quoted = false;
+    let mut rest = value;
+    while let Some((&byte, tail)) = rest.split_first() {
+        if !quoted && rest.starts_with(b"W/") {
+            rest = &rest[2..];
+            continue;
+        }
+        if byte == b'"' {
+            quoted = !quoted;
+        }
+        out.push(byte);
+        rest = tail;
+    }
+    out
+}
+
 /// A SCIM document response.
 pub struct Scim {
     pub status: StatusCode,
@@ -187,6 +244,70 @@ mod tests {
             "application/merge-patch+json",
         ] {
             assert!(!is_scim_json(Some(bad)), "{bad}");
+        }
+    }
+
+    async fn if_match(lines: &[&[u8]]) -> Result<Option<Precondition>, ScimError> {
+        let mut request = http::Request::builder();
+        for line in lines {
+            request = request.header(
+                header::IF_MATCH,
+                HeaderValue::from_bytes(line).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        let (mut parts, ()) = request
+            .body(())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_parts();
+        IfMatch::from_request_parts(&mut parts, &())
+            .await
+            .map(|IfMatch(p)| p)
+    }
+
+    #[tokio::test]
+    async fn if_match_tags_compare_weakly_through_the_domain_parser() {
+        let cases: &[(&[&[u8]], Option<Precondition>)] = &[
+            (&[], None),
+            (&[b"*"], Some(Precondition::Any)),
+            (&[b"W/\"3\""], Some(Precondition::OneOf(vec![3]))),
+            (&[b"\"3\""], Some(Precondition::OneOf(vec![3]))),
+            (
+                &[b"W/\"1\", W/\"4\""],
+                Some(Precondition::OneOf(vec![1, 4])),
+            ),
+            (
+                &[b"W/\"1\"", b"\"4\""],
+                Some(Precondition::OneOf(vec![1, 4])),
+            ),
+            // Well-formed tags naming no version: admit none (412 on the write).
+            (&[b"W/\"abc\""], Some(Precondition::OneOf(vec![]))),
+            // `W/` inside a tag's quotes is part of the opaque tag.
+            (&[b"\"W/3\", \"a,W/b\""], Some(Precondition::OneOf(vec![]))),
+            (&[b"\"\xE9\""], Some(Precondition::OneOf(vec![]))),
+        ];
+        for (lines, expected) in cases {
+            assert_eq!(if_match(lines).await.as_ref(), Ok(expected), "{lines:?}");
+        }
+        for bad in [
+            &b"3"[..],
+            b"W/3",
+            b"garbage",
+            b"\"3",
+            b"*, W/\"3\"",
+            b"W/W/\"3\"",
+            b"w/\"3\"",
+            b"",
+        ] {
+            let err = if_match(&[bad])
+                .await
+                .err()
+                .unwrap_or_else(|| panic!("{bad:?}"));
+            assert_eq!(
+                (err.status, err.scim_type),
+                (400, Some("invalidValue")),
+                "{bad:?}"
+            );
+            assert!(err.detail.starts_with("If-Match:"), "{}", err.detail);
         }
     }
 }

@@ -11,10 +11,10 @@
 //! | `PUT /Users/{id}`, `PATCH /Users/{id}` | `get_user`, `update_user` (conditional on the version read) |
 //! | `DELETE /Users/{id}` | `get_user`, `delete_user` (soft) |
 //!
-//! Besides the common layout (`dto.rs` the resource mapping, `error.rs` the SCIM `Error`,
-//! `extract.rs` the request edge, `handlers/`), `filter.rs` parses and evaluates filters,
-//! `plan.rs` decides how a filter reads storage, `patch.rs` applies PatchOps and `schema.rs`
-//! describes the attributes Roster keeps.
+//! Besides the common layout (`dto/` the resource mapping, `error.rs` the SCIM `Error`,
+//! `extract.rs` the request edge, `handlers/`), `filter/` parses and evaluates filters,
+//! `plan.rs` decides how a filter reads storage, `patch/` reads and applies PatchOps and
+//! `schema.rs` describes the attributes Roster keeps.
 
 pub mod dto;
 pub mod error;

@@ -415,6 +415,95 @@ async fn etags_and_if_match_guard_concurrent_changes() {
     assert_scim_error(&app.send(delete).await, 412, None);
 }
 
+/// `If-Match` is read by the domain's parser (RFC 9110 §13.1.1) with this surface's weak tags
+/// compared weakly: a well-formed tag naming another version is 412, `*` matches the existing
+/// user, a list matches when any of its tags does, and only a malformed value is 400.
+#[tokio::test]
+async fn if_match_follows_rfc_9110_with_weak_tags() {
+    let app = TestApp::spawn().await;
+    let user = create(&app, okta_user("ifmatch@example.com")).await;
+    let path = format!("/Users/{}", id(&user));
+    let patch_with = |if_match: &[&str], name: &str| {
+        let op = json!({"schemas": [PATCH], "Operations": [{"op": "replace", "path": "displayName", "value": name}]});
+        let mut request = app
+            .http
+            .patch(format!("{}/scim/v2{path}", app.url))
+            .header("authorization", format!("Bearer {}", app.manager_key))
+            .body(op.to_string());
+        for line in if_match {
+            request = request.header("if-match", *line);
+        }
+        request
+    };
+    let version = |answer: &Answer| (answer.0, answer.1["meta"]["version"].clone());
+    // Well-formed tags that name no current version: 412, nothing written.
+    for stale in ["\"nonsense-version\"", "W/\"abc\"", "W/\"2\", \"3\""] {
+        let answer = app.send(patch_with(&[stale], "Stale")).await;
+        assert_scim_error(&answer, 412, None);
+    }
+    let (_, unchanged, _) = scim(&app, Method::GET, &path, None).await;
+    assert_eq!(
+        (
+            unchanged["displayName"].clone(),
+            unchanged["meta"]["version"].clone()
+        ),
+        (json!("Isabel Ortiz"), json!("W/\"1\""))
+    );
+    // `*`: any version of the existing user.
+    let answer = app.send(patch_with(&["*"], "Star")).await;
+    assert_eq!(version(&answer), (StatusCode::OK, json!("W/\"2\"")));
+    // A list (one line, or several lines) matches when any tag names the current version;
+    // the strong form of the tag names the same version.
+    let answer = app.send(patch_with(&["W/\"9\", W/\"2\""], "List")).await;
+    assert_eq!(version(&answer), (StatusCode::OK, json!("W/\"3\"")));
+    let answer = app.send(patch_with(&["W/\"1\"", "\"3\""], "Lines")).await;
+    assert_eq!(version(&answer), (StatusCode::OK, json!("W/\"4\"")));
+    // Malformed: 400 invalidValue naming the header, nothing written.
+    for bad in ["4", "W/4", "garbage", "\"4", "*, W/\"4\""] {
+        let answer = app.send(patch_with(&[bad], "Bad")).await;
+        assert_scim_error(&answer, 400, Some("invalidValue"));
+        assert!(
+            answer.1["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("If-Match")),
+            "{bad}: {}",
+            answer.1
+        );
+    }
+    let (_, after, _) = scim(&app, Method::GET, &path, None).await;
+    assert_eq!(
+        (
+            after["displayName"].clone(),
+            after["meta"]["version"].clone()
+        ),
+        (json!("Lines"), json!("W/\"4\""))
+    );
+    // The same parser guards PUT and DELETE.
+    let put = app
+        .http
+        .put(format!("{}/scim/v2{path}", app.url))
+        .header("authorization", format!("Bearer {}", app.manager_key))
+        .header("if-match", "\"nonsense\"")
+        .body(okta_user("ifmatch@example.com").to_string());
+    assert_scim_error(&app.send(put).await, 412, None);
+    let delete = |if_match: &str| {
+        app.http
+            .delete(format!("{}/scim/v2{path}", app.url))
+            .header("authorization", format!("Bearer {}", app.manager_key))
+            .header("if-match", if_match)
+    };
+    assert_scim_error(
+        &app.send(delete("garbage")).await,
+        400,
+        Some("invalidValue"),
+    );
+    let (status, _, _) = app.send(delete("W/\"3\", W/\"4\"")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // `*` matches an existing resource only: the deleted user is 404.
+    assert_scim_error(&app.send(delete("*")).await, 404, None);
+    app.assert_invariants().await;
+}
+
 #[tokio::test]
 async fn another_organizations_ids_and_filters_see_nothing() {
     let a = TestApp::spawn().await;

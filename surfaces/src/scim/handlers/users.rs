@@ -1,20 +1,22 @@
 //! `/Users`: create, read, list and search, replace, patch, delete. Extract → service → respond;
-//! the mapping lives in `dto.rs`, `patch.rs` and `plan.rs`.
+//! the mapping lives in `dto/`, `patch/` and `plan.rs`.
 
 use std::collections::BTreeMap;
 
-use axum::extract::Path;
-use http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use axum::extract::State;
-use roster_shared::domain::{Status, User, UserId};
+use roster_shared::domain::{Precondition, Status, User, UserId};
 use roster_shared::service::{NewUser, Patch, Roster, UserChanges};
 use roster_shared::store::UserFilter;
 
 use crate::scim::dto::{self, Mapped, SURFACE};
 use crate::scim::error::{ScimCaller, ScimError};
-use crate::scim::extract::{Base, Body, Query, Scim};
+use crate::scim::extract::{Base, Body, IfMatch, Query, Scim};
 use crate::scim::filter::{self, AttrPath, Filter};
 use crate::scim::patch;
 use crate::scim::plan::{self, Plan, MAX_RESULTS, SCAN_BOUND};
@@ -66,16 +68,35 @@ async fn live_user(roster: &Roster, caller: &Caller, id: &str) -> Result<User, S
     Ok(user)
 }
 
-/// `If-Match` against the user's version: 412 when it names another.
-fn check_if_match(headers: &HeaderMap, user: &User) -> Result<(), ScimError> {
-    let Some(value) = headers.get(http::header::IF_MATCH) else {
-        return Ok(());
-    };
-    let text = value.to_str().map_err(|_| ScimError::precondition())?;
-    match dto::if_match_version(text)? {
-        Some(v) if v != user.version => Err(ScimError::precondition()),
-        _ => Ok(()),
+/// The live user `id` names, if `If-Match` admits its version (412 otherwise).
+async fn user_to_change(
+    roster: &Roster,
+    caller: &Caller,
+    id: &str,
+    if_match: Option<&Precondition>,
+) -> Result<User, ScimError> {
+    let user = live_user(roster, caller, id).await?;
+    if if_match.is_some_and(|p| !p.admits(user.version)) {
+        return Err(ScimError::precondition());
     }
+    Ok(user)
+}
+
+/// Stores `mapped` as the new state of `user`, conditional on the version read; 200 with the
+/// user as stored.
+async fn store(
+    roster: &Roster,
+    caller: &Caller,
+    user: &User,
+    mapped: Mapped,
+    shape: &Shape,
+    base: &str,
+) -> Result<Scim, ScimError> {
+    let changes = replacement(mapped, user);
+    let after = roster
+        .update_user(caller, &user.id, changes, Some(user.version.into()))
+        .await?;
+    Ok(Scim::ok(shape.render(&after, base)).versioned(after.version))
 }
 
 fn kept(mapped: &Mapped) -> BTreeMap<String, Option<String>> {
@@ -167,59 +188,71 @@ pub async fn get(
     Ok(Scim::ok(shape.render(&user, &base)).versioned(user.version))
 }
 
+/// What PUT and PATCH read besides the body, extracted in this order: the caller, the surface's
+/// URL, the user's id, the query (the read shape) and `If-Match`.
+pub struct Target {
+    caller: Caller,
+    base: String,
+    id: String,
+    query: Query,
+    if_match: Option<Precondition>,
+}
+
+impl FromRequestParts<Roster> for Target {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, roster: &Roster) -> Result<Self, Response> {
+        let ScimCaller(caller) = extract(parts, roster).await?;
+        let Base(base) = extract(parts, roster).await?;
+        let Path(id) = extract(parts, roster).await?;
+        let query = extract(parts, roster).await?;
+        let IfMatch(if_match) = extract(parts, roster).await?;
+        Ok(Self {
+            caller,
+            base,
+            id,
+            query,
+            if_match,
+        })
+    }
+}
+
+async fn extract<T: FromRequestParts<Roster>>(
+    parts: &mut Parts,
+    roster: &Roster,
+) -> Result<T, Response> {
+    T::from_request_parts(parts, roster)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
 /// `PUT /Users/{id}`: the body is the user's new state (left-out `active`, `roles`,
 /// `preferredLanguage` and `password` keep Roster's values).
 pub async fn replace(
     State(roster): State<Roster>,
-    ScimCaller(caller): ScimCaller,
-    Base(base): Base,
-    Path(id): Path<String>,
-    query: Query,
-    headers: HeaderMap,
+    t: Target,
     Body(body): Body,
 ) -> Result<Scim, ScimError> {
-    let shape = Shape::of(&query)?;
-    let user = live_user(&roster, &caller, &id).await?;
-    check_if_match(&headers, &user)?;
-    check_body_id(&body, &id)?;
+    let shape = Shape::of(&t.query)?;
+    let user = user_to_change(&roster, &t.caller, &t.id, t.if_match.as_ref()).await?;
+    check_body_id(&body, &t.id)?;
     let mapped = dto::map(&dto::normalize(&body)?)?;
-    let after = roster
-        .update_user(
-            &caller,
-            &user.id,
-            replacement(mapped, &user),
-            Some(user.version.into()),
-        )
-        .await?;
-    Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
+    store(&roster, &t.caller, &user, mapped, &shape, &t.base).await
 }
 
 /// `PATCH /Users/{id}`: the operations applied to the user as it is, then stored like a PUT.
 pub async fn update(
     State(roster): State<Roster>,
-    ScimCaller(caller): ScimCaller,
-    Base(base): Base,
-    Path(id): Path<String>,
-    query: Query,
-    headers: HeaderMap,
+    t: Target,
     Body(body): Body,
 ) -> Result<Scim, ScimError> {
-    let shape = Shape::of(&query)?;
+    let shape = Shape::of(&t.query)?;
     let ops = patch::operations(&body)?;
-    let user = live_user(&roster, &caller, &id).await?;
-    check_if_match(&headers, &user)?;
+    let user = user_to_change(&roster, &t.caller, &t.id, t.if_match.as_ref()).await?;
     let mut doc = dto::render_for_patch(&user);
     patch::apply(&mut doc, &ops)?;
     let mapped = dto::map(&dto::normalize(&Value::Object(doc))?)?;
-    let after = roster
-        .update_user(
-            &caller,
-            &user.id,
-            replacement(mapped, &user),
-            Some(user.version.into()),
-        )
-        .await?;
-    Ok(Scim::ok(shape.render(&after, &base)).versioned(after.version))
+    store(&roster, &t.caller, &user, mapped, &shape, &t.base).await
 }
 
 /// `DELETE /Users/{id}`: Roster's soft delete; 204, and 404 for the id afterwards.
@@ -227,10 +260,9 @@ pub async fn delete(
     State(roster): State<Roster>,
     ScimCaller(caller): ScimCaller,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    IfMatch(if_match): IfMatch,
 ) -> Result<StatusCode, ScimError> {
-    let user = live_user(&roster, &caller, &id).await?;
-    check_if_match(&headers, &user)?;
+    let user = user_to_change(&roster, &caller, &id, if_match.as_ref()).await?;
     roster.delete_user(&caller, &user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
