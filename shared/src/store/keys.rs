@@ -17,7 +17,7 @@
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
 //! | expiry sweep watermark (global) | `SWEEP` | `WATERMARK` | |
-//! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<id>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
+//! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<userId>`, GSI2 `AUDIT#<org>#OBJECT#<keyId/partyId/org>` / `AUDIT#<ulid>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
 
 use crate::domain::{Email, ExternalId, KeyId, OrgId, PartyId, UserId, Username};
 
@@ -212,10 +212,15 @@ pub fn audit_sk(ulid: &str) -> String {
     format!("{AUDIT_PREFIX}{ulid}")
 }
 
-/// GSI4: the records about one user (its record, profile, keys, authorizations), party or the
-/// organization.
-pub fn audit_target_gsi_pk(org: &OrgId, target: &str) -> String {
-    format!("{AUDIT_PREFIX}{org}#TARGET#{target}")
+/// GSI4: the records about one user (its record, profile, keys, authorizations).
+pub fn audit_target_gsi_pk(org: &OrgId, user: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#TARGET#{user}")
+}
+
+/// GSI2 (overloaded; its authorization partitions start `ORG#`): the records about one API key,
+/// party (its own and its authorizations') or the organization, by that object's id.
+pub fn audit_object_gsi_pk(org: &OrgId, object: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#OBJECT#{object}")
 }
 
 /// GSI5: the records of one actor (a user id, `system` or `operator`).
