@@ -1137,9 +1137,12 @@ async fn the_target_filter_finds_a_key_by_its_id_and_a_grant_by_user_and_by_part
     assert_eq!(mine["target"]["party"], party.as_str());
     // Combined filters on the party's key: its grants only, and the one revoke of `other`.
     assert_eq!(
-        records(&app, &format!("target={party}&action=authorization.granted"))
-            .await
-            .len(),
+        records(
+            &app,
+            &format!("target={party}&action=authorization.granted")
+        )
+        .await
+        .len(),
         2
     );
     assert_eq!(
@@ -1212,4 +1215,98 @@ async fn the_target_filter_finds_a_key_by_its_id_and_a_grant_by_user_and_by_part
         assert_eq!(body["errors"][0]["field"], "target", "{body}");
     }
     app.assert_invariants().await;
+}
+
+/// DynamoDB's size of a value (bytes), by its documented rules: strings by UTF-8 length,
+/// numbers by about one byte per two significant digits plus one, lists and maps 3 bytes plus
+/// their elements plus one byte each (maps also their keys), booleans and nulls one byte.
+fn value_size(value: &aws_sdk_dynamodb::types::AttributeValue) -> usize {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    match value {
+        V::S(s) => s.len(),
+        V::N(n) => {
+            let digits = n.trim_start_matches('-').replace('.', "");
+            let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+            significant.div_ceil(2) + 1
+        }
+        V::Bool(_) | V::Null(_) => 1,
+        V::L(list) => 3 + list.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        V::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        V::Ss(set) => set.iter().map(String::len).sum(),
+        _ => 0,
+    }
+}
+
+fn item_size(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// The README's index-cost arithmetic (single-table section) rests on record sizes: an index
+/// entry of projection ALL is the whole record, billed 1 write unit per started KB. Records of
+/// a typical workload (a user with every field, its changes, a key, a grant) measure 580–1,040
+/// bytes, ~250–400 of them keys; none may reach 1.5 KB (2 units per index at most, 1 for all
+/// but the largest creations).
+#[tokio::test]
+async fn audit_records_stay_within_two_write_units_per_index_entry() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "size.check", "name": "Karen Marie Sørensen", "emails": ["karen.marie.sorensen@example.com", "kms@example.org"], "phone": "+4512345678", "externalId": "ext-00012345", "validUntil": "2030-01-01", "attributes": {"department": "Finance", "costCenter": "4711"}}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    let path = format!("/v1/users/{id}");
+    for body in [
+        json!({"name": "Karen M. Sørensen"}),
+        json!({"emails": ["karen@example.com"]}),
+        json!({"role": "ApManager"}),
+        json!({"password": "a long secret 1"}),
+    ] {
+        let (status, _) = app.call(Method::PATCH, &path, Some(body)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    app.call(Method::POST, &format!("{path}/deactivate"), None)
+        .await;
+    app.issue_key(&id).await;
+    let party = fresh_party();
+    let grant = json!({"name": "Partner Ltd", "permissions": {"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": false, "canManageHook": false}});
+    app.call(Method::PUT, &format!("{path}/parties/{party}"), Some(grant))
+        .await;
+    let out = app
+        .store
+        .client()
+        .query()
+        .table_name(TABLE)
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("AUDIT#{}", app.org)),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let items = out.items.unwrap_or_default();
+    assert!(items.len() >= 10, "{items:#?}");
+    let mut under_one_kb = 0;
+    for item in &items {
+        let size = item_size(item);
+        assert!(size < 1536, "{size} bytes: {item:#?}");
+        assert!(
+            size > 400,
+            "the size rules undercount: {size} bytes: {item:#?}"
+        );
+        if size <= 1024 {
+            under_one_kb += 1;
+        }
+    }
+    assert!(
+        under_one_kb + 1 >= items.len(),
+        "{under_one_kb} of {}",
+        items.len()
+    );
 }
