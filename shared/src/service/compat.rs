@@ -393,10 +393,10 @@ impl Roster {
             let total = self.store.count_users(&caller.org, &filter).await?;
             return Ok((Vec::new(), total));
         }
-        let (page, total) = tokio::try_join!(
-            self.store.list_users(&caller.org, &filter, &request),
-            self.store.count_users(&caller.org, &filter)
-        )?;
+        let (page, total) = self
+            .store
+            .list_and_count_users(&caller.org, &filter, &request)
+            .await?;
         Ok((page.items, total))
     }
 
