@@ -36,44 +36,12 @@ impl Attributes {
         Ok(Self(map))
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
-    }
-
     pub fn as_map(&self) -> &BTreeMap<String, String> {
         &self.0
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// These attributes with single entries set (`Some`) or removed (`None`); the result is
-    /// validated like any attribute map.
-    pub fn with_updates(&self, updates: &BTreeMap<String, Option<String>>) -> Result<Self, String> {
-        let mut map = self.0.clone();
-        for (key, value) in updates {
-            match value {
-                Some(v) => map.insert(key.clone(), v.clone()),
-                None => map.remove(key),
-            };
-        }
-        Self::new(map)
-    }
 }
 
-impl TryFrom<BTreeMap<String, String>> for Attributes {
-    type Error = String;
-    fn try_from(map: BTreeMap<String, String>) -> Result<Self, String> {
-        Self::new(map)
-    }
-}
-
-impl From<Attributes> for BTreeMap<String, String> {
-    fn from(value: Attributes) -> Self {
-        value.0
-    }
-}
+string_map_newtype!(Attributes);
 
 #[cfg(test)]
 mod tests {

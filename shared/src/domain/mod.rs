@@ -55,6 +55,52 @@ macro_rules! string_newtype {
     };
 }
 
+/// A validated `BTreeMap<String, String>` newtype whose `new(map)` checks every entry: its
+/// reads, single-entry updates (re-validated) and the (de)serialising conversions.
+macro_rules! string_map_newtype {
+    ($name:ident) => {
+        impl $name {
+            /// The value kept under `key`.
+            pub fn get(&self, key: &str) -> Option<&str> {
+                self.0.get(key).map(String::as_str)
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+
+            /// This map with single entries set (`Some`) or removed (`None`); the result is
+            /// validated like any new map.
+            pub fn with_updates(
+                &self,
+                updates: &std::collections::BTreeMap<String, Option<String>>,
+            ) -> Result<Self, String> {
+                let mut map = self.0.clone();
+                for (key, value) in updates {
+                    match value {
+                        Some(v) => map.insert(key.clone(), v.clone()),
+                        None => map.remove(key),
+                    };
+                }
+                Self::new(map)
+            }
+        }
+
+        impl TryFrom<std::collections::BTreeMap<String, String>> for $name {
+            type Error = String;
+            fn try_from(map: std::collections::BTreeMap<String, String>) -> Result<Self, String> {
+                Self::new(map)
+            }
+        }
+
+        impl From<$name> for std::collections::BTreeMap<String, String> {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+    };
+}
+
 mod attributes;
 mod cidr;
 mod email;

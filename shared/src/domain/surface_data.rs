@@ -48,41 +48,11 @@ impl SurfaceData {
             _ => Err(format!("the values kept for {key} must be a JSON object")),
         }
     }
-
-    /// The document kept for `surface`.
-    pub fn get(&self, surface: &str) -> Option<&str> {
-        self.0.get(surface).map(String::as_str)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// These values with the document of each named surface set (`Some`) or removed (`None`).
-    pub fn with_updates(&self, updates: &BTreeMap<String, Option<String>>) -> Result<Self, String> {
-        let mut map = self.0.clone();
-        for (key, value) in updates {
-            match value {
-                Some(v) => map.insert(key.clone(), v.clone()),
-                None => map.remove(key),
-            };
-        }
-        Self::new(map)
-    }
 }
 
-impl TryFrom<BTreeMap<String, String>> for SurfaceData {
-    type Error = String;
-    fn try_from(map: BTreeMap<String, String>) -> Result<Self, String> {
-        Self::new(map)
-    }
-}
-
-impl From<SurfaceData> for BTreeMap<String, String> {
-    fn from(value: SurfaceData) -> Self {
-        value.0
-    }
-}
+// `get(surface)` is the document kept for that surface; `with_updates` sets (`Some`) or
+// removes (`None`) the document of each named surface.
+string_map_newtype!(SurfaceData);
 
 #[cfg(test)]
 mod tests {

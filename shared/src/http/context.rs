@@ -155,23 +155,7 @@ pub async fn request_context(request: Request, next: Next) -> Response {
             "request"
         )
     });
-    let org = info.org.lock().ok().and_then(|o| o.clone());
-    let (dynamodb_calls, dynamodb_retries, dynamodb_conflicts) = info.obs.counts();
-    crate::obs::metrics::request_document(&crate::obs::metrics::RequestMetrics {
-        route: &route,
-        status,
-        latency_ms,
-        error_code,
-        organization: org.as_deref(),
-        request_id: &info.id,
-        function_request_id: info.obs.function_request_id.as_deref(),
-        xray_trace_id: info.obs.xray_trace_id(),
-        cold_start: info.obs.cold_start,
-        dynamodb_calls,
-        dynamodb_retries,
-        dynamodb_conflicts,
-    })
-    .emit();
+    crate::obs::emit_request_metrics(&info, &route, status, latency_ms, error_code);
     response
 }
 

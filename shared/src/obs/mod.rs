@@ -142,12 +142,26 @@ pub async fn invocation<T>(
         ..crate::http::RequestInfo::default()
     });
     let (value, status, error_code) = crate::http::with_request_context(info.clone(), f).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    emit_request_metrics(&info, route, status, latency_ms, error_code);
+    value
+}
+
+/// Emits the EMF document of the request `info` (its organization, ids, cold start and
+/// DynamoDB counts), answered with `status` after `latency_ms`.
+pub(crate) fn emit_request_metrics(
+    info: &crate::http::RequestInfo,
+    route: &str,
+    status: u16,
+    latency_ms: f64,
+    error_code: Option<&str>,
+) {
     let org = info.org.lock().ok().and_then(|o| o.clone());
     let (dynamodb_calls, dynamodb_retries, dynamodb_conflicts) = info.obs.counts();
     metrics::request_document(&metrics::RequestMetrics {
         route,
         status,
-        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms,
         error_code,
         organization: org.as_deref(),
         request_id: &info.id,
@@ -159,7 +173,6 @@ pub async fn invocation<T>(
         dynamodb_conflicts,
     })
     .emit();
-    value
 }
 
 #[cfg(test)]

@@ -225,14 +225,7 @@ impl Roster {
         }
         // All pass: create them, concurrently (each its own transaction).
         let results = batch::run(items, |new| async move {
-            self.create_user_by(
-                &caller.org,
-                &caller.org_language,
-                new,
-                Some(caller),
-                &caller.audit(),
-            )
-            .await
+            self.create_user_as(caller, new).await
         })
         .await;
         let mut created = Vec::with_capacity(results.len());
@@ -244,35 +237,29 @@ impl Roster {
 
     /// Fails when `new`'s username, an email or its external id is held by a live user.
     async fn check_stored_free(&self, caller: &Principal, new: &NewUser) -> Result<(), Error> {
+        // A value is free when no live user holds it; else `taken` is the answer.
+        let free = |holder: Option<User>, taken: Error| match holder {
+            Some(_) => Err(taken),
+            None => Ok(()),
+        };
+        let org = &caller.org;
         if let Some(username) = &new.username {
-            if self
-                .store
-                .find_by_username(&caller.org, username)
-                .await?
-                .is_some()
-            {
-                return Err(Error::UsernameTaken);
-            }
+            free(
+                self.store.find_by_username(org, username).await?,
+                Error::UsernameTaken,
+            )?;
         }
         for email in new.emails.iter() {
-            if self
-                .store
-                .find_by_email(&caller.org, email)
-                .await?
-                .is_some()
-            {
-                return Err(Error::EmailTaken(email.to_string()));
-            }
+            free(
+                self.store.find_by_email(org, email).await?,
+                Error::EmailTaken(email.to_string()),
+            )?;
         }
         if let Some(external_id) = &new.external_id {
-            if self
-                .store
-                .find_by_external_id(&caller.org, external_id)
-                .await?
-                .is_some()
-            {
-                return Err(Error::ExternalIdTaken);
-            }
+            free(
+                self.store.find_by_external_id(org, external_id).await?,
+                Error::ExternalIdTaken,
+            )?;
         }
         Ok(())
     }
@@ -340,16 +327,7 @@ impl Roster {
                 password: Some(password.clone()),
                 ..NewUser::default()
             };
-            match self
-                .create_user_by(
-                    &caller.org,
-                    &caller.org_language,
-                    new,
-                    Some(caller),
-                    &caller.audit(),
-                )
-                .await
-            {
+            match self.create_user_as(caller, new).await {
                 // Someone created it meanwhile: set the password of theirs instead.
                 Err(Error::UsernameTaken) => continue,
                 other => return other.map(|u| (u, true)),

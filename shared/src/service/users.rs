@@ -187,9 +187,13 @@ impl Roster {
         Ok(write.user)
     }
 
-    /// `POST /v1/users` (one): 201 with the user.
-    pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
-        caller.require_manager()?;
+    /// Creates a user in the caller's organization, recorded as made by the caller (the caller's
+    /// role is checked by the use case).
+    pub(super) async fn create_user_as(
+        &self,
+        caller: &Principal,
+        new: NewUser,
+    ) -> Result<User, Error> {
         self.create_user_by(
             &caller.org,
             &caller.org_language,
@@ -198,6 +202,12 @@ impl Roster {
             &caller.audit(),
         )
         .await
+    }
+
+    /// `POST /v1/users` (one): 201 with the user.
+    pub async fn create_user(&self, caller: &Principal, new: NewUser) -> Result<User, Error> {
+        caller.require_manager()?;
+        self.create_user_as(caller, new).await
     }
 
     /// A batch: each item is committed on its own; a result per item, in input order.
@@ -209,14 +219,7 @@ impl Roster {
         caller.require_manager()?;
         check_batch_size(items.len())?;
         Ok(batch::run_keyed(items, new_user_keys, |item| async move {
-            self.create_user_by(
-                &caller.org,
-                &caller.org_language,
-                item?,
-                Some(caller),
-                &caller.audit(),
-            )
-            .await
+            self.create_user_as(caller, item?).await
         })
         .await)
     }
@@ -376,16 +379,7 @@ impl Roster {
                     username: Some(username.clone()),
                     ..new.clone()
                 };
-                match self
-                    .create_user_by(
-                        &caller.org,
-                        &caller.org_language,
-                        create,
-                        Some(caller),
-                        &caller.audit(),
-                    )
-                    .await
-                {
+                match self.create_user_as(caller, create).await {
                     // Someone created it meanwhile: update theirs instead.
                     Err(Error::UsernameTaken) => continue,
                     other => return other.map(|u| (u, true)),

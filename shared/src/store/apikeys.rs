@@ -4,10 +4,11 @@
 use crate::error::Resource;
 use std::collections::HashMap;
 
+use super::reads::SortKeys;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Store};
 use crate::audit::{self, Action, AuditContext};
-use crate::domain::{KeyId, KeyRecord, OrgId, Status, UserId};
+use crate::domain::{KeyId, KeyRecord, OrgId, UserId};
 use crate::Error;
 
 /// The most API keys one user may hold. Deleting a user removes all of its keys (two items each)
@@ -33,16 +34,11 @@ impl Store {
         lookup.insert(keys::PK.into(), av::s(keys::key_lookup_pk(&record.hash)));
         lookup.insert(keys::SK.into(), av::s(keys::key_lookup_sk()));
         lookup.insert(keys::ENTITY.into(), av::s("KEY_LOOKUP"));
-        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
-            .name("#pk", keys::PK)
-            .name("#status", "status")
-            .value(":deleted", av::s(Status::Deleted.as_str()));
         let mut tx = Tx::new();
-        tx.check(
+        tx.check_user_live(
             &self.table,
-            org_pk,
-            keys::user_sk(&record.user_id),
-            user_live,
+            &record.org,
+            &record.user_id,
             OnFail::Missing(Resource::User),
         )?;
         tx.put(
@@ -57,32 +53,14 @@ impl Store {
             Some(Condition::absent()),
             OnFail::Invariant("key hash reused"),
         )?;
-        let event = audit::key_event(
-            Action::ApiKeyIssued,
-            &record.key_id,
-            &record.prefix,
-            &record.user_id,
-        );
-        self.add_audit(&mut tx, audit, event)?;
+        self.add_key_audit(&mut tx, audit, Action::ApiKeyIssued, record)?;
         self.commit(tx).await
     }
 
     pub async fn list_keys(&self, org: &OrgId, user: &UserId) -> Result<Vec<KeyRecord>, Error> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
-            .expression_attribute_values(":prefix", av::s(keys::user_keys_prefix(user)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("Query(keys)", e))?;
-        out.items
-            .unwrap_or_default()
+        let prefix = SortKeys::Prefix(keys::user_keys_prefix(user));
+        self.query_all(keys::org_pk(org), prefix, "keys")
+            .await?
             .into_iter()
             .map(|i| decode(i, "key"))
             .collect()
@@ -96,45 +74,30 @@ impl Store {
         key: &KeyId,
         audit: &AuditContext,
     ) -> Result<KeyRecord, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::user_key_sk(user, key)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(key)", e))?;
-        let record: KeyRecord = out
-            .item
-            .map(|i| decode(i, "key"))
-            .transpose()?
+        let record: KeyRecord = self
+            .get_decoded(keys::org_pk(org), keys::user_key_sk(user, key), "key")
+            .await?
             .ok_or(Error::NotFound(Resource::ApiKey))?;
         let mut tx = Tx::new();
-        tx.delete(
-            &self.table,
-            keys::org_pk(org),
-            keys::user_key_sk(user, key),
-            Some(Condition::present()),
-            OnFail::Missing(Resource::ApiKey),
-        )?;
-        tx.delete(
-            &self.table,
-            keys::key_lookup_pk(&record.hash),
-            keys::key_lookup_sk(),
-            None,
-            OnFail::Invariant("lookup"),
-        )?;
-        let event = audit::key_event(
-            Action::ApiKeyRevoked,
-            &record.key_id,
-            &record.prefix,
-            &record.user_id,
-        );
-        self.add_audit(&mut tx, audit, event)?;
+        // The metadata item must still be there: a concurrent revoke answers 404.
+        let still_there = (Condition::present(), OnFail::Missing(Resource::ApiKey));
+        self.add_key_deletion(&mut tx, &record, Some(still_there))?;
+        self.add_key_audit(&mut tx, audit, Action::ApiKeyRevoked, &record)?;
         self.commit(tx).await?;
         Ok(record)
+    }
+
+    /// Adds to `tx` the audit record of `action` on the key `record`.
+    fn add_key_audit(
+        &self,
+        tx: &mut Tx,
+        audit: &AuditContext,
+        action: Action,
+        record: &KeyRecord,
+    ) -> Result<(), Error> {
+        let event = audit::key_event(action, &record.key_id, &record.prefix, &record.user_id);
+        self.add_audit(tx, audit, event)?;
+        Ok(())
     }
 
     /// Adds to `tx` the removal of both items (metadata and lookup) of each of `keys`. Unconditional:
@@ -151,37 +114,49 @@ impl Store {
             ));
         }
         for record in keys {
-            tx.delete(
-                &self.table,
-                keys::org_pk(&record.org),
-                keys::user_key_sk(&record.user_id, &record.key_id),
-                None,
-                OnFail::Invariant("key removal"),
-            )?;
-            tx.delete(
-                &self.table,
-                keys::key_lookup_pk(&record.hash),
-                keys::key_lookup_sk(),
-                None,
-                OnFail::Invariant("key lookup removal"),
-            )?;
+            self.add_key_deletion(tx, record, None)?;
         }
         Ok(())
     }
 
+    /// Adds to `tx` the deletion of both items of `record`: the metadata item under `guard`
+    /// (its condition and meaning; none: unconditional), the lookup item unconditionally.
+    fn add_key_deletion(
+        &self,
+        tx: &mut Tx,
+        record: &KeyRecord,
+        guard: Option<(Condition, OnFail)>,
+    ) -> Result<(), Error> {
+        let (condition, on_fail) = match guard {
+            Some((condition, on_fail)) => (Some(condition), on_fail),
+            None => (None, OnFail::Invariant("unconditional key removal")),
+        };
+        tx.delete(
+            &self.table,
+            keys::org_pk(&record.org),
+            keys::user_key_sk(&record.user_id, &record.key_id),
+            condition,
+            on_fail,
+        )?;
+        tx.delete(
+            &self.table,
+            keys::key_lookup_pk(&record.hash),
+            keys::key_lookup_sk(),
+            None,
+            OnFail::Invariant("unconditional key lookup removal"),
+        )
+    }
+
     /// The key stored under `hash`, if any.
     pub async fn lookup_key(&self, hash: &str) -> Result<Option<KeyRecord>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::key_lookup_pk(hash)))
-            .key(keys::SK, av::s(keys::key_lookup_sk()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(key lookup)", e))?;
-        out.item.map(|i| decode(i, "key")).transpose()
+        self.get_item(
+            keys::key_lookup_pk(hash),
+            keys::key_lookup_sk(),
+            "key lookup",
+        )
+        .await?
+        .map(|i| decode(i, "key"))
+        .transpose()
     }
 
     /// Records when a key was last used (best effort, at most once per cache period).

@@ -17,48 +17,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{av, decode, errors, keys, Item, Store};
+use super::reads::SortKeys;
+use super::{av, decode, keys, Item, Store};
 use crate::domain::{Authorization, OrgId, Party, Status, User};
 use crate::store::KeyRecord;
 use crate::Error;
 
 impl Store {
     async fn partition(&self, pk: String) -> Result<Vec<Item>, Error> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", av::s(pk.clone()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| errors::storage("Query(invariants)", e))?;
-            items.extend(page.items.unwrap_or_default());
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
+        self.query_all(pk, SortKeys::All, "invariants").await
     }
 
     async fn item(&self, pk: String, sk: String) -> Result<Option<Item>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(pk))
-            .key(keys::SK, av::s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(invariants)", e))?;
-        Ok(out.item)
+        self.get_item(pk, sk, "invariants").await
     }
 
     /// Every organization registered in the table.

@@ -3,14 +3,17 @@
 
 mod apikeys;
 mod audit;
+mod authorizations;
 mod cursor;
 mod errors;
+mod expiry;
 mod invariants;
 pub mod keys;
 mod operator;
 mod orgs;
 mod parties;
 mod query;
+mod reads;
 mod table;
 mod tx;
 mod users;
@@ -25,8 +28,8 @@ use aws_sdk_dynamodb::Client;
 pub use apikeys::MAX_KEYS_PER_USER;
 pub use audit::AuditFilter;
 pub use cursor::Cursor;
+pub use expiry::ExpiredUser;
 pub use orgs::{OrgCounters, OrgSettings, Organization};
-pub use parties::ExpiredUser;
 pub use query::{Page, PageRequest};
 pub use users::UserWrite;
 // The records the store reads and writes are domain data (`crate::domain::records`).

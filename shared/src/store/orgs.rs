@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::reads::SortKeys;
 use super::tx::{Condition, OnFail, Tx};
-use super::{av, decode, encode, errors, keys, Store};
+use super::{av, decode, encode, keys, Store};
 use crate::audit::{self, AuditContext};
 use crate::domain::{Cidr, Language, OrgId};
 use crate::Error;
@@ -100,29 +101,8 @@ impl Store {
     /// shards share the sort-key prefix `ORG`). Counters the org item itself still carries
     /// (written before the counters were sharded) are the base the shards add to.
     pub async fn get_org(&self, org: &OrgId) -> Result<Option<(Organization, OrgCounters)>, Error> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", av::s(keys::org_pk(org)))
-                .expression_attribute_values(":prefix", av::s(keys::org_and_counters_prefix()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| errors::storage("Query(org)", e))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let prefix = SortKeys::Prefix(keys::org_and_counters_prefix());
+        let items = self.query_all(keys::org_pk(org), prefix, "org").await?;
         let mut counters = OrgCounters::default();
         let mut org_item = None;
         for item in items {
@@ -140,17 +120,10 @@ impl Store {
     /// The organization item alone (settings, no counters): one consistent `GetItem`, what
     /// authenticating a key needs.
     pub async fn get_org_settings(&self, org: &OrgId) -> Result<Option<Organization>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::org_sk()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(org)", e))?;
-        out.item.map(|i| decode(i, "organization")).transpose()
+        self.get_item(keys::org_pk(org), keys::org_sk(), "org")
+            .await?
+            .map(|i| decode(i, "organization"))
+            .transpose()
     }
 
     pub async fn org_counters(&self, org: &OrgId) -> Result<OrgCounters, Error> {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 
-use super::{av, errors, Item, Store};
+use super::{av, errors, keys, Item, Store};
 use crate::Error;
 
 /// Which page to read: `skip` items are passed over first (the `page=` form), or reading starts
@@ -33,6 +33,23 @@ impl<T> Page<T> {
     }
 }
 
+impl Page<Item> {
+    /// The page's items decoded as `T` (named `what` in errors), the cursor kept.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+        self,
+        what: &str,
+    ) -> Result<Page<T>, Error> {
+        Ok(Page {
+            items: self
+                .items
+                .into_iter()
+                .map(|item| super::decode(item, what))
+                .collect::<Result<_, _>>()?,
+            next: self.next,
+        })
+    }
+}
+
 /// One query shape: its partition, the sort-key attributes a cursor keeps, and the filter.
 pub(crate) struct QuerySpec {
     pub index: Option<&'static str>,
@@ -52,6 +69,22 @@ pub(crate) struct QuerySpec {
 }
 
 impl QuerySpec {
+    /// The items of base-table partition `pk` whose sort key starts with `prefix`, in sort-key
+    /// order, unfiltered; a cursor must stay inside the prefix.
+    pub fn prefix(pk: String, prefix: &str) -> Self {
+        Self {
+            index: None,
+            partition: (keys::PK, pk),
+            fixed: vec![],
+            cursor_attrs: &[keys::SK],
+            sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
+            filter: None,
+            names: HashMap::new(),
+            values: HashMap::from([(":sk".to_string(), av::s(prefix))]),
+            cursor_prefix: Some((keys::SK, prefix.into())),
+        }
+    }
+
     fn request(
         &self,
         store: &Store,

@@ -203,6 +203,21 @@ impl Tx {
         Ok(())
     }
 
+    /// A check that `user` of `org` exists and is not deleted (`on_fail` otherwise).
+    pub fn check_user_live(
+        &mut self,
+        table: &str,
+        org: &crate::domain::OrgId,
+        user: &crate::domain::UserId,
+        on_fail: OnFail,
+    ) -> Result<(), Error> {
+        let live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
+            .name("#pk", keys::PK)
+            .name("#status", "status")
+            .value(":deleted", av::s(crate::domain::Status::Deleted.as_str()));
+        self.check(table, keys::org_pk(org), keys::user_sk(user), live, on_fail)
+    }
+
     pub fn check(
         &mut self,
         table: &str,

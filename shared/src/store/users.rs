@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
-use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
+use super::{av, decode, encode, keys, Item, Page, PageRequest, Store};
 use crate::audit::{self, AuditContext};
 use crate::domain::{
     DeletedRecord, Email, ExternalId, OrgId, Profile, Status, User, UserFilter, UserId, Username,
@@ -284,33 +284,30 @@ impl Store {
     }
 
     pub async fn get_user(&self, org: &OrgId, id: &UserId) -> Result<Option<User>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::user_sk(id)))
-            .consistent_read(true)
-            .send()
+        self.get_decoded(keys::org_pk(org), keys::user_sk(id), "user")
             .await
-            .map_err(|e| errors::storage("GetItem(user)", e))?;
-        out.item.map(|item| decode(item, "user")).transpose()
+    }
+
+    /// Users of `org` by id, in one round trip per 100 (missing ones are left out).
+    pub async fn get_users(
+        &self,
+        org: &OrgId,
+        ids: &[UserId],
+    ) -> Result<Vec<crate::domain::User>, Error> {
+        let keys: Vec<String> = ids.iter().map(keys::user_sk).collect();
+        self.batch_get(org, &keys, "users")
+            .await?
+            .into_iter()
+            .map(|item| decode(item, "user"))
+            .collect()
     }
 
     /// Follows a uniqueness marker to its (live) user.
     async fn user_by_marker(&self, org: &OrgId, marker_sk: String) -> Result<Option<User>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(marker_sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| errors::storage("GetItem(marker)", e))?;
-        let Some(owner) = out
-            .item
+        let marker = self
+            .get_item(keys::org_pk(org), marker_sk, "marker")
+            .await?;
+        let Some(owner) = marker
             .as_ref()
             .and_then(|i| av::get_s(i, "userId"))
             .and_then(|s| UserId::parse(s).ok())
@@ -376,18 +373,11 @@ impl Store {
                 }
             }
             None => {
-                values.insert(":sk".into(), av::s(keys::USER_PREFIX));
-                QuerySpec {
-                    index: None,
-                    partition: (keys::PK, keys::org_pk(org)),
-                    fixed: vec![],
-                    cursor_attrs: &[keys::SK],
-                    sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
-                    filter: filter_expression,
-                    names,
-                    values,
-                    cursor_prefix: Some((keys::SK, keys::USER_PREFIX.into())),
-                }
+                let mut spec = QuerySpec::prefix(keys::org_pk(org), keys::USER_PREFIX);
+                spec.filter = filter_expression;
+                spec.names = names;
+                spec.values.extend(values);
+                spec
             }
         }
     }
@@ -417,16 +407,7 @@ impl Store {
             });
         }
         let spec = self.users_spec(org, filter);
-        let page = self.query_page(&spec, page).await?;
-        let users = page
-            .items
-            .into_iter()
-            .map(|i| decode::<User>(i, "user"))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items: users,
-            next: page.next,
-        })
+        self.query_page(&spec, page).await?.decode("user")
     }
 
     /// One page of users matching `filter` read from the start (page numbers), with the exact
@@ -494,41 +475,13 @@ impl Store {
         org: &OrgId,
         page: &PageRequest,
     ) -> Result<Page<DeletedRecord>, Error> {
-        let spec = QuerySpec {
-            index: None,
-            partition: (keys::PK, keys::org_pk(org)),
-            fixed: vec![],
-            cursor_attrs: &[keys::SK],
-            sort_condition: Some((keys::SK, "begins_with(#sk, :sk)".into())),
-            filter: None,
-            names: HashMap::new(),
-            values: HashMap::from([(":sk".to_string(), av::s(keys::DELETED_PREFIX))]),
-            cursor_prefix: Some((keys::SK, keys::DELETED_PREFIX.into())),
-        };
-        let page = self.query_page(&spec, page).await?;
-        let records = page
-            .items
-            .into_iter()
-            .map(|i| decode(i, "deleted record"))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items: records,
-            next: page.next,
-        })
+        let spec = QuerySpec::prefix(keys::org_pk(org), keys::DELETED_PREFIX);
+        self.query_page(&spec, page).await?.decode("deleted record")
     }
 
     pub async fn get_profile(&self, org: &OrgId, user: &UserId) -> Result<Option<Profile>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(org)))
-            .key(keys::SK, av::s(keys::profile_sk(user)))
-            .consistent_read(true)
-            .send()
+        self.get_decoded(keys::org_pk(org), keys::profile_sk(user), "profile")
             .await
-            .map_err(|e| errors::storage("GetItem(profile)", e))?;
-        out.item.map(|item| decode(item, "profile")).transpose()
     }
 
     /// Replaces the profile if it is still at `expected_version` and its user is not deleted
@@ -545,16 +498,11 @@ impl Store {
         item.insert(keys::PK.into(), av::s(keys::org_pk(org)));
         item.insert(keys::SK.into(), av::s(keys::profile_sk(&profile.user_id)));
         item.insert(keys::ENTITY.into(), av::s("PROFILE"));
-        let user_live = Condition::new("attribute_exists(#pk) AND #status <> :deleted")
-            .name("#pk", keys::PK)
-            .name("#status", "status")
-            .value(":deleted", av::s(Status::Deleted.as_str()));
         let mut tx = Tx::new();
-        tx.check(
+        tx.check_user_live(
             &self.table,
-            keys::org_pk(org),
-            keys::user_sk(&profile.user_id),
-            user_live,
+            org,
+            &profile.user_id,
             OnFail::Conflict(
                 Conflict::UserDeleted,
                 "The user is deleted; restore it before changing its profile.".into(),

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::native::dto::{self, DeletedView, IssuedKeyView, KeyView, ProfileView, UserView};
 use roster_shared::clock;
-use roster_shared::domain::{Email, ExternalId, Status, User, Username, LANGUAGES};
+use roster_shared::domain::{Email, ExternalId, Profile, Status, User, Username, LANGUAGES};
 use roster_shared::error::Problems;
 use roster_shared::http::{
     etag, page_body, Caller, Doc, IfMatch, JsonBody, KeyIdPath, Manager, NewUsernamePath,
@@ -22,6 +22,10 @@ use crate::native::error::Result;
 
 fn user_doc(user: &User) -> Doc {
     Doc::ok(UserView::from(user)).header(header::ETAG, &etag(user.version))
+}
+
+fn profile_doc(profile: &Profile) -> Doc {
+    Doc::ok(ProfileView::from(profile)).header(header::ETAG, &etag(profile.version))
 }
 
 fn user_location(user: &User) -> String {
@@ -179,7 +183,7 @@ pub async fn get_profile(
     UserIdPath(id): UserIdPath,
 ) -> Result<Doc> {
     let profile = roster.get_profile(&caller, &id).await?;
-    Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
+    Ok(profile_doc(&profile))
 }
 
 pub async fn patch_profile(
@@ -193,7 +197,7 @@ pub async fn patch_profile(
     let profile = roster
         .update_profile(&caller, &id, changes, if_match)
         .await?;
-    Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
+    Ok(profile_doc(&profile))
 }
 
 pub async fn list_keys(
@@ -251,7 +255,7 @@ pub async fn patch_me(
 
 pub async fn get_my_profile(State(roster): State<Roster>, Caller(caller): Caller) -> Result<Doc> {
     let profile = roster.get_profile(&caller, &caller.user_id).await?;
-    Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
+    Ok(profile_doc(&profile))
 }
 
 pub async fn patch_my_profile(
@@ -264,7 +268,7 @@ pub async fn patch_my_profile(
     let profile = roster
         .update_profile(&caller, &caller.user_id, changes, if_match)
         .await?;
-    Ok(Doc::ok(ProfileView::from(&profile)).header(header::ETAG, &etag(profile.version)))
+    Ok(profile_doc(&profile))
 }
 
 pub async fn languages(Caller(_caller): Caller) -> Result<Doc> {
