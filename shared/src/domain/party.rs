@@ -37,6 +37,25 @@ pub struct Party {
     pub version: u64,
 }
 
+/// A registered party's descriptive fields, without its authorization count: what a lookup of
+/// several parties by id answers (seed 001's business partners of a page of users). The count
+/// is sharded (one item per shard, see `store::keys`): reading it would cost eight more items
+/// per party that nothing here shows, and a [`Party`] without it would carry a wrong count.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyInfo {
+    pub id: PartyId,
+    pub name: String,
+    #[serde(default)]
+    pub tin: Option<String>,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub commercial_name: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
 /// A user's authorization to act for a party.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
