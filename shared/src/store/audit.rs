@@ -153,8 +153,7 @@ impl Store {
             None => (None, (keys::PK, keys::audit_pk(org)), vec![]),
         };
         // GSI2's range key is `GSI2SK` (= `SK` on a record); the others range over `SK`.
-        let (cursor_attrs, sort_attr): (&'static [&'static str], _) = if index == Some(keys::GSI2)
-        {
+        let (cursor_attrs, sort_attr): (&'static [&'static str], _) = if index == Some(keys::GSI2) {
             (&[keys::SK, keys::GSI2SK], keys::GSI2SK)
         } else {
             (&[keys::SK], keys::SK)

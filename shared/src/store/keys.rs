@@ -48,6 +48,7 @@ pub const USER_PREFIX: &str = "USER#";
 pub const DELETED_PREFIX: &str = "DELETED#";
 pub const PARTY_PREFIX: &str = "PARTY#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const AUTH_PREFIX: &str = "AUTH#";
 
 pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
@@ -158,11 +159,11 @@ pub fn party_owner_sk() -> String {
 }
 
 pub fn auth_sk(user: &UserId, party: &PartyId) -> String {
-    format!("AUTH#{user}#{party}")
+    format!("{AUTH_PREFIX}{user}#{party}")
 }
 
 pub fn user_auths_prefix(user: &UserId) -> String {
-    format!("AUTH#{user}#")
+    format!("{AUTH_PREFIX}{user}#")
 }
 
 /// GSI2: who may act for a party.
