@@ -325,3 +325,81 @@ async fn revokes_racing_the_migration_keep_the_counts_exact() {
     assert_eq!(counts(&app, &party).await, (json!(3), json!(3), json!(3)));
     app.assert_invariants().await;
 }
+
+/// The organization's counters need no migration: an organization whose counts are on its
+/// `ORG` item (as before their sharding, moved there from the shards here) lists exact totals,
+/// and new writes add to the shards on top of that base.
+#[tokio::test]
+async fn org_counters_on_the_org_item_are_the_base_the_shards_add_to() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        user(&app, &format!("base-{i}")).await;
+    }
+    let client = app.store.client();
+    let org_pk = format!("ORG#{}", app.org);
+    // Fold every shard into the org item, and remove the shards.
+    let mut sums: HashMap<String, i64> = HashMap::new();
+    for (sk, item) in app.partition().await {
+        if !sk.starts_with(keys::ORG_COUNTER_PREFIX) {
+            continue;
+        }
+        for (name, value) in &item {
+            if let AttributeValue::N(n) = value {
+                *sums.entry(name.clone()).or_default() += n.parse::<i64>().unwrap_or(0);
+            }
+        }
+        client
+            .delete_item()
+            .table_name(TABLE)
+            .key("PK", s(&org_pk))
+            .key("SK", s(&sk))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    assert_eq!(sums.get("usersACTIVE"), Some(&4), "{sums:?}");
+    let mut update = client
+        .update_item()
+        .table_name(TABLE)
+        .key("PK", s(&org_pk))
+        .key("SK", s("ORG"));
+    let mut parts = Vec::new();
+    for (i, (name, sum)) in sums.iter().enumerate() {
+        parts.push(format!("#n{i} :v{i}"));
+        update = update
+            .expression_attribute_names(format!("#n{i}"), name)
+            .expression_attribute_values(format!(":v{i}"), AttributeValue::N(sum.to_string()));
+    }
+    update
+        .update_expression(format!("ADD {}", parts.join(", ")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(app
+        .partition()
+        .await
+        .iter()
+        .all(|(sk, _)| !sk.starts_with(keys::ORG_COUNTER_PREFIX)));
+
+    let (_, page) = app.call(Method::GET, "/v1/users?limit=1", None).await;
+    assert_eq!(page["pagination"]["totalItems"], 4, "{page}");
+    let id = user(&app, "after-base").await;
+    let (status, _) = app
+        .call(Method::POST, &format!("/v1/users/{id}/deactivate"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = app.call(Method::GET, "/v1/users?limit=1", None).await;
+    assert_eq!(page["pagination"]["totalItems"], 5, "{page}");
+    let (_, inactive) = app
+        .call(Method::GET, "/v1/users?status=INACTIVE&limit=1", None)
+        .await;
+    assert_eq!(inactive["pagination"]["totalItems"], 1, "{inactive}");
+    app.assert_invariants().await;
+    // And the party migration finds nothing to do here.
+    let done = app
+        .store
+        .migrate_party_counts(&app.org)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done, PartyCountMigration::default());
+}
