@@ -68,6 +68,10 @@ pub struct Authorization {
     pub permissions: Permissions,
     pub created_at: String,
     pub updated_at: String,
+    /// The count shard counting it, as stored (`None`: written before the counts were
+    /// sharded, counted on its party item). Read only: the store writes it.
+    #[serde(default, skip_serializing)]
+    pub count_shard: Option<u32>,
 }
 
 /// Short free-text fields of a party: 1–200 characters, no control characters.

@@ -214,7 +214,8 @@ pub fn user_node(user: &User, parties: &[PartyInfo]) -> Node {
         None => Node::Null,
         Some(id) => {
             let party = parties.iter().find(|p| &p.id == id);
-            let field = |f: fn(&PartyInfo) -> Option<&String>| Node::text(party.and_then(f).cloned());
+            let field =
+                |f: fn(&PartyInfo) -> Option<&String>| Node::text(party.and_then(f).cloned());
             Node::Object(vec![
                 ("id", Node::Text(id.to_string())),
                 ("idRemote", field(|p| p.external_id.as_ref())),
@@ -257,7 +258,11 @@ pub fn users_node(users: &[User], parties: &[PartyInfo]) -> Node {
 }
 
 /// `{data: [...], pagination: {totalItems, itemsPerPage, currentPage, totalPages, nextPageUrl}}`.
-pub fn page_node(page: &ListPage<User>, parties: &[PartyInfo], next_page_url: Option<String>) -> Node {
+pub fn page_node(
+    page: &ListPage<User>,
+    parties: &[PartyInfo],
+    next_page_url: Option<String>,
+) -> Node {
     Node::Object(vec![
         (
             "data",

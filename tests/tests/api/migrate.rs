@@ -182,6 +182,18 @@ async fn old_parties_are_converted_once_with_exact_counts_throughout() {
         !status.is_success() && status != StatusCode::INTERNAL_SERVER_ERROR,
         "{status}: {body}"
     );
+    // Changing an old authorization's permissions keeps it counted on the party item.
+    let mut changed = grant();
+    changed["permissions"]["canManageHook"] = json!(true);
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{a}/parties/{party}"),
+            Some(changed),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(counts(&app, &party).await, (json!(2), json!(2), json!(2)));
     let violations = app
         .store
         .check_invariants(&app.org)
