@@ -389,7 +389,7 @@ async fn measure_binaries(
     bench: &Bench,
     config: &Config,
     settings: &Settings,
-) -> Res<(Vec<BinaryResult>, Option<lambda::Run>)> {
+) -> Res<Vec<BinaryResult>> {
     let dir = std::env::current_exe()
         .map_err(|e| format!("current exe: {e}"))?
         .parent()
@@ -500,28 +500,8 @@ async fn measure_binaries(
         result.rss_mix = mix;
         result.rss = Some(run);
     }
-    // The users function once more with glibc's dynamic mmap threshold pinned (Argon2id's
-    // 19 MiB blocks then go back to the kernel after each hash; see the notes on RSS).
-    let pinned_env = lambda::Env {
-        extra: [env.extra.clone(), vec![(PINNED.0.into(), PINNED.1.into())]].concat(),
-        ..env.clone()
-    };
-    let mut pinned = None;
-    if let Some(users) = results.iter().find(|r| r.binary.name == "users") {
-        let (_, stream) = events.stream("users", settings.rss_events);
-        let stream = stream.into_iter().map(|(_, e)| e).collect();
-        let run = lambda::run(&users.binary, &pinned_env, stream, &work).await?;
-        progress(&format!(
-            "users with {}={}: VmHWM {} KiB",
-            PINNED.0, PINNED.1, run.vm_hwm_kib
-        ));
-        pinned = Some(run);
-    }
-    Ok((results, pinned))
+    Ok(results)
 }
-
-/// The environment variable of the second users run.
-pub const PINNED: (&str, &str) = ("MALLOC_MMAP_THRESHOLD_", "1048576");
 
 /// What the counting interceptor itself costs: `ops` bare gets with it and without it, in
 /// halves ordered with, without, without, with.
@@ -643,8 +623,8 @@ async fn run() -> Res<()> {
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
-    let (describe_table, (binaries, users_pinned)) = if settings.skip_lambda {
-        (Duration::ZERO, (Vec::new(), None))
+    let (describe_table, binaries) = if settings.skip_lambda {
+        (Duration::ZERO, Vec::new())
     } else {
         let lambda_config = Config {
             table_name: format!("{}-lambda", config.table_name),
@@ -667,7 +647,6 @@ async fn run() -> Res<()> {
         auth: bench.auth.clone(),
         describe_table,
         binaries,
-        users_pinned,
         interceptor,
         scim: Some(scim),
     };
@@ -818,7 +797,6 @@ mod tests {
             auth: bench.auth.clone(),
             describe_table: Duration::ZERO,
             binaries: Vec::new(),
-            users_pinned: None,
             interceptor: None,
             scim: Some(push),
         };
