@@ -11,6 +11,7 @@
 //! roster-admin issue-key <org-id> <manager-username>     (break-glass, rotation: prints ROSTER_API_KEY=…)
 //! roster-admin list-keys <org-id>
 //! roster-admin revoke-key <org-id> <key-id>
+//! roster-admin migrate-party-counts [<org-id> ...]       (parties from before the count sharding)
 //! ```
 
 mod usage_plan;
@@ -32,6 +33,7 @@ const USAGE: &str = "usage:
   roster-admin issue-key <org-id> <manager-username>        (prints ROSTER_API_KEY=…)
   roster-admin list-keys <org-id>                           (key id, user, prefix, created, last used)
   roster-admin revoke-key <org-id> <key-id>
+  roster-admin migrate-party-counts [<org-id> ...]          (no id: every organization; idempotent)
 environment: TABLE_NAME (required), DYNAMODB_ENDPOINT (DynamoDB Local), AWS_REGION and credentials";
 
 enum Command {
@@ -61,6 +63,9 @@ enum Command {
     CheckInvariants {
         orgs: Vec<OrgId>,
     },
+    MigratePartyCounts {
+        orgs: Vec<OrgId>,
+    },
     IssueKey {
         org: OrgId,
         manager: Username,
@@ -72,6 +77,12 @@ enum Command {
         org: OrgId,
         key: KeyId,
     },
+}
+
+fn org_list(args: &[String]) -> Result<Vec<OrgId>, String> {
+    args.iter()
+        .map(|o| OrgId::parse(o).map_err(|e| format!("organization id {e}")))
+        .collect()
 }
 
 fn org_arg(args: &[String]) -> Result<OrgId, String> {
@@ -162,13 +173,12 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 .ok_or("set-audit-retention needs a number of days from 1 to 3650")?;
             Ok(Command::SetAuditRetention { org, days })
         }
-        Some("check-invariants") => {
-            let orgs = args[1..]
-                .iter()
-                .map(|o| OrgId::parse(o).map_err(|e| format!("organization id {e}")))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Command::CheckInvariants { orgs })
-        }
+        Some("check-invariants") => Ok(Command::CheckInvariants {
+            orgs: org_list(&args[1..])?,
+        }),
+        Some("migrate-party-counts") => Ok(Command::MigratePartyCounts {
+            orgs: org_list(&args[1..])?,
+        }),
         Some("issue-key") if args.len() == 3 => Ok(Command::IssueKey {
             org: org_arg(args)?,
             manager: Username::parse(&args[2]).map_err(|e| format!("manager username {e}"))?,
@@ -317,6 +327,35 @@ async fn run(command: Command, config: &Config) -> Result<(), String> {
                 "revoked key {} ({}…) of user {} in {org} (warm functions stop accepting it within AUTH_CACHE_TTL_SECONDS)",
                 record.key_id, record.prefix, record.user_id
             );
+        }
+        Command::MigratePartyCounts { orgs } => {
+            let orgs = if orgs.is_empty() {
+                store.list_orgs().await.map_err(fail)?
+            } else {
+                orgs
+            };
+            let mut stray = 0;
+            for org in &orgs {
+                let done = store.migrate_party_counts(org).await.map_err(fail)?;
+                println!(
+                    "{org}: {} parties, {} count shards created, {} authorizations moved to their shard{}",
+                    done.parties,
+                    done.shards_created,
+                    done.authorizations_moved,
+                    if done.parties_with_stray_base > 0 {
+                        format!(
+                            ", {} parties still count on their item (see check-invariants)",
+                            done.parties_with_stray_base
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+                stray += done.parties_with_stray_base;
+            }
+            if stray > 0 {
+                return Err(format!("{stray} party count(s) left on the party item"));
+            }
         }
         Command::CheckInvariants { orgs } => {
             let orgs = if orgs.is_empty() {

@@ -728,6 +728,7 @@ impl Bench {
                     },
                     created_at: now.clone(),
                     updated_at: now,
+                    count_shard: None,
                 };
                 self.bare
                     .put_authorization(

@@ -284,12 +284,24 @@ pub struct Target {
 }
 
 impl Target {
-    /// The id the `target` filter finds this record by: the user for everything about a user
-    /// (its record, profile, keys and authorizations), else the party or organization.
-    pub fn filter_id(&self) -> &str {
-        match (&self.user, self.kind) {
-            (Some(user), TargetKind::ApiKey) => user.as_str(),
-            _ => &self.id,
+    /// The user the record is about, which the `target` filter finds it by on GSI4: the user of
+    /// a user, profile, API-key or authorization record.
+    pub fn user_id(&self) -> Option<&str> {
+        match self.kind {
+            TargetKind::User | TargetKind::Profile | TargetKind::Authorization => Some(&self.id),
+            TargetKind::ApiKey => self.user.as_ref().map(UserId::as_str),
+            TargetKind::Party | TargetKind::Organization => None,
+        }
+    }
+
+    /// The other object the record is about, which the `target` filter finds it by on GSI2
+    /// (overloaded, see `store::audit`): the key of an API-key record, the party of a party or
+    /// authorization record, the organization of an organization record.
+    pub fn object_id(&self) -> Option<&str> {
+        match self.kind {
+            TargetKind::User | TargetKind::Profile => None,
+            TargetKind::ApiKey | TargetKind::Party | TargetKind::Organization => Some(&self.id),
+            TargetKind::Authorization => self.party.as_ref().map(PartyId::as_str),
         }
     }
 }

@@ -125,7 +125,7 @@ pub use external_id::ExternalId;
 pub use flag::{flag_set, Flag, KNOWN_FLAGS};
 pub use ids::{KeyId, OrgId, UserId};
 pub use language::{Language, LANGUAGES};
-pub use party::{party_text, Authorization, Party, Permissions};
+pub use party::{party_text, Authorization, Party, PartyInfo, Permissions};
 pub use party_id::PartyId;
 pub use person_name::PersonName;
 pub use phone::Phone;

@@ -37,6 +37,25 @@ pub struct Party {
     pub version: u64,
 }
 
+/// A registered party's descriptive fields, without its authorization count: what a lookup of
+/// several parties by id answers (seed 001's business partners of a page of users). The count
+/// is sharded (one item per shard, see `store::keys`): reading it would cost eight more items
+/// per party that nothing here shows, and a [`Party`] without it would carry a wrong count.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyInfo {
+    pub id: PartyId,
+    pub name: String,
+    #[serde(default)]
+    pub tin: Option<String>,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub commercial_name: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
 /// A user's authorization to act for a party.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,6 +68,10 @@ pub struct Authorization {
     pub permissions: Permissions,
     pub created_at: String,
     pub updated_at: String,
+    /// The count shard counting it, as stored (`None`: written before the counts were
+    /// sharded, counted on its party item). Read only: the store writes it.
+    #[serde(default, skip_serializing)]
+    pub count_shard: Option<u32>,
 }
 
 /// Short free-text fields of a party: 1–200 characters, no control characters.

@@ -11,7 +11,7 @@ use super::users::{check_batch_size, check_new_user, user_ref_keys, MAX_BATCH};
 use super::Roster;
 use crate::auth::Principal;
 use crate::domain::{
-    ExternalId, Party, PartyId, PersonName, Role, User, UserFilter, UserId, Username,
+    ExternalId, PartyId, PartyInfo, PersonName, Role, User, UserFilter, UserId, Username,
 };
 use crate::error::{ActorRefusal, Resource};
 use crate::password::Password;
@@ -337,12 +337,12 @@ impl Roster {
     }
 
     /// The registered parties among `ids` (unregistered ones are left out), e.g. to show users'
-    /// business partners.
+    /// business partners: descriptive fields only, no authorization count.
     pub async fn parties_by_id(
         &self,
         caller: &Principal,
         ids: &[PartyId],
-    ) -> Result<Vec<Party>, Error> {
+    ) -> Result<Vec<PartyInfo>, Error> {
         caller.require_manager()?;
         let mut distinct: Vec<PartyId> = ids.to_vec();
         distinct.sort();
@@ -371,10 +371,10 @@ impl Roster {
             let total = self.store.count_users(&caller.org, &filter).await?;
             return Ok((Vec::new(), total));
         }
-        let (page, total) = tokio::try_join!(
-            self.store.list_users(&caller.org, &filter, &request),
-            self.store.count_users(&caller.org, &filter)
-        )?;
+        let (page, total) = self
+            .store
+            .list_and_count_users(&caller.org, &filter, &request)
+            .await?;
         Ok((page.items, total))
     }
 

@@ -208,6 +208,7 @@ impl Roster {
                     .as_ref()
                     .map_or_else(|| now.clone(), |a| a.created_at.clone()),
                 updated_at: now,
+                count_shard: None,
             };
             let register = registered.is_none().then(|| {
                 let mut p = Self::new_party_record(

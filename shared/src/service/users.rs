@@ -456,8 +456,9 @@ impl Roster {
     ) -> Result<ListPage<User>, Error> {
         caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
-        // `updatedSince` is counted by a COUNT query over the index: once, on the first page;
-        // later pages (by cursor) carry that total. Counters answer the other listings.
+        // `updatedSince` has no counter: a page read from the start (the first, or one by
+        // number) is read and counted in one pass over the index range; later pages by cursor
+        // carry that total. Counters answer the other listings.
         let carried = filter
             .updated_since
             .is_some()
@@ -470,10 +471,11 @@ impl Roster {
                     .await?,
                 total,
             ),
-            None => tokio::try_join!(
-                self.store.list_users(&caller.org, &filter, &request),
-                self.store.count_users(&caller.org, &filter)
-            )?,
+            None => {
+                self.store
+                    .list_and_count_users(&caller.org, &filter, &request)
+                    .await?
+            }
         };
         Ok(paging.finish(&caller.org, page, current, total))
     }

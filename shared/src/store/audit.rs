@@ -2,7 +2,9 @@
 //! the change's own transaction (so both commit or neither), expiring by TTL (`expiresAt`).
 //! Listing is newest first; `since`/`until` are a key condition on the time-ordered sort key,
 //! and `target`, `actor`, `action` each have an index (GSI4–6) whose range key is that same sort
-//! key. Several filters at once: the most selective one (target, then actor, then action) is the
+//! key. A record about a user and another object (an API key, an authorization's party) is
+//! also reachable by that object's id: GSI2 (the authorizations' index) is overloaded with
+//! `AUDIT#<org>#OBJECT#<id>` / `AUDIT#<ulid>`, so still one item per change and no fourth index. Several filters at once: the most selective one (target, then actor, then action) is the
 //! key condition, the others filter what it reads.
 
 use std::collections::{BTreeSet, HashMap};
@@ -13,7 +15,7 @@ use super::query::QuerySpec;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, errors, keys, Item, Page, PageRequest, Store};
 use crate::audit::{Action, AuditContext, AuditRecord, Event};
-use crate::domain::OrgId;
+use crate::domain::{OrgId, UserId};
 use crate::Error;
 
 /// Filters of `GET /v1/audit`: time bounds in epoch milliseconds (`since` inclusive, `until`
@@ -58,10 +60,21 @@ impl Store {
         item.insert(keys::PK.into(), av::s(keys::audit_pk(org)));
         item.insert(keys::SK.into(), av::s(keys::audit_sk(record.ulid())));
         item.insert(keys::ENTITY.into(), av::s("AUDIT"));
-        item.insert(
-            keys::GSI4PK.into(),
-            av::s(keys::audit_target_gsi_pk(org, record.target.filter_id())),
-        );
+        // Found by `target` through the user it is about (GSI4) and through the other object
+        // it is about (GSI2, whose `ORG#…#PARTY#…` partitions of authorizations it never meets).
+        if let Some(user) = record.target.user_id() {
+            item.insert(
+                keys::GSI4PK.into(),
+                av::s(keys::audit_target_gsi_pk(org, user)),
+            );
+        }
+        if let Some(object) = record.target.object_id() {
+            item.insert(
+                keys::GSI2PK.into(),
+                av::s(keys::audit_object_gsi_pk(org, object)),
+            );
+            item.insert(keys::GSI2SK.into(), av::s(keys::audit_sk(record.ulid())));
+        }
         item.insert(
             keys::GSI5PK.into(),
             av::s(keys::audit_actor_gsi_pk(org, &record.actor.filter_id())),
@@ -102,10 +115,15 @@ impl Store {
             (":hi".to_string(), av::s(hi)),
         ]);
         let mut names = HashMap::new();
-        let target = filter
-            .target
-            .as_ref()
-            .map(|t| (keys::GSI4, keys::GSI4PK, keys::audit_target_gsi_pk(org, t)));
+        // A user id is looked up on GSI4, any other id (key, party, organization) on GSI2: the
+        // forms cannot be confused (`usr_<ULID>`; `key_<ULID>`; `<icd>:<id>`; no `_` or `:`).
+        let target = filter.target.as_ref().map(|t| {
+            if UserId::parse(t).is_ok() {
+                (keys::GSI4, keys::GSI4PK, keys::audit_target_gsi_pk(org, t))
+            } else {
+                (keys::GSI2, keys::GSI2PK, keys::audit_object_gsi_pk(org, t))
+            }
+        });
         let actor = filter
             .actor
             .as_ref()
@@ -134,12 +152,18 @@ impl Store {
             ),
             None => (None, (keys::PK, keys::audit_pk(org)), vec![]),
         };
+        // GSI2's range key is `GSI2SK` (= `SK` on a record); the others range over `SK`.
+        let (cursor_attrs, sort_attr): (&'static [&'static str], _) = if index == Some(keys::GSI2) {
+            (&[keys::SK, keys::GSI2SK], keys::GSI2SK)
+        } else {
+            (&[keys::SK], keys::SK)
+        };
         QuerySpec {
             index,
             partition,
             fixed,
-            cursor_attrs: &[keys::SK],
-            sort_condition: Some((keys::SK, "#sk BETWEEN :lo AND :hi".into())),
+            cursor_attrs,
+            sort_condition: Some((sort_attr, "#sk BETWEEN :lo AND :hi".into())),
             filter: filter_expression,
             names,
             values,
@@ -164,15 +188,26 @@ impl Store {
         // A cursor names a position in the time-ordered trail: it stays valid when the time
         // bounds change (newest first, so past `until` it starts at `until`, before `since`
         // nothing is left) rather than being a start key outside the key condition.
+        // It is the record's `SK` alone, whatever index the filters pick.
         let mut page = page.clone();
-        if let Some(at) = page.start.as_ref().and_then(|s| s.get(keys::SK)) {
-            if at.as_str() > bound(&spec, ":hi") {
-                page.start = None;
-            } else if at.as_str() < bound(&spec, ":lo") {
+        if let Some(start) = page.start.take() {
+            let at = match (start.len(), start.get(keys::SK)) {
+                (1, Some(at)) => at.clone(),
+                _ => return Err(Error::InvalidCursor),
+            };
+            if at.as_str() < bound(&spec, ":lo") {
                 return Ok(Page {
                     items: vec![],
                     next: None,
                 });
+            }
+            if at.as_str() <= bound(&spec, ":hi") {
+                page.start = Some(
+                    spec.cursor_attrs
+                        .iter()
+                        .map(|a| ((*a).to_string(), at.clone()))
+                        .collect(),
+                );
             }
         }
         let page = self.query_page_in_order(&spec, &page, false).await?;
@@ -181,10 +216,10 @@ impl Store {
             .into_iter()
             .map(|i| decode(i, "audit record"))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
-            items,
-            next: page.next,
-        })
+        let next = page
+            .next
+            .map(|n| n.into_iter().filter(|(a, _)| a == keys::SK).collect());
+        Ok(Page { items, next })
     }
 
     /// The exact number of records matching `filter`.

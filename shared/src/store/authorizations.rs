@@ -89,19 +89,32 @@ impl Store {
             (None, true) => {}
         }
         // Replacing: the authorization must still be the one read, so the record's "before"
-        // is exact (a concurrent change makes the caller read again).
+        // is exact (a concurrent change makes the caller read again). One from before the
+        // count sharding stays counted on its party item (no `countShard`), and the replace
+        // requires that state too: a `migrate-party-counts` move meanwhile makes it read again.
+        let mut item = self.auth_item(auth)?;
         let condition = match existing {
-            Some(old) => Condition::new("#updated = :read_updated")
+            Some(old) => {
+                let counted = match old.count_shard {
+                    Some(shard) => {
+                        Condition::new("#shard = :read_shard").value(":read_shard", av::n(shard))
+                    }
+                    None => {
+                        item.remove("countShard");
+                        Condition::new("attribute_not_exists(#shard)")
+                    }
+                };
+                Condition {
+                    expression: format!("#updated = :read_updated AND {}", counted.expression),
+                    ..counted
+                }
+                .name("#shard", "countShard")
                 .name("#updated", "updatedAt")
-                .value(":read_updated", av::s(old.updated_at.clone())),
+                .value(":read_updated", av::s(old.updated_at.clone()))
+            }
             None => Condition::absent(),
         };
-        tx.put(
-            &self.table,
-            self.auth_item(auth)?,
-            Some(condition),
-            OnFail::Changed,
-        )?;
+        tx.put(&self.table, item, Some(condition), OnFail::Changed)?;
         if let Some(event) = audit::authorization_change(existing, Some(auth)) {
             self.add_audit(&mut tx, audit, event)?;
         }

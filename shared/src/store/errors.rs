@@ -34,8 +34,26 @@ where
         _ if err.code().is_some_and(|c| RETRYABLE_CODES.contains(&c)) => {
             Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))
         }
+        // An index not there yet, or still backfilling (a stack being upgraded one index per
+        // deploy: README, Runbook): a 503 until it is, not an internal error.
+        _ if is_index_unavailable(&err) => {
+            Error::Unavailable(format!("{operation}: {}", DisplayErrorContext(&err)))
+        }
         _ => Error::internal(format!("{operation}: {}", DisplayErrorContext(&err))),
     }
+}
+
+/// True when DynamoDB refused a query of an index the table does not have (yet) or is still
+/// backfilling.
+fn is_index_unavailable<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.code() == Some("ValidationException")
+        && err.message().is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("does not have the specified index") || m.contains("backfilling")
+        })
 }
 
 /// True when DynamoDB rejected the request's `ExclusiveStartKey` (a caller's bad cursor).

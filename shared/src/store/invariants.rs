@@ -49,6 +49,7 @@ impl Store {
         let mut org_item = None;
         let mut counters = super::OrgCounters::default();
         let mut party_shards: BTreeMap<String, i64> = BTreeMap::new();
+        let mut shard_items: BTreeMap<String, u32> = BTreeMap::new();
         let mut expiry: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         let mut users: BTreeMap<String, User> = BTreeMap::new();
         let mut markers: BTreeMap<String, String> = BTreeMap::new();
@@ -66,7 +67,9 @@ impl Store {
                 }
             } else if sk.starts_with(keys::PARTY_COUNTER_PREFIX) {
                 let party = av::get_s(&item, "partyId").unwrap_or_default().to_string();
-                *party_shards.entry(party).or_default() += av::get_n(&item, "authorizations");
+                *party_shards.entry(party.clone()).or_default() +=
+                    av::get_n(&item, "authorizations");
+                *shard_items.entry(party).or_default() += 1;
             } else if sk.starts_with(keys::USER_PREFIX) {
                 expiry.push((
                     sk.clone(),
@@ -161,6 +164,14 @@ impl Store {
             if counted != real as i64 {
                 broken.push(format!(
                     "party {id} counts {counted} authorizations, has {real}"
+                ));
+            }
+            let shards = shard_items.get(id).copied().unwrap_or(0);
+            if shards != keys::PARTY_COUNTER_SHARDS {
+                broken.push(format!(
+                    "party {id} has {shards} of its {} count shards (a party from before the \
+                     sharding: roster-admin migrate-party-counts)",
+                    keys::PARTY_COUNTER_SHARDS
                 ));
             }
             let owner = self

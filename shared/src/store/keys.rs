@@ -17,7 +17,7 @@
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
 //! | expiry sweep watermark (global) | `SWEEP` | `WATERMARK` | |
-//! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<id>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
+//! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<userId>`, GSI2 `AUDIT#<org>#OBJECT#<keyId/partyId/org>` / `AUDIT#<ulid>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
 
 use crate::domain::{Email, ExternalId, KeyId, OrgId, PartyId, UserId, Username};
 
@@ -48,6 +48,7 @@ pub const USER_PREFIX: &str = "USER#";
 pub const DELETED_PREFIX: &str = "DELETED#";
 pub const PARTY_PREFIX: &str = "PARTY#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const AUTH_PREFIX: &str = "AUTH#";
 
 pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")
@@ -158,11 +159,11 @@ pub fn party_owner_sk() -> String {
 }
 
 pub fn auth_sk(user: &UserId, party: &PartyId) -> String {
-    format!("AUTH#{user}#{party}")
+    format!("{AUTH_PREFIX}{user}#{party}")
 }
 
 pub fn user_auths_prefix(user: &UserId) -> String {
-    format!("AUTH#{user}#")
+    format!("{AUTH_PREFIX}{user}#")
 }
 
 /// GSI2: who may act for a party.
@@ -212,10 +213,15 @@ pub fn audit_sk(ulid: &str) -> String {
     format!("{AUDIT_PREFIX}{ulid}")
 }
 
-/// GSI4: the records about one user (its record, profile, keys, authorizations), party or the
-/// organization.
-pub fn audit_target_gsi_pk(org: &OrgId, target: &str) -> String {
-    format!("{AUDIT_PREFIX}{org}#TARGET#{target}")
+/// GSI4: the records about one user (its record, profile, keys, authorizations).
+pub fn audit_target_gsi_pk(org: &OrgId, user: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#TARGET#{user}")
+}
+
+/// GSI2 (overloaded; its authorization partitions start `ORG#`): the records about one API key,
+/// party (its own and its authorizations') or the organization, by that object's id.
+pub fn audit_object_gsi_pk(org: &OrgId, object: &str) -> String {
+    format!("{AUDIT_PREFIX}{org}#OBJECT#{object}")
 }
 
 /// GSI5: the records of one actor (a user id, `system` or `operator`).

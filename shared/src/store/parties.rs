@@ -9,7 +9,7 @@ use super::reads::SortKeys;
 use super::tx::{Condition, OnFail, Tx};
 use super::{av, decode, encode, keys, Item, Page, PageRequest, Store};
 use crate::audit::{self, AuditContext};
-use crate::domain::{OrgId, Party, PartyId};
+use crate::domain::{OrgId, Party, PartyId, PartyInfo};
 use crate::Error;
 
 fn party_taken_elsewhere(party: &PartyId) -> OnFail {
@@ -277,8 +277,9 @@ impl Store {
         Ok(())
     }
 
-    /// Registered parties of `org` by id (unregistered ones are left out).
-    pub async fn get_parties(&self, org: &OrgId, ids: &[PartyId]) -> Result<Vec<Party>, Error> {
+    /// Registered parties of `org` by id (unregistered ones are left out), their descriptive
+    /// fields only (no count: see [`PartyInfo`]).
+    pub async fn get_parties(&self, org: &OrgId, ids: &[PartyId]) -> Result<Vec<PartyInfo>, Error> {
         let keys: Vec<String> = ids.iter().map(keys::party_sk).collect();
         self.batch_get(org, &keys, "parties")
             .await?

@@ -227,6 +227,46 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// The page `page` (read from the start: `skip` and `limit`) of `spec` and the exact number
+    /// of items matching `spec`, in **one** pass over the matching range: every item is read
+    /// once, as a `Select=COUNT` query would read it anyway (DynamoDB bills the bytes a query
+    /// reads, counted or returned), so the page costs no read of its own. For listings no
+    /// counter answers (`updatedSince`) on a request that carries no total (a page number).
+    pub(crate) async fn query_page_and_count(
+        &self,
+        spec: &QuerySpec,
+        page: &PageRequest,
+    ) -> Result<(Page<Item>, u64), Error> {
+        let end = page.skip + page.limit;
+        let mut items: Vec<Item> = Vec::with_capacity(page.limit.min(128));
+        let mut total = 0usize;
+        let mut start: Option<Item> = None;
+        loop {
+            let out = spec
+                .request(self)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| errors::storage("Query(page and count)", e))?;
+            for item in out.items.unwrap_or_default() {
+                if (page.skip..end).contains(&total) {
+                    items.push(item);
+                }
+                total += 1;
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let next = if total > end {
+            items.last().map(|last| spec.cursor_of(last))
+        } else {
+            None
+        };
+        Ok((Page { items, next }, total as u64))
+    }
+
     /// Counts every item matching `spec` (paging through the whole result).
     pub(crate) async fn query_count(&self, spec: &QuerySpec) -> Result<u64, Error> {
         let mut total = 0u64;

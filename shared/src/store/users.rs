@@ -410,6 +410,38 @@ impl Store {
         self.query_page(&spec, page).await?.decode("user")
     }
 
+    /// One page of users matching `filter` read from the start (page numbers), with the exact
+    /// number of them. `updatedSince` has no counter: its page and count are one pass over
+    /// the index range (see [`Store::query_page_and_count`]) instead of a page query and a
+    /// COUNT query over the same range; the other listings take the counters.
+    pub async fn list_and_count_users(
+        &self,
+        org: &OrgId,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> Result<(Page<User>, u64), Error> {
+        if filter.has_exact() || filter.updated_since.is_none() || page.start.is_some() {
+            return tokio::try_join!(
+                self.list_users(org, filter, page),
+                self.count_users(org, filter)
+            );
+        }
+        let spec = self.users_spec(org, filter);
+        let (page, total) = self.query_page_and_count(&spec, page).await?;
+        let users = page
+            .items
+            .into_iter()
+            .map(|i| decode::<User>(i, "user"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((
+            Page {
+                items: users,
+                next: page.next,
+            },
+            total,
+        ))
+    }
+
     /// The exact number of users matching `filter`.
     pub async fn count_users(&self, org: &OrgId, filter: &UserFilter) -> Result<u64, Error> {
         if filter.has_exact() {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::doc::Node;
 use roster_shared::clock;
 use roster_shared::domain::{
-    Email, Emails, ExternalId, Language, Party, PartyId, PersonName, Status, User, Username,
+    Email, Emails, ExternalId, Language, PartyId, PartyInfo, PersonName, Status, User, Username,
     ValidUntil,
 };
 use roster_shared::error::Problems;
@@ -202,7 +202,7 @@ pub fn new_users(body: Value) -> Result<Vec<NewUser>, Error> {
 /// The user as the seed shows it. `language.id`, `.code` and `.iso` are all the ISO 639-1 code
 /// (Roster identifies a language by it); `businessPartner` is the registered party, `null`
 /// without one.
-pub fn user_node(user: &User, parties: &[Party]) -> Node {
+pub fn user_node(user: &User, parties: &[PartyInfo]) -> Node {
     let code = user.language.to_string();
     let language = Node::Object(vec![
         ("id", Node::Text(code.clone())),
@@ -214,7 +214,8 @@ pub fn user_node(user: &User, parties: &[Party]) -> Node {
         None => Node::Null,
         Some(id) => {
             let party = parties.iter().find(|p| &p.id == id);
-            let field = |f: fn(&Party) -> Option<&String>| Node::text(party.and_then(f).cloned());
+            let field =
+                |f: fn(&PartyInfo) -> Option<&String>| Node::text(party.and_then(f).cloned());
             Node::Object(vec![
                 ("id", Node::Text(id.to_string())),
                 ("idRemote", field(|p| p.external_id.as_ref())),
@@ -249,7 +250,7 @@ pub fn user_node(user: &User, parties: &[Party]) -> Node {
 }
 
 /// `{data: [users]}`, the body of create, update and delete.
-pub fn users_node(users: &[User], parties: &[Party]) -> Node {
+pub fn users_node(users: &[User], parties: &[PartyInfo]) -> Node {
     Node::Object(vec![(
         "data",
         Node::List(users.iter().map(|u| user_node(u, parties)).collect()),
@@ -257,7 +258,11 @@ pub fn users_node(users: &[User], parties: &[Party]) -> Node {
 }
 
 /// `{data: [...], pagination: {totalItems, itemsPerPage, currentPage, totalPages, nextPageUrl}}`.
-pub fn page_node(page: &ListPage<User>, parties: &[Party], next_page_url: Option<String>) -> Node {
+pub fn page_node(
+    page: &ListPage<User>,
+    parties: &[PartyInfo],
+    next_page_url: Option<String>,
+) -> Node {
     Node::Object(vec![
         (
             "data",

@@ -249,10 +249,14 @@ async fn party_and_authorization_changes_record_permissions_before_and_after() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
+    // A party's id finds its own records and the authorizations naming it.
     let party_actions = actions_of(&app, &registered).await;
     assert_eq!(
         party_actions,
         [
+            ("authorization.changed".to_string(), 1),
+            ("authorization.granted".to_string(), 1),
+            ("authorization.revoked".to_string(), 1),
             ("party.changed".to_string(), 1),
             ("party.deleted".to_string(), 1),
             ("party.registered".to_string(), 1)
@@ -261,7 +265,11 @@ async fn party_and_authorization_changes_record_permissions_before_and_after() {
     );
     assert_eq!(
         actions_of(&app, &fresh).await,
-        [("party.registered".to_string(), 1)].into()
+        [
+            ("authorization.granted".to_string(), 1),
+            ("party.registered".to_string(), 1)
+        ]
+        .into()
     );
     let user_actions = actions_of(&app, &id).await;
     assert_eq!(user_actions.get("authorization.granted"), Some(&2));
@@ -1041,4 +1049,265 @@ async fn scim_writes_user_deletes_and_operator_key_commands_are_recorded() {
     by_operator.sort();
     assert_eq!(by_operator, ["apiKey.issued", "apiKey.revoked"]);
     app.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn the_target_filter_finds_a_key_by_its_id_and_a_grant_by_user_and_by_party() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "kim", "name": "Kim"}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    let other = app
+        .create_user(json!({"username": "ole", "name": "Ole"}))
+        .await;
+    let other_id = other["id"].as_str().unwrap_or_default().to_string();
+    let (status, issued) = app
+        .call(Method::POST, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let key = issued["id"].as_str().unwrap_or_default().to_string();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/{id}/api-keys/{key}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // The key's id finds exactly its two records; its user finds them too.
+    assert_eq!(
+        actions_of(&app, &key).await,
+        [
+            ("apiKey.issued".to_string(), 1),
+            ("apiKey.revoked".to_string(), 1)
+        ]
+        .into()
+    );
+    let by_user = actions_of(&app, &id).await;
+    assert_eq!(by_user.get("apiKey.issued"), Some(&1), "{by_user:?}");
+    assert_eq!(by_user.get("apiKey.revoked"), Some(&1), "{by_user:?}");
+    // Another user's key is not found by this key's id.
+    let other_key = app.issue_key(&other_id).await;
+    assert!(!other_key.is_empty());
+    assert_eq!(records(&app, &format!("target={key}")).await.len(), 2);
+
+    // Grants of two users on one party: each grant is found by its user and by the party.
+    let party = fresh_party();
+    let grant = json!({"name": "Partner", "permissions": {"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": false, "canManageHook": false}});
+    for user in [&id, &other_id] {
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/v1/users/{user}/parties/{party}"),
+                Some(grant.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/{other_id}/parties/{party}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let by_party = records(&app, &format!("target={party}")).await;
+    let mut actions: Vec<&str> = by_party
+        .iter()
+        .map(|r| r["action"].as_str().unwrap_or_default())
+        .collect();
+    // Newest first: the revoke, the second grant, then the first grant and the party's
+    // registration (one transaction: their ids share a millisecond, in either order).
+    actions[2..].sort_unstable();
+    assert_eq!(
+        actions,
+        [
+            "authorization.revoked",
+            "authorization.granted",
+            "authorization.granted",
+            "party.registered"
+        ],
+        "{by_party:#?}"
+    );
+    assert_eq!(by_party[0]["target"]["id"], other_id.as_str());
+    assert_eq!(by_party[0]["target"]["party"], party.as_str());
+    let mine = the_record(&app, &id, "authorization.granted").await;
+    assert_eq!(mine["target"]["party"], party.as_str());
+    // Combined filters on the party's key: its grants only, and the one revoke of `other`.
+    assert_eq!(
+        records(
+            &app,
+            &format!("target={party}&action=authorization.granted")
+        )
+        .await
+        .len(),
+        2
+    );
+    assert_eq!(
+        records(
+            &app,
+            &format!(
+                "target={party}&action=authorization.revoked&actor={}",
+                app.manager_id
+            )
+        )
+        .await
+        .len(),
+        1
+    );
+    // The party id with the scheme prefix is the same party.
+    assert_eq!(
+        records(&app, &format!("target=iso6523-actorid-upis::{party}"))
+            .await
+            .len(),
+        4
+    );
+
+    // Paging on the party's key: pages of one walk the same four records, totals exact, and
+    // a cursor from there also works unfiltered (it names a position in the trail).
+    let mut seen = Vec::new();
+    let mut path = format!("/v1/audit?target={party}&limit=1");
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = app.call(Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["pagination"]["totalItems"], 4, "{page}");
+        seen.push(page["data"][0]["id"].clone());
+        match page["pagination"]["nextCursor"].as_str() {
+            Some(next) => {
+                cursor = next.to_string();
+                path = format!("/v1/audit?target={party}&limit=1&cursor={next}");
+            }
+            None => break,
+        }
+    }
+    let expected: Vec<Value> = by_party.iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(seen, expected);
+    let (status, rest) = app
+        .call(
+            Method::GET,
+            &format!("/v1/audit?limit=100&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rest}");
+    let all = records(&app, "").await;
+    let last = all
+        .iter()
+        .position(|r| r["id"] == expected[2])
+        .unwrap_or(usize::MAX);
+    assert_eq!(rest["data"][0]["id"], all[last + 1]["id"]);
+
+    // The organization finds its own record; an unknown key id finds nothing; a bad id is 400.
+    let org_actions = actions_of(&app, app.org.as_str()).await;
+    assert_eq!(org_actions.get("organization.created"), Some(&1));
+    assert_eq!(org_actions.len(), 1, "{org_actions:?}");
+    assert!(records(&app, "target=key_01HZZZZZZZZZZZZZZZZZZZZZZZ")
+        .await
+        .is_empty());
+    for bad in ["key_123", "usr_", "a:b:c", "KEY_01HZZZZZZZZZZZZZZZZZZZZZZZ"] {
+        let (status, body) = app
+            .call(Method::GET, &format!("/v1/audit?target={bad}"), None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["errors"][0]["field"], "target", "{body}");
+    }
+    app.assert_invariants().await;
+}
+
+/// DynamoDB's size of a value (bytes), by its documented rules: strings by UTF-8 length,
+/// numbers by about one byte per two significant digits plus one, lists and maps 3 bytes plus
+/// their elements plus one byte each (maps also their keys), booleans and nulls one byte.
+fn value_size(value: &aws_sdk_dynamodb::types::AttributeValue) -> usize {
+    use aws_sdk_dynamodb::types::AttributeValue as V;
+    match value {
+        V::S(s) => s.len(),
+        V::N(n) => {
+            let digits = n.trim_start_matches('-').replace('.', "");
+            let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+            significant.div_ceil(2) + 1
+        }
+        V::Bool(_) | V::Null(_) => 1,
+        V::L(list) => 3 + list.iter().map(|v| value_size(v) + 1).sum::<usize>(),
+        V::M(map) => {
+            3 + map
+                .iter()
+                .map(|(k, v)| k.len() + value_size(v) + 1)
+                .sum::<usize>()
+        }
+        V::Ss(set) => set.iter().map(String::len).sum(),
+        _ => 0,
+    }
+}
+
+fn item_size(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+/// The README's index-cost arithmetic (single-table section) rests on record sizes: an index
+/// entry of projection ALL is the whole record, billed 1 write unit per started KB. Records of
+/// a typical workload (a user with every field, its changes, a key, a grant) measure 580–1,040
+/// bytes, ~250–400 of them keys; none may reach 1.5 KB (2 units per index at most, 1 for all
+/// but the largest creations).
+#[tokio::test]
+async fn audit_records_stay_within_two_write_units_per_index_entry() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "size.check", "name": "Karen Marie Sørensen", "emails": ["karen.marie.sorensen@example.com", "kms@example.org"], "phone": "+4512345678", "externalId": "ext-00012345", "validUntil": "2030-01-01", "attributes": {"department": "Finance", "costCenter": "4711"}}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default().to_string();
+    let path = format!("/v1/users/{id}");
+    for body in [
+        json!({"name": "Karen M. Sørensen"}),
+        json!({"emails": ["karen@example.com"]}),
+        json!({"role": "ApManager"}),
+        json!({"password": "a long secret 1"}),
+    ] {
+        let (status, _) = app.call(Method::PATCH, &path, Some(body)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    app.call(Method::POST, &format!("{path}/deactivate"), None)
+        .await;
+    app.issue_key(&id).await;
+    let party = fresh_party();
+    let grant = json!({"name": "Partner Ltd", "permissions": {"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": false, "canManageHook": false}});
+    app.call(Method::PUT, &format!("{path}/parties/{party}"), Some(grant))
+        .await;
+    let out = app
+        .store
+        .client()
+        .query()
+        .table_name(TABLE)
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("AUDIT#{}", app.org)),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let items = out.items.unwrap_or_default();
+    assert!(items.len() >= 10, "{items:#?}");
+    let mut under_one_kb = 0;
+    for item in &items {
+        let size = item_size(item);
+        assert!(size < 1536, "{size} bytes: {item:#?}");
+        assert!(
+            size > 400,
+            "the size rules undercount: {size} bytes: {item:#?}"
+        );
+        if size <= 1024 {
+            under_one_kb += 1;
+        }
+    }
+    assert!(
+        under_one_kb + 1 >= items.len(),
+        "{under_one_kb} of {}",
+        items.len()
+    );
 }

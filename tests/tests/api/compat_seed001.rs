@@ -1085,3 +1085,65 @@ async fn behind_api_gateway_next_page_url_keeps_the_stage() {
         "{next}"
     );
 }
+
+/// Seed 001's business partner of a user shows the party's descriptive fields, never a count
+/// (the seed documents none). With many users granted on one party (its count spread over its
+/// shards), the partner lookup of a page is still one `BatchGetItem` of the party items only,
+/// and the native party shows the exact, summed count.
+#[tokio::test]
+async fn the_partner_lookup_reads_descriptions_in_one_batch_while_the_count_stays_exact() {
+    let plan = roster_tests::faults::FaultPlan::default();
+    let app = TestApp::spawn_with_faults(&plan).await;
+    let partner = business_partner(&app).await;
+    let items: Vec<Value> = (0..12)
+        .map(|i| item(&format!("bp-user-{i}"), &format!("bpuser{i}"), &partner))
+        .collect();
+    let (status, created) = create(&app, Value::Array(items)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let grant = json!({"name": "Acme BV", "permissions": {"canSendDocument": true, "canReceiveDocument": true, "canRemoveDocument": false, "canManageHook": false}});
+    let ids: Vec<String> = created["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids.len(), 12);
+    for id in &ids {
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/v1/users/{id}/parties/{partner}"),
+                Some(grant.clone()),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+    }
+    let (status, party) = app
+        .call(Method::GET, &format!("/v1/parties/{partner}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(party["authorizations"], 12, "{party}");
+
+    let before = plan.seen().len();
+    let page = get(&app, "/User/getUser?pageSize=20").await;
+    let batches = plan.seen()[before..]
+        .iter()
+        .filter(|op| op.as_str() == "BatchGetItem")
+        .count();
+    assert_eq!(batches, 1, "{:?}", &plan.seen()[before..]);
+    let shown: Vec<&Value> = page["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|u| u["businessPartner"]["id"] == partner.as_str())
+        .collect();
+    assert_eq!(shown.len(), 12, "{page}");
+    for user in shown {
+        assert_eq!(
+            user["businessPartner"],
+            json!({"id": partner, "idRemote": "bp-77", "contactName": "Jan Jansen",
+                "commercialName": "Acme Trading", "tin": "NL123456789B01"})
+        );
+    }
+    app.assert_invariants().await;
+}

@@ -120,6 +120,11 @@ const USERS_EVENTS: &[(&str, &str, u16)] = &[
         200,
     ),
     (
+        "list-audit-by-party.json",
+        include_str!("../../../events/users/list-audit-by-party.json"),
+        200,
+    ),
+    (
         "list-audit-by-actor.json",
         include_str!("../../../events/users/list-audit-by-actor.json"),
         200,

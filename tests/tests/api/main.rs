@@ -21,6 +21,7 @@ mod keys;
 mod limits;
 mod local_storage;
 mod me;
+mod migrate;
 mod observability;
 mod openapi;
 mod paging;

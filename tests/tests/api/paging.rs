@@ -179,3 +179,103 @@ async fn behind_api_gateway_next_page_links_keep_the_stage() {
         "{next}"
     );
 }
+
+/// `updatedSince` has no counter, and a page by number carries no total: such a page is read
+/// and counted in one pass over the index range — one `Query` (the range fits in one 1 MB
+/// response), no separate `Select=COUNT` — with the exact total, on the native and seed-001
+/// surfaces, and the following pages by number agree.
+#[tokio::test]
+async fn updated_since_pages_by_number_read_and_count_in_one_query() {
+    let plan = roster_tests::faults::FaultPlan::default();
+    let app = TestApp::spawn_with_faults(&plan).await;
+    let since = roster_shared::clock::now();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let batch: Vec<Value> = (0..7)
+        .map(|i| json!({"username": format!("u{i:02}"), "name": format!("U {i}")}))
+        .collect();
+    let (status, _) = app
+        .call(Method::POST, "/v1/users", Some(Value::Array(batch)))
+        .await;
+    assert!(status.is_success(), "{status}");
+    let queries = |from: usize| {
+        plan.seen()[from..]
+            .iter()
+            .filter(|op| op.as_str() == "Query")
+            .count()
+    };
+    let mut walked = Vec::new();
+    for page in 1..=4 {
+        let before = plan.seen().len();
+        let (status, body) = app
+            .call(
+                Method::GET,
+                &format!("/v1/users?updatedSince={since}&limit=2&page={page}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            queries(before),
+            1,
+            "page {page}: {:?}",
+            &plan.seen()[before..]
+        );
+        let p = &body["pagination"];
+        assert_eq!(
+            (p["totalItems"].as_u64(), p["totalPages"].as_u64()),
+            (Some(7), Some(4))
+        );
+        assert_eq!(p["currentPage"], page);
+        let expected = if page < 4 { 2 } else { 1 };
+        assert_eq!(ids(&body).len(), expected, "{body}");
+        assert_eq!(p["nextCursor"].is_string(), page < 4, "{body}");
+        walked.extend(ids(&body));
+    }
+    let mut distinct = walked.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 7, "{walked:?}");
+    // Past the end: empty, still the exact total.
+    let (_, beyond) = app
+        .call(
+            Method::GET,
+            &format!("/v1/users?updatedSince={since}&limit=2&page=9"),
+            None,
+        )
+        .await;
+    assert_eq!(beyond["data"], json!([]));
+    assert_eq!(beyond["pagination"]["totalItems"], 7);
+    // With a status filter too (it filters the same one pass).
+    let first = walked.first().cloned().unwrap_or_default();
+    let (status, _) = app
+        .call(Method::POST, &format!("/v1/users/{first}/deactivate"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = plan.seen().len();
+    let (_, inactive) = app
+        .call(
+            Method::GET,
+            &format!("/v1/users?updatedSince={since}&status=INACTIVE&limit=2&page=1"),
+            None,
+        )
+        .await;
+    assert_eq!(queries(before), 1);
+    assert_eq!(inactive["pagination"]["totalItems"], 1, "{inactive}");
+    assert_eq!(ids(&inactive), [first]);
+    // Seed 001's updateFrom pages by number on the same path.
+    let date = &since[..10];
+    let before = plan.seen().len();
+    let (status, page2) = app
+        .call(
+            Method::GET,
+            &format!("/User/updateFrom?date={date}&pageSize=3&page=2"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page2}");
+    assert_eq!(queries(before), 1, "{:?}", &plan.seen()[before..]);
+    // The manager was created today too (before `since`): 8 users changed since the date.
+    assert_eq!(page2["pagination"]["totalItems"], 8, "{page2}");
+    assert_eq!(page2["pagination"]["totalPages"], 3);
+    assert_eq!(page2["data"].as_array().map(Vec::len), Some(3));
+}

@@ -4,7 +4,7 @@ use axum::extract::State;
 use http::Uri;
 
 use roster_shared::audit::{parse_bound, Action};
-use roster_shared::domain::{OrgId, PartyId, UserId};
+use roster_shared::domain::{KeyId, OrgId, PartyId, UserId};
 use roster_shared::error::Problems;
 use roster_shared::http::{page_body, Doc, Manager, PagingSpec, QueryParams};
 use roster_shared::service::Roster;
@@ -13,18 +13,22 @@ use roster_shared::Error;
 
 const TIME_MESSAGE: &str = "must be a date (2024-01-31) or an RFC 3339 date-time";
 
-/// A target id as records name it: a user id, a party id (compared lower-case, as stored), or
-/// an organization id (only the caller's own has records here).
+/// A target id as records name it: a user id, an API key id, a party id (compared lower-case,
+/// as stored; also one whose ICD has since been removed) or an organization id (only the
+/// caller's own has records here).
 fn target(value: &str) -> Result<String, String> {
     if let Ok(user) = UserId::parse(value) {
         return Ok(user.to_string());
     }
-    if let Ok(party) = PartyId::parse(value) {
+    if let Ok(key) = KeyId::parse(value) {
+        return Ok(key.to_string());
+    }
+    if let Ok(party) = PartyId::parse_existing(value) {
         return Ok(party.to_string());
     }
     OrgId::parse(value)
         .map(|o| o.to_string())
-        .map_err(|_| "must be a user id, a party id or an organization id".into())
+        .map_err(|_| "must be a user id, an API key id, a party id or an organization id".into())
 }
 
 /// An actor as records name it: a user id, `system` (the expiry sweep) or `operator`.

@@ -9,13 +9,13 @@ use crate::seed001::error::Result;
 use crate::seed001::extract::RequestUrl;
 use roster_shared::auth::Principal;
 use roster_shared::domain::UserFilter;
-use roster_shared::domain::{Party, User};
+use roster_shared::domain::{PartyInfo, User};
 use roster_shared::error::Problems;
 use roster_shared::http::{JsonBody, Manager, UserRefPath};
 use roster_shared::service::{ListPage, Roster};
 
 /// The registered business partners of `users`, looked up once.
-async fn partners(roster: &Roster, caller: &Principal, users: &[User]) -> Result<Vec<Party>> {
+async fn partners(roster: &Roster, caller: &Principal, users: &[User]) -> Result<Vec<PartyInfo>> {
     roster.parties_by_id(caller, &dto::partner_ids(users)).await
 }
 
