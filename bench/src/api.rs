@@ -114,7 +114,11 @@ impl Op {
                 2,
                 "1 GetItem + 1 write (merge patch and marker swaps need the stored user)",
             ),
-            Op::Delete => (2, "1 GetItem + 1 TransactWriteItems (markers to release)"),
+            Op::Delete => (
+                3,
+                "1 GetItem + 1 Query (the user's API keys: they are revoked in the delete's own \
+                 transaction, and their ids are not on the user item) + 1 TransactWriteItems",
+            ),
             Op::Upsert => (
                 3,
                 "GetItem (username marker) + GetItem (user) + 1 TransactWriteItems",
