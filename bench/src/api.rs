@@ -107,7 +107,8 @@ impl Op {
             Op::Get => (1, "1 GetItem"),
             Op::List => (
                 2,
-                "1 Query + 1 GetItem (the exact `totalItems` comes from the org counters)",
+                "1 Query (the page) + 1 Query (the organization's counter shards, summed: the \
+                 exact `totalItems`)",
             ),
             Op::Create => (1, "1 TransactWriteItems"),
             Op::Patch => (
@@ -127,7 +128,10 @@ impl Op {
                 2,
                 "1 read (user, party, existing grant: one BatchGetItem) + 1 TransactWriteItems",
             ),
-            Op::Activate => (2, "1 GetItem + 1 TransactWriteItems (user + counters)"),
+            Op::Activate => (
+                2,
+                "1 GetItem + 1 TransactWriteItems (user + a counter shard)",
+            ),
             Op::Batch => (100, "100 TransactWriteItems (each item commits on its own)"),
         }
     }

@@ -26,23 +26,31 @@ ratios anywhere between 0.7 and 1.4. The CPU columns, which do not depend on wai
 adds the same small amount per operation as at c=1. On Lambda, eight concurrent requests are \
 eight instances with a CPU share each, not eight requests queueing for two cores.
 
+Profiled (2026-12-02, `perf record` on the API thread over the whole latency part): the API \
+thread's CPU goes to the kernel (loopback sockets, 15 %), glibc's allocator (`free` and \
+`malloc_consolidate`, 17 %: freeing a chunk next to the arena's top consolidates the fastbins), \
+core/alloc, hashbrown and tokio (30 %), the HTTP stack (hyper, http, axum: 9 %), the SDK \
+(smithy runtime, JSON, the DynamoDB (de)serialisers, signing: 12 %) and Roster's own crate \
+(3.5 %). Disabling fastbins (`GLIBC_TUNABLES=glibc.malloc.mxfast=0`) moved get's ratio from \
+1.26 to 1.23 only. So the get's ~0.13–0.16 ms over its bare call is the extra loopback HTTP hop \
+and the HTTP server around a handler that does one cached-key check and one `GetItem`: the same \
+absolute overhead as in November's run (1.07 vs 0.91 ms then), a larger ratio because this \
+machine's bare read is faster (0.6 ms). On Lambda there is no loopback hop (the event arrives \
+through the Runtime API) and the `GetItem` takes milliseconds.
+
 What it would take to show ≤ 1.2 in every cell here: DynamoDB Local on another machine (so it \
 does not compete with the API for the same cores), a quiet machine, and more operations per \
 cell. In the code there is little to take away: the API's CPU per request is dominated by the \
-SDK's, not by Roster's layers.
+HTTP stack, the allocator and the SDK, not by Roster's layers.
 ";
 
 pub const REQUESTS: &str = "### DynamoDB requests per operation
 
-**Grant party authorization** makes 4 requests where 2 would do: `Roster::grant` \
-(`shared/src/service/parties.rs`) reads the user (to answer 409 for a deleted user and to render \
-`userStatus`/`active`), *then* the party and the existing authorization in parallel, then \
-commits the transaction — whose `ConditionCheck` on the user checks again that it is live. That \
-is 3 reads in 2 sequential round trips before the write. What it would take: read the user, the \
-party and the authorization in one `BatchGetItem` (`ConsistentRead`), or at least start the \
-three `GetItem`s together: 2 requests and 2 round trips instead of 4 and 3 (one `GetItem` round \
-trip saved, a few ms on DynamoDB). The transaction's own conditions already guard every race, so \
-nothing in the consistency argument changes.
+**Delete** makes 3 requests: the user (`GetItem`), the user's API keys (`Query` on its key \
+prefix: a delete revokes them in its own transaction, so a deleted user's key cannot be used \
+for a moment longer) and the transaction. The key ids are not on the user item; keeping them \
+there would save the `Query` but make every key issue and revoke rewrite the user item (and \
+conflict with the user's own updates). The bench counts 3 as the minimum for this design.
 
 Every other operation is at its minimum for this table design (the minimum column says why), \
 and a warm call spends no request on the key. The first call of a key on an instance costs 4 \
@@ -55,95 +63,45 @@ user once more.
 
 pub const COLD_START: &str = "### Cold start
 
-The hello-world does no I/O: its init is exec, dynamic loading and a tokio runtime. Every Roster \
-function also builds an AWS SDK configuration and client and makes one DynamoDB request during \
-init (`warm_up`). `sdk-lambda`, which does only that, is already far above 1.5× the hello-world \
-(the SDK's steps are broken down under the table); the functions' init is within about a \
-millisecond or two of `sdk-lambda`'s, i.e. Roster's own init (tracing subscriber, configuration, \
-router) is small. The first answer adds the first request's own DynamoDB calls; the authorizer's \
-is the slowest because a key it has not seen costs three sequential round trips (see the \
-requests section).
+The reference is `sdk-lambda`: the same client configuration, client and warm-up as the \
+functions (`roster_shared::store::client_builder`, `Store::warm_up`) and one `GetItem` per event. \
+Compare the *init* columns first: that is where Roster's own init (log subscriber, \
+configuration, service, router) would show. Measured on its own \
+(`cargo run --release -p roster-users --example init_cost`, 2026-12-02): the log subscriber \
+0.01–0.02 ms, the configuration 0.01 ms, the service 0.00 ms, the users router (every surface's \
+users routes) 0.22 ms; `Store::connect` (the SDK client, as in `sdk-lambda`) 5 ms. So party's, \
+activation's and the authorizer's init are the reference's within the noise, and the users \
+function's extra ~1 ms of init is the router and a binary twice the reference's size \
+(dynamic relocations and page faults of a 7.4 MiB executable against a 4 MiB one).
 
-So the ≤ 1.5× hello-world target cannot be met by a function that talks to DynamoDB through the \
-AWS SDK: the floor is the SDK's configuration load, building the HTTPS connector (which parses the \
-system trust store, ~150 certificates, even for an `http://` endpoint) and one round trip. What \
-would lower it, none of it free:
-
-- build `aws_sdk_dynamodb::Config` directly from the environment Lambda provides (region, the \
-function's credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`) \
-instead of `aws_config`'s provider chains — saves most of the `aws_config` load and about \
-0.5 MiB (it also drops `aws-sdk-sts` and the XML parser);
-- compiled-in roots (`webpki-roots`) instead of reading and parsing the system trust store — a \
-custom HTTPS client in `Store::sdk_config`;
-- dropping `warm_up` does not help: it only moves the connection (and on AWS the TLS handshake) \
-from init into the first request, where it costs the caller instead.
-
-On AWS the published figures put the hello-world's init at ≈ 14 ms and a Rust + DynamoDB CRUD \
-function's cold start at 123 ms — about 9×, the same order as here. The meaningful comparison is \
-with `sdk-lambda`: Roster's functions start about as fast as any function that uses the SDK.
+The *first answer* adds the first event's own work, which is not the reference's one `GetItem`: \
+party's first event lists the user's parties (the user and its authorizations), and the \
+authorizer's first event is a key it has never seen (the key lookup, then the user and the \
+organization, then the `lastUsedAt` update: four requests in three round trips) — its ratio \
+measures that, not its init. What would lower the users function's share: a smaller router per \
+function (the design card fixes one binary per endpoint group, and the users group serves six \
+surfaces). On AWS the init is dominated by the TLS handshake of `warm_up` (a few ms more for \
+every function alike).
 ";
 
 pub const SIZE: &str = "### Binary size
 
-The hello-world is 1.5 MiB; `sdk-lambda` — the hello-world plus the DynamoDB client, nothing of \
-Roster — is already over 8 MiB. Roster's functions add 2–3.6 MiB on top of that. Where the \
-`users` binary's bytes come from (linker map of an unstripped build of this commit, \
-`bench/scripts/size-by-crate.py`, 2026-11-27; 10.5 MiB of code and data attributed, plus \
-`.eh_frame` 0.66, `.rela.dyn` 0.51 and `.gcc_except_table` 0.28 MiB):
-
-| group | MiB | what |
-|---|--:|---|
-| TLS and crypto | 2.7 | aws-lc (C) 2.26 — of which the x86_64 AVX-512 AES-GCM code alone is 0.65, absent from the arm64 build Lambda runs —, rustls 0.38, webpki, aws-lc-rs |
-| AWS SDK and its HTTP client | 2.9 | aws-smithy-runtime 0.50, aws-sdk-dynamodb 0.46, h2 0.44 (HTTP/2; DynamoDB is spoken over HTTP/1.1), aws-config 0.29 with aws-sdk-sts 0.13 and an XML parser (role assumption, which Roster never does), hyper + hyper-util 0.37, aws-runtime, aws-smithy-types/-runtime-api, aws-sigv4, url |
-| std, core, alloc | 1.5 | mostly generic code instantiated for the crates above |
-| unnamed constants and functions | 0.9 | |
-| HTTP, Lambda, JSON | 0.9 | axum 0.19, serde_json 0.16, encoding_rs 0.15 (lambda_http), http 0.15, lambda_runtime + lambda_http 0.11 |
-| logging | 0.4 | tracing-subscriber's `EnvFilter` brings regex-automata + regex-syntax (0.26) |
-| Roster | 0.5 | roster-shared 0.36, roster-users 0.07, main 0.04 |
-
-What would bring each function to ≤ 8 MiB:
-
-- **`opt-level = \"s\"`** (measured, see the experiment below): users 11.9 → 7.9 MiB, all four \
-≤ 8 MiB — at the price of an Argon2id hash ~35–40 % slower and the rest of the CPU work ~10–25 % \
-slower. Not adopted: the users function's one CPU-heavy path is password hashing, and its memory \
-size was chosen from the Argon2id cost (README, Sizing); a size target buys nothing measurable at \
-cold start (the 8.3 MiB `sdk-lambda` and the 11.9 MiB `users` init within a millisecond or two of \
-each other; the zip is 5 MiB of Lambda's 50). Per-package `opt-level = 3` for `argon2`/`blake2` \
-does not rescue it: with fat LTO the whole program is optimised again at the binary's level \
-(measured: no change). A separate `opt-level = \"s\"` profile for the three functions that never \
-hash (party, activation, authorizer) would meet the target without that cost, if the build \
-(`sam build`/cargo-lambda) is given a profile per function.
-- rustls with the *ring* provider instead of aws-lc-rs: about −1.5 to −2 MiB (estimate from the \
-table). `Store::sdk_config` would build the HTTPS client itself \
-(`aws_smithy_http_client::Builder` with `tls::Provider::Rustls(CryptoMode::Ring)`) and the \
-workspace would drop the SDK's `default-https-client` feature.
-- no `aws-config` (see cold start): about −0.5 MiB; an HTTP/1-only connector: −0.45 MiB (h2); a \
-plain level filter instead of `EnvFilter` (tracing-subscriber's `env-filter` and lambda_http's \
-`tracing` feature off): about −0.3 MiB.
-
-Those four together are about −3 MiB at `opt-level = 3`. They change how the service talks TLS \
-to DynamoDB and where its credentials come from, so each needs its own testing against AWS; none \
-is a change to make from a benchmark.
+Over 8 MiB means something grew the binary: the size-by-crate script \
+(`bench/scripts/size-by-crate.py`, usage in its header) shows which crate. What keeps the \
+functions small today (see \"The release profile\" below): fat LTO at `opt-level = \"s\"` (users \
+at 3 for Argon2id), `strip = true` (repeated in the users package override), rustls on *ring*, \
+no `aws-config` in the functions, no HTTP/2 server, Roster's own log layer instead of \
+tracing-subscriber's `EnvFilter`. The SDK (smithy runtime, the DynamoDB client, hyper, h2, \
+rustls) is most of every binary: `sdk-lambda`, the SDK client alone, is ~4 MiB.
 ";
 
 pub const RSS: &str = "### Peak RSS
 
-Every function but `users` peaks at 10–12 MiB. `users` peaks at ~220 MiB, because of password \
-hashing: Argon2id (m = 19 MiB) allocates a 19 MiB block (64-byte aligned) on a blocking thread \
-for each hash and frees it after, and glibc's malloc keeps the freed blocks — after the first \
-19 MiB block is unmapped its *dynamic* mmap threshold rises to 19 MiB, so later blocks come from \
-the heap, where they are neither returned to the kernel nor reliably reused. RSS climbs by about \
-19 MiB per hash until it levels off (here within the first dozen hashes; 60 hashes gave the same \
-~220 MiB, so at 512 MB it is waste, not a crash). The same stream with \
-`MALLOC_MMAP_THRESHOLD_=1048576` in the function's environment (the threshold pinned at 1 MiB: \
-every large block is mapped and unmapped) peaks at ~31 MiB and settles at ~12 MiB — measured in \
-every run, the paragraph under the size table — with no measurable difference in hashing time \
-(its pages are touched either way).
-
-What it would take: that one environment variable on the users function in `template.yaml` (no \
-code change), or in code a reused Argon2 block buffer per blocking thread \
-(`hash_password_into_with_memory`), or `mallopt(M_MMAP_THRESHOLD, …)` at start. Any of them puts \
-`users` under 40 MiB.
+Over 40 MiB in `users` is password hashing: Argon2id needs a 19 MiB block buffer per hash. \
+`shared/src/password.rs` keeps one buffer per hashing slot (one per CPU) and reuses it, because \
+a buffer allocated and freed per hash raised glibc's dynamic mmap threshold and every later \
+buffer stayed on the heap (~220 MiB after a dozen hashes, measured in November). If it grows \
+again, check that the pool still returns its buffers (`hash_into`).
 ";
 
 pub const OBSERVATIONS: &str = "## Observations on the code's performance

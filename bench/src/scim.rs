@@ -292,7 +292,7 @@ pub fn render(out: &mut String, p: &Push) {
          Okta does it (`GET /Users?filter=userName eq \"…\"`, a miss, then `POST /Users`), on {}.\n",
         p.users, p.clients, p.layer
     );
-    let per_user = |q: f64| crate::report::ms(percentile(&p.per_user, q));
+    let per_user = |q: f64| percentile(&p.per_user, q).as_secs_f64() * 1000.0;
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(out, "| users created | {} of {} |", p.created, p.users);
     let _ = writeln!(out, "| failed requests | {} |", p.failed);
