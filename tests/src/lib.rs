@@ -277,6 +277,18 @@ impl TestApp {
         String,
         std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
     )> {
+        self.partition_of(&roster_shared::store::keys::org_pk(&self.org))
+            .await
+    }
+
+    /// Every item under partition key `pk` (read consistently, all pages), as `(SK, item)`.
+    pub async fn partition_of(
+        &self,
+        pk: &str,
+    ) -> Vec<(
+        String,
+        std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    )> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
@@ -288,7 +300,7 @@ impl TestApp {
                 .key_condition_expression("PK = :pk")
                 .expression_attribute_values(
                     ":pk",
-                    aws_sdk_dynamodb::types::AttributeValue::S(format!("ORG#{}", self.org)),
+                    aws_sdk_dynamodb::types::AttributeValue::S(pk.to_string()),
                 )
                 .set_exclusive_start_key(start)
                 .consistent_read(true)
