@@ -23,12 +23,13 @@ openapi.yaml documents in prose; negative requests are sent as generated and mus
 
 And two checks of our own: deleting a user is soft (SPEC §3: it can be restored; the native API
 and the seed-002 surface read it with status DELETED), so schemathesis's `use_after_free` is off
-for the reads of a user's own data (tools/fuzz/schemathesis.toml) and, for a user this run
-deleted (and did not restore), `soft_deleted_user_reads_as_deleted` checks that it reads as
-DELETED with `deletedAt`, and `soft_deleted_user_data_stops_working` that what the README
-promises of its data holds: its profile still reads as its own and cannot be changed (409), its
-party authorizations read with `userStatus` DELETED and `active` false, and the keys this run
-issued to it answer 401 (one `GET /v1/me` with each, when its user is read).
+for the reads and PATCHes of a user's own data (tools/fuzz/schemathesis.toml) and, for a user
+this run deleted (and did not restore), `soft_deleted_user_reads_as_deleted` checks that it
+reads as DELETED with `deletedAt`, and `soft_deleted_user_data_stops_working` that what the
+README promises of its data holds: neither the user nor its profile can be changed (409), its
+profile still reads as its own, its party authorizations read with `userStatus` DELETED and
+`active` false, and the keys this run issued to it answer 401 (one `GET /v1/me` with each, when
+its user is read).
 
 Last, a guard for the run itself: Hypothesis's `target` phase (hill-climbing on schemathesis's
 success-rate metric) was seen spinning for over ten minutes inside one operation without sending
@@ -219,8 +220,8 @@ def _status_with_key(secret: str) -> int:
 
 @schemathesis.check
 def soft_deleted_user_data_stops_working(ctx: Any, response: Any, case: Any) -> bool | None:
-    """A deleted user's profile reads as its own and is not changeable, its authorizations are
-    flagged inactive, and its keys answer 401 (README: soft delete)."""
+    """A deleted user and its profile are not changeable (the profile still reads as its own), its
+    authorizations are flagged inactive, and its keys answer 401 (README: soft delete)."""
     user_id = (case.path_parameters or {}).get("id")
     with _lock:
         deleted = user_id in _deleted_users
@@ -235,6 +236,8 @@ def soft_deleted_user_data_stops_working(ctx: Any, response: Any, case: Any) -> 
             raise AssertionError(f"The profile of deleted user {user_id} reads as {body!r}")
     elif case.path == "/v1/users/{id}/profile" and method == "PATCH" and 200 <= status < 300:
         raise AssertionError(f"The profile of deleted user {user_id} was changed ({status})")
+    elif case.path == "/v1/users/{id}" and method == "PATCH" and 200 <= status < 300:
+        raise AssertionError(f"Deleted user {user_id} was changed ({status})")
     elif case.path == "/v1/users/{id}/parties" and method == "GET" and status == 200:
         body = response.json()
         items = body.get("data") if isinstance(body, dict) else None
