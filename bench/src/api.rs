@@ -53,6 +53,27 @@ impl Op {
         Op::Batch,
     ];
 
+    /// The operation's short name (`BENCH_ONLY_OPS`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Get => "get",
+            Op::List => "list",
+            Op::Create => "create",
+            Op::Patch => "patch",
+            Op::Delete => "delete",
+            Op::Upsert => "upsert",
+            Op::Grant => "grant",
+            Op::Activate => "activate",
+            Op::Batch => "batch",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Op> {
+        Op::ALL
+            .into_iter()
+            .find(|op| op.name().eq_ignore_ascii_case(name))
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Op::Get => "get user",
@@ -922,6 +943,15 @@ mod tests {
         assert_eq!(chunks(200, 8)[11], 187..200);
         assert_eq!(chunks(16, 8), vec![0..16]);
         assert_eq!(chunks(40, 8), vec![0..20, 20..40]);
+    }
+
+    #[test]
+    fn operations_are_found_by_name() {
+        for op in Op::ALL {
+            assert_eq!(Op::by_name(op.name()), Some(op));
+        }
+        assert_eq!(Op::by_name("GET"), Some(Op::Get));
+        assert_eq!(Op::by_name("fetch"), None);
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct Settings {
     pub functions_dir: Option<PathBuf>,
     /// Extra environment for the Lambda binaries (`BENCH_LAMBDA_ENV="K=V,K=V"`), for experiments.
     pub lambda_env: Vec<(String, String)>,
+    /// `BENCH_ONLY_OPS=get,list`: the latency section measures only these operations (and the
+    /// SCIM push is skipped), for a quick look at one ratio. Empty: all of them.
+    pub only_ops: Vec<Op>,
 }
 
 fn number(name: &str, default: usize) -> Res<usize> {
@@ -111,7 +114,31 @@ impl Settings {
                     Some((k.to_string(), v.to_string()))
                 })
                 .collect(),
+            only_ops: match std::env::var("BENCH_ONLY_OPS") {
+                Ok(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .map(|name| {
+                        Op::by_name(name).ok_or_else(|| {
+                            format!(
+                                "BENCH_ONLY_OPS: unknown operation {name:?} (one of {})",
+                                Op::ALL.map(Op::name).join(", ")
+                            )
+                        })
+                    })
+                    .collect::<Res<_>>()?,
+                Err(_) => Vec::new(),
+            },
         })
+    }
+
+    /// The operations the latency section measures, in report order.
+    pub fn ops_measured(&self) -> Vec<Op> {
+        Op::ALL
+            .into_iter()
+            .filter(|op| self.only_ops.is_empty() || self.only_ops.contains(op))
+            .collect()
     }
 }
 
@@ -145,7 +172,8 @@ async fn measure_api(bench: &std::sync::Arc<Bench>, settings: &Settings) -> Res<
         "warming up ({} untimed operations per operation, both paths)",
         settings.warmup_ops
     ));
-    for op in Op::ALL {
+    let ops = settings.ops_measured();
+    for &op in &ops {
         let n = if op == Op::Batch {
             2.min(settings.batch_ops.max(1))
         } else {
@@ -157,7 +185,7 @@ async fn measure_api(bench: &std::sync::Arc<Bench>, settings: &Settings) -> Res<
         }
     }
     let mut rows = Vec::new();
-    for op in Op::ALL {
+    for &op in &ops {
         for concurrency in [1, 8] {
             let n = if op == Op::Batch {
                 settings.batch_ops
@@ -609,17 +637,22 @@ async fn run() -> Res<()> {
         progress("concurrent writes on the DynamoDB-semantics layer");
         Some(concurrency::measure(&config, progress).await?)
     };
-    let scim_users = number("BENCH_SCIM_USERS", 1000)?;
-    progress(&format!(
-        "SCIM initial push: {scim_users} users by 5 concurrent clients, on the DynamoDB-semantics proxy"
-    ));
-    let scim = scim::on_semantics(&config, scim_users, 5).await?;
-    progress(&format!(
-        "SCIM push: {} created, {} failed in {:.1} s",
-        scim.created,
-        scim.failed,
-        scim.elapsed.as_secs_f64()
-    ));
+    let scim = if settings.only_ops.is_empty() {
+        let scim_users = number("BENCH_SCIM_USERS", 1000)?;
+        progress(&format!(
+            "SCIM initial push: {scim_users} users by 5 concurrent clients, on the DynamoDB-semantics proxy"
+        ));
+        let scim = scim::on_semantics(&config, scim_users, 5).await?;
+        progress(&format!(
+            "SCIM push: {} created, {} failed in {:.1} s",
+            scim.created,
+            scim.failed,
+            scim.elapsed.as_secs_f64()
+        ));
+        Some(scim)
+    } else {
+        None
+    };
     // The binaries after the API part, so DynamoDB Local's JVM is as warm for them, but on a
     // table of their own: DynamoDB Local's DescribeTable (the functions' warm-up call) grows
     // with the table's item count (DynamoDB's does not), and the API part leaves thousands.
@@ -648,7 +681,7 @@ async fn run() -> Res<()> {
         describe_table,
         binaries,
         interceptor,
-        scim: Some(scim),
+        scim,
     };
     let mut markdown = report::render(&results);
     if let Some(concurrent) = &concurrent {

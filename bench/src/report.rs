@@ -899,12 +899,20 @@ fn method(out: &mut String, r: &Results) {
          how many events of the users stream a create has a password), `BENCH_SKIP_LAMBDA=1` \
          (HTTP part only), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
          another profile), `BENCH_LAMBDA_ENV=K=V,…` (extra environment for the binaries), \
-         `BENCH_OUTPUT` (this file).\n\
+         `BENCH_ONLY_OPS=get,…` (latency rows of these operations only, no SCIM push: a quick \
+         look at one ratio; names: {}), `BENCH_SKIP_CONCURRENCY=1` (no concurrent-writes \
+         section), `BENCH_OUTPUT` (this file).\n\
          - Latency is measured in the load generator around one whole call (request sent → \
          body read), on a keep-alive connection per worker. The API logs one JSON line per \
          request as the functions do (formatted, then discarded).\n\
          - The key cache TTL is one hour in the bench so that every measured call is warm; the \
          cost of a cold key is reported separately above.\n",
-        s.ops, s.batch_ops, s.warmup_ops, s.cold_runs, s.rss_events, s.password_every
+        s.ops,
+        s.batch_ops,
+        s.warmup_ops,
+        s.cold_runs,
+        s.rss_events,
+        s.password_every,
+        Op::ALL.map(Op::name).join(", ")
     );
 }
