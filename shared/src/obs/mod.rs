@@ -158,7 +158,7 @@ pub(crate) fn emit_request_metrics(
 ) {
     let org = info.org.lock().ok().and_then(|o| o.clone());
     let (dynamodb_calls, dynamodb_retries, dynamodb_conflicts) = info.obs.counts();
-    metrics::request_document(&metrics::RequestMetrics {
+    let line = metrics::request_line(&metrics::RequestMetrics {
         route,
         status,
         latency_ms,
@@ -171,8 +171,8 @@ pub(crate) fn emit_request_metrics(
         dynamodb_calls,
         dynamodb_retries,
         dynamodb_conflicts,
-    })
-    .emit();
+    });
+    log::write_line(line);
 }
 
 #[cfg(test)]
