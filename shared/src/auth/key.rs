@@ -57,10 +57,14 @@ pub fn looks_like_key(secret: &str) -> bool {
 
 /// Hex SHA-256 of a presented key.
 pub fn hash_key(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut hex = String::with_capacity(2 * digest.len());
+    for b in digest {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    hex
 }
 
 /// The key from `x-api-key`, `Authorization: Apikey KEY` / `Authorization: Bearer KEY` or
@@ -97,6 +101,15 @@ pub fn key_from_headers(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    #[test]
+    fn the_hash_is_lowercase_hex_sha256() {
+        // SHA-256("abc"), FIPS 180-2's test vector.
+        assert_eq!(
+            hash_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn keys_are_long_random_and_prefixed() {
