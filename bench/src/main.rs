@@ -600,14 +600,14 @@ async fn run() -> Res<()> {
         // Warm calls: the manager key stays cached for the whole run.
         auth_cache_ttl: Duration::from_secs(3600),
     };
-    // As the functions log: one JSON line per request (formatted, then discarded).
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-        .with_current_span(false)
-        .with_target(false)
-        .with_writer(std::io::sink)
-        .try_init();
+    // As the functions log (their own subscriber, `roster_shared::obs::log`, its level from the
+    // environment as theirs: INFO unless `RUST_LOG`/`AWS_LAMBDA_LOG_LEVEL` say otherwise): one JSON
+    // line and one EMF document per request, formatted, then discarded (the sink), so neither
+    // lands on this report's stdout nor pays a terminal's or a file's write.
+    roster_shared::obs::log::init(
+        roster_shared::obs::log::JsonLog::from_env(),
+        Some(Box::new(|_line: &[u8]| {})),
+    );
 
     if std::env::var("BENCH_ONLY_CONCURRENCY").is_ok_and(|v| v == "1") {
         return only_concurrency(&config, &settings).await;

@@ -903,8 +903,9 @@ fn method(out: &mut String, r: &Results) {
          look at one ratio; names: {}), `BENCH_SKIP_CONCURRENCY=1` (no concurrent-writes \
          section), `BENCH_OUTPUT` (this file).\n\
          - Latency is measured in the load generator around one whole call (request sent → \
-         body read), on a keep-alive connection per worker. The API logs one JSON line per \
-         request as the functions do (formatted, then discarded).\n\
+         body read), on a keep-alive connection per worker. The API logs one JSON line and \
+         one EMF metrics document per request with the functions' own subscriber \
+         (`roster_shared::obs::log`), formatted, then discarded.\n\
          - The key cache TTL is one hour in the bench so that every measured call is warm; the \
          cost of a cold key is reported separately above.\n",
         s.ops,
