@@ -226,7 +226,8 @@ impl Authenticator {
         // The key was presented and exists: its `lastUsedAt` is written in the same round trip
         // as the reads that decide on it (not after them), whatever they decide.
         let touch = async {
-            if !touched.is_none_or(|t| t.elapsed() >= TOUCH_EVERY) {
+            if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
+                // Written lately by this instance: not again yet.
                 return touched;
             }
             // Best effort: a failed lastUsedAt update must not fail the request.
