@@ -247,9 +247,27 @@ impl Events {
                 "REQUEST authorizer event, x-api-key (key not cached yet)".into(),
                 lambda::authorizer_event(&self.keys[0]),
             ),
-            "sdk-lambda" => ("`{}` (one GetItem)".into(), json!({})),
+            "sdk-lambda" => (
+                "the user item the users function's first event reads (one GetItem)".into(),
+                self.reference_read(),
+            ),
             _ => ("`{}`".into(), json!({})),
         }
+    }
+
+    /// The event of `sdk-lambda`: the key of the user that the users function's first event
+    /// reads, so that the reference's one `GetItem` fetches and decodes the same item.
+    fn reference_read(&self) -> Value {
+        let (Ok(org), Ok(user)) = (
+            roster_shared::domain::OrgId::parse(&self.principal.org),
+            roster_shared::domain::UserId::parse(&self.readers[0]),
+        ) else {
+            return json!({});
+        };
+        json!({
+            "pk": roster_shared::store::keys::org_pk(&org),
+            "sk": roster_shared::store::keys::user_sk(&user),
+        })
     }
 
     /// `n` events of the function's own kind (each with a short label), and a description of
@@ -273,7 +291,7 @@ impl Events {
                              a batch activation of 10 ids"
                 .into(),
             "authorizer" => "REQUEST authorizer events with 5 different keys in turn".into(),
-            "sdk-lambda" => "the same event (one GetItem each)".into(),
+            "sdk-lambda" => "the same event (one GetItem of that user each)".into(),
             _ => "the same event (a constant answer)".into(),
         };
         let label = |i: usize| -> String {
@@ -368,6 +386,7 @@ impl Events {
                             }
                         }
                         "authorizer" => lambda::authorizer_event(&self.keys[i % self.keys.len()]),
+                        "sdk-lambda" => self.reference_read(),
                         _ => json!({}),
                     },
                 )
@@ -626,6 +645,11 @@ async fn run() -> Res<()> {
             Err(format!("{} SCIM requests failed", push.failed))
         };
     }
+    // `BENCH_ONLY_LAMBDA=1`: only the binaries (cold start, size, RSS), printed
+    // (docs/PERFORMANCE.md untouched): for experiments on a function's cold start.
+    if std::env::var("BENCH_ONLY_LAMBDA").is_ok_and(|v| v == "1") {
+        return only_lambda(&config, &settings).await;
+    }
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
@@ -698,6 +722,33 @@ async fn run() -> Res<()> {
         settings.output.display(),
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// `BENCH_ONLY_LAMBDA=1`: the binaries' sections only, on a table of their own, printed.
+async fn only_lambda(config: &Config, settings: &Settings) -> Res<()> {
+    let lambda_config = Config {
+        table_name: format!("{}-lambda", config.table_name),
+        ..config.clone()
+    };
+    let machine = report::Machine::probe();
+    let started = Instant::now();
+    let small = Bench::start(&lambda_config).await?;
+    let describe_table = describe_table(&small).await;
+    let binaries = measure_binaries(&small, &lambda_config, settings).await?;
+    let results = report::Results {
+        settings: settings.clone(),
+        load_after: report::Machine::probe().load,
+        machine,
+        duration: started.elapsed(),
+        rows: Vec::new(),
+        auth: small.auth.clone(),
+        describe_table,
+        binaries,
+        interceptor: None,
+        scim: None,
+    };
+    println!("{}", report::render_binaries(&results));
     Ok(())
 }
 

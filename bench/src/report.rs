@@ -227,6 +227,14 @@ pub fn render(r: &Results) -> String {
     out
 }
 
+/// Only the binaries' sections (cold start, size and memory): `BENCH_ONLY_LAMBDA=1`.
+pub fn render_binaries(r: &Results) -> String {
+    let mut out = String::new();
+    cold_start(&mut out, r);
+    size_and_memory(&mut out, r);
+    out
+}
+
 fn header(out: &mut String, r: &Results) {
     let m = &r.machine;
     let s = &r.settings;
@@ -702,9 +710,10 @@ fn cold_start(out: &mut String, r: &Results) {
          dispatch; `authorizer`: no router), then `lambda_runtime::run`.\n\n\
          The hello-world does only the last step: a tokio runtime and `lambda_runtime::run` \
          with a handler that returns a constant. `sdk-lambda` (`bench/src/bin/sdk.rs`) does \
-         steps 2–4 exactly as the functions do and answers each event with one `GetItem`: the \
-         difference to the hello-world is the SDK's share, the difference to a function is \
-         Roster's own.\n"
+         steps 2–4 exactly as the functions do and answers each event with one consistent \
+         `GetItem` of the user item that the users function's first event reads (so both \
+         fetch and decode the same item): the difference to the hello-world is the SDK's \
+         share, the difference to a function is Roster's own.\n"
     );
     if let Some(sdk) = r.binaries.iter().find(|b| b.binary.name == "sdk-lambda") {
         let step = |name: &str| {
@@ -897,7 +906,7 @@ fn method(out: &mut String, r: &Results) {
          - Knobs: `BENCH_OPS` ({}), `BENCH_BATCH_OPS` ({}), `BENCH_WARMUP_OPS` ({}), \
          `BENCH_COLD_RUNS` ({}), `BENCH_RSS_EVENTS` ({}), `BENCH_PASSWORD_EVERY` ({}: every \
          how many events of the users stream a create has a password), `BENCH_SKIP_LAMBDA=1` \
-         (HTTP part only), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
+         (HTTP part only), `BENCH_ONLY_LAMBDA=1` (the binaries only, printed), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
          another profile), `BENCH_LAMBDA_ENV=K=V,…` (extra environment for the binaries), \
          `BENCH_ONLY_OPS=get,…` (latency rows of these operations only, no SCIM push: a quick \
          look at one ratio; names: {}), `BENCH_SKIP_CONCURRENCY=1` (no concurrent-writes \
