@@ -873,6 +873,7 @@ mod tests {
                 password_every: 25,
                 functions_dir: None,
                 lambda_env: Vec::new(),
+                only_ops: Vec::new(),
             },
             machine: report::Machine::probe(),
             load_after: String::new(),

@@ -40,6 +40,21 @@ through the Runtime API) and the `GetItem` takes milliseconds. mimalloc as the g
 allocator (tried the same day) gave get 1.25 at c=1 and raised peak RSS (users 38.5 MiB instead of \
 28.5, `sdk-lambda` 13.7 instead of 6.4): not adopted.
 
+Profiled again (2026-12-02, `perf record --call-graph dwarf`, warm get only: \
+`BENCH_ONLY_OPS=get BENCH_OPS=1000 BENCH_WARMUP_OPS=3000`), by inclusive share of the API \
+thread: the SDK's `GetItem` and the item's decoding dominate (the counting interceptor's own \
+response parse is 13 % of it, on both paths); of Roster's own layers the largest were the EMF \
+line (`Document` built as `serde_json` maps, then serialised: ~3–5 %, plus ~4 % for writing it \
+to the bench's stdout), the log line (~2.5 %), the user rendered through a `Value` (~2.6 %), the \
+caller extractor (~2.6 %, of which `hash_key`'s 32 `format!`s 1.1 %). Cut: the EMF line is \
+written straight into one buffer (the same bytes, asserted in `obs::metrics`), `hash_key` \
+hex-encodes in one buffer, and the bench logs through the functions' own subscriber into a \
+discarding sink (the EMF line went to the bench's stdout, a write per request). Kept: the \
+rendering through `Value` (its sorted keys are the response's bytes). The measuring client is \
+not free either: the load generator's runtime spent, outside parking, about half the API \
+thread's CPU per HTTP call (reqwest, hyper's client dispatch, the loopback write) — CPU and \
+wake-ups the bare path does not have, and a larger share of the gap than Roster's layers.
+
 What it would take to show ≤ 1.2 in every cell here: DynamoDB Local on another machine (so it \
 does not compete with the API for the same cores), a quiet machine, and more operations per \
 cell. In the code there is little to take away: the API's CPU per request is dominated by the \
