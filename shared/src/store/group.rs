@@ -36,9 +36,10 @@ pub const MAX_GROUP_BYTES: usize = 1024 * 1024;
 /// counter update).
 const SHARED_ACTION_BYTES: usize = 600;
 
-/// Groups of one call committed at once (DynamoDB Local serialises them anyway; on DynamoDB
-/// they meet only on a counter shard, picked at random per group).
-const GROUPS_IN_FLIGHT: usize = 4;
+/// Groups of one call committed at once. On DynamoDB they meet only on a counter shard (picked
+/// at random per group); DynamoDB Local commits one at a time, so more in flight would only
+/// queue there.
+const GROUPS_IN_FLIGHT: usize = 2;
 
 /// Time a group needs, at most, once submitted (its transaction and conflict retries): a group
 /// is not submitted when less than this remains before the deadline's margin.

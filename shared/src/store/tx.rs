@@ -314,6 +314,14 @@ fn is_conflict(code: Option<&str>) -> bool {
     )
 }
 
+/// A transaction of more actions than this (a group commit's) gets
+/// [`LARGE_TX_ATTEMPT_TIMEOUT`] instead of the client's 2 s attempt timeout: it legitimately
+/// takes longer than a single write (on DynamoDB Local, which commits one transaction at a
+/// time, a 100-action transaction can queue behind another), and an attempt abandoned at the
+/// timeout still runs in the table and only adds to the queue.
+const LARGE_TX_ACTIONS: usize = 25;
+const LARGE_TX_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Why a transaction was cancelled, when not for a conflict.
 #[derive(Debug)]
 pub(crate) enum Cancelled {
@@ -366,13 +374,23 @@ impl Store {
         let mut retry = 0u32;
         loop {
             let token = ulid::Ulid::new().to_string();
-            let result = self
+            let mut request = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(tx.items.clone()))
                 .client_request_token(token)
-                .send()
-                .await;
+                .customize();
+            if tx.len() > LARGE_TX_ACTIONS {
+                request = request.config_override(
+                    aws_sdk_dynamodb::config::Builder::default().timeout_config(
+                        aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+                            .operation_attempt_timeout(LARGE_TX_ATTEMPT_TIMEOUT)
+                            .operation_timeout(LARGE_TX_ATTEMPT_TIMEOUT * 2)
+                            .build(),
+                    ),
+                );
+            }
+            let result = request.send().await;
             let err = match result {
                 Ok(_) => return Ok(Ok(())),
                 Err(err) => err,
