@@ -598,6 +598,11 @@ async fn run() -> Res<()> {
             Err(format!("{} SCIM requests failed", push.failed))
         };
     }
+    // `BENCH_ONLY_LAMBDA=1`: only the binaries (cold start, size, RSS), printed
+    // (docs/PERFORMANCE.md untouched): for experiments on a function's cold start.
+    if std::env::var("BENCH_ONLY_LAMBDA").is_ok_and(|v| v == "1") {
+        return only_lambda(&config, &settings).await;
+    }
     let machine_before = report::Machine::probe();
     progress("starting the local API");
     let bench = Bench::start(&config).await?;
@@ -665,6 +670,33 @@ async fn run() -> Res<()> {
         settings.output.display(),
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// `BENCH_ONLY_LAMBDA=1`: the binaries' sections only, on a table of their own, printed.
+async fn only_lambda(config: &Config, settings: &Settings) -> Res<()> {
+    let lambda_config = Config {
+        table_name: format!("{}-lambda", config.table_name),
+        ..config.clone()
+    };
+    let machine = report::Machine::probe();
+    let started = Instant::now();
+    let small = Bench::start(&lambda_config).await?;
+    let describe_table = describe_table(&small).await;
+    let binaries = measure_binaries(&small, &lambda_config, settings).await?;
+    let results = report::Results {
+        settings: settings.clone(),
+        load_after: report::Machine::probe().load,
+        machine,
+        duration: started.elapsed(),
+        rows: Vec::new(),
+        auth: small.auth.clone(),
+        describe_table,
+        binaries,
+        interceptor: None,
+        scim: None,
+    };
+    println!("{}", report::render_binaries(&results));
     Ok(())
 }
 

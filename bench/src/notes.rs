@@ -56,11 +56,10 @@ conflict with the user's own updates). The bench counts 3 as the minimum for thi
 
 Every other operation is at its minimum for this table design (the minimum column says why), \
 and a warm call spends no request on the key. The first call of a key on an instance costs 4 \
-requests before the operation's own: `GetItem` of the key lookup, then the user and the \
-organization in parallel, then an `UpdateItem` of the key's `lastUsedAt` — awaited on the request \
-path, so a cold key pays three round trips. Doing that update in the background (it is best \
-effort already: a failure is only logged) would make it two; `GET /v1/me` then reads the same \
-user once more.
+requests before the operation's own: `GetItem` of the key lookup, then the user, the \
+organization and an `UpdateItem` of the key's `lastUsedAt` (best effort: a failure is only \
+logged), all three in parallel — two round trips. `GET /v1/me` then reads the same user once \
+more.
 ";
 
 pub const COLD_START: &str = "### Cold start
@@ -79,8 +78,8 @@ function's extra ~1 ms of init is the router and a binary twice the reference's 
 The *first answer* adds the first event's own work, which is not the reference's one `GetItem`: \
 party's first event lists the user's parties (the user and its authorizations), and the \
 authorizer's first event is a key it has never seen (the key lookup, then the user and the \
-organization, then the `lastUsedAt` update: four requests in three round trips) — its ratio \
-measures that, not its init. What would lower the users function's share: a smaller router per \
+organization and the `lastUsedAt` update in parallel: four requests in two round trips) — its \
+ratio measures that, not its init. What would lower the users function's share: a smaller router per \
 function (the design card fixes one binary per endpoint group, and the users group serves six \
 surfaces). On AWS the init is dominated by the TLS handshake of `warm_up` (a few ms more for \
 every function alike).
@@ -108,9 +107,9 @@ again, check that the pool still returns its buffers (`hash_into`).
 
 pub const OBSERVATIONS: &str = "## Observations on the code's performance
 
-- **A cold key costs an awaited `UpdateItem`** (`lastUsedAt`) on the request path, at most once \
-per key per instance per minute (the key's decision itself is re-read every \
-`AUTH_CACHE_TTL_SECONDS`, at most 5 s: the revocation bound).
+- **A cold key costs two round trips**: the key lookup, then its user, its organization and \
+the `lastUsedAt` update (at most once per key per instance per minute) in parallel. The \
+decision is re-read every `AUTH_CACHE_TTL_SECONDS`, at most 5 s (the revocation bound).
 - **Single-item transactions.** A PATCH or upsert that changes no unique field and no status \
 (e.g. a name) commits a `TransactWriteItems` with the user and its audit record; DynamoDB bills \
 a transactional write at twice a standard write. A conditional `PutItem` on the version would \

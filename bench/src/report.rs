@@ -227,6 +227,14 @@ pub fn render(r: &Results) -> String {
     out
 }
 
+/// Only the binaries' sections (cold start, size and memory): `BENCH_ONLY_LAMBDA=1`.
+pub fn render_binaries(r: &Results) -> String {
+    let mut out = String::new();
+    cold_start(&mut out, r);
+    size_and_memory(&mut out, r);
+    out
+}
+
 fn header(out: &mut String, r: &Results) {
     let m = &r.machine;
     let s = &r.settings;
@@ -897,7 +905,7 @@ fn method(out: &mut String, r: &Results) {
          - Knobs: `BENCH_OPS` ({}), `BENCH_BATCH_OPS` ({}), `BENCH_WARMUP_OPS` ({}), \
          `BENCH_COLD_RUNS` ({}), `BENCH_RSS_EVENTS` ({}), `BENCH_PASSWORD_EVERY` ({}: every \
          how many events of the users stream a create has a password), `BENCH_SKIP_LAMBDA=1` \
-         (HTTP part only), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
+         (HTTP part only), `BENCH_ONLY_LAMBDA=1` (the binaries only, printed), `BENCH_FUNCTIONS_DIR` (function binaries of another build, e.g. \
          another profile), `BENCH_LAMBDA_ENV=K=V,…` (extra environment for the binaries), \
          `BENCH_OUTPUT` (this file).\n\
          - Latency is measured in the load generator around one whole call (request sent → \

@@ -11,7 +11,9 @@
 //! `GetItem` of the key's lookup item, then the user and the organization items (two consistent
 //! `GetItem`s in parallel): 3 reads, 2 round trips, at most once per key per instance per TTL.
 //! `lastUsedAt` is written (one `UpdateItem`) at most once per [`TOUCH_EVERY`] per key per
-//! instance. An unknown but well-formed key costs one `GetItem` and is then refused from the
+//! instance, in parallel with the user and organization reads (so it adds no round trip): it
+//! records that the key was presented, also when the reads then refuse it (an inactive user's
+//! key still in use is worth seeing). An unknown but well-formed key costs one `GetItem` and is then refused from the
 //! negative cache for the TTL; a string that cannot be a Roster key costs no call at all.
 //!
 //! **Memory.** Known keys and unknown keys are held in two separate bounded caches
@@ -221,22 +223,31 @@ impl Authenticator {
             }
             return Err(Error::InvalidApiKey);
         };
-        let (user, org) = tokio::try_join!(
+        // The key was presented and exists: its `lastUsedAt` is written in the same round trip
+        // as the reads that decide on it (not after them), whatever they decide.
+        let touch = async {
+            if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
+                // Written lately by this instance: not again yet.
+                return touched;
+            }
+            // Best effort: a failed lastUsedAt update must not fail the request.
+            match self.store.touch_key(&record, &clock::now()).await {
+                Ok(()) => Some(Instant::now()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not record key use");
+                    touched
+                }
+            }
+        };
+        let (user, org, touched) = tokio::join!(
             self.store.get_user(&record.org, &record.user_id),
-            self.store.get_org_settings(&record.org)
-        )?;
-        let decision = match (user, org) {
+            self.store.get_org_settings(&record.org),
+            touch
+        );
+        let decision = match (user?, org?) {
             (Some(user), Some(org)) => decide(&record, user, org),
             _ => Err(Refusal::Invalid),
         };
-        let mut touched = touched;
-        if decision.is_ok() && touched.is_none_or(|t| t.elapsed() >= TOUCH_EVERY) {
-            // Best effort: a failed lastUsedAt update must not fail the request.
-            match self.store.touch_key(&record, &clock::now()).await {
-                Ok(()) => touched = Some(Instant::now()),
-                Err(e) => tracing::warn!(error = %e, "could not record key use"),
-            }
-        }
         let known = Known {
             org: record.org.clone(),
             user: record.user_id.clone(),

@@ -127,3 +127,30 @@ async fn missing_and_unknown_keys_are_401_in_every_header_form() {
         assert_eq!(status, StatusCode::OK, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_key_of_an_inactive_user_is_still_recorded_as_used() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "otto", "name": "Otto", "status": "INACTIVE"}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default();
+    let key = app.issue_key(id).await;
+    let keys_path = format!("/v1/users/{id}/api-keys");
+    let (_, before) = app.call(Method::GET, &keys_path, None).await;
+    assert_eq!(before["data"][0]["lastUsedAt"], json!(null), "{before}");
+
+    // The key's first presentation: refused (its user is inactive), and recorded as used, in the
+    // same round trip as the reads that refused it.
+    let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("CALLER_INACTIVE"))
+    );
+    let (status, after) = app.call(Method::GET, &keys_path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        after["data"][0]["lastUsedAt"].as_str().is_some(),
+        "a presented key is recorded as used: {after}"
+    );
+}
