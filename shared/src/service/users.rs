@@ -111,6 +111,30 @@ pub(super) fn user_ref_keys(user: &UserRef) -> Vec<String> {
     }]
 }
 
+/// The batch's new users with their ids (ULIDs, made concurrently, several in one millisecond
+/// in random order) handed out again in input order, so the users of a batch list in the order
+/// they were sent (oldest first is id order), as when they were created one after another.
+fn in_input_order(prepared: Vec<Result<UserWrite, Error>>) -> Vec<Result<UserWrite, Error>> {
+    let mut ids: Vec<UserId> = prepared
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(|w| w.user.id.clone()))
+        .collect();
+    ids.sort();
+    let mut ids = ids.into_iter();
+    prepared
+        .into_iter()
+        .map(|p| {
+            p.map(|mut write| {
+                if let Some(id) = ids.next() {
+                    write.user.id = id;
+                    write.profile = Profile::default_for(&write.user);
+                }
+                write
+            })
+        })
+        .collect()
+}
+
 /// What two new users of a batch may contend for (their uniqueness markers): they go in
 /// successive waves when they share one. An item that failed its checks claims nothing.
 fn write_keys(item: &Result<UserWrite, Error>) -> Vec<String> {
@@ -213,6 +237,7 @@ impl Roster {
             Self::new_user_write(&caller.org, &caller.org_language, item?, Some(caller)).await
         })
         .await;
+        let prepared = in_input_order(prepared);
         let audit = caller.audit();
         let mut results: Vec<Option<Result<User, Error>>> =
             (0..prepared.len()).map(|_| None).collect();
@@ -624,6 +649,34 @@ mod tests {
             ["n@x.io"]
         );
         assert!(shown(&with_primary(none, Patch::Clear)).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_batch_hands_out_its_ids_in_input_order() {
+        let org = OrgId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+        let mut prepared: Vec<Result<UserWrite, Error>> = Vec::new();
+        for i in 0..50 {
+            let new = NewUser {
+                username: Username::parse(&format!("u{i}")).ok(),
+                name: PersonName::parse("U").ok(),
+                ..NewUser::default()
+            };
+            prepared
+                .push(Roster::new_user_write(&org, &Language::default_language(), new, None).await);
+        }
+        prepared.insert(7, Err(Error::UsernameTaken));
+        prepared.reverse();
+        let ordered = in_input_order(prepared);
+        let ids: Vec<&UserId> = ordered
+            .iter()
+            .filter_map(|w| w.as_ref().ok().map(|w| &w.user.id))
+            .collect();
+        assert_eq!(ids.len(), 50);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        for w in ordered.iter().filter_map(|w| w.as_ref().ok()) {
+            assert_eq!(w.profile.user_id, w.user.id);
+        }
+        assert!(matches!(ordered[43], Err(Error::UsernameTaken)));
     }
 
     #[test]
