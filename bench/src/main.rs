@@ -219,9 +219,27 @@ impl Events {
                 "REQUEST authorizer event, x-api-key (key not cached yet)".into(),
                 lambda::authorizer_event(&self.keys[0]),
             ),
-            "sdk-lambda" => ("`{}` (one GetItem)".into(), json!({})),
+            "sdk-lambda" => (
+                "the user item the users function's first event reads (one GetItem)".into(),
+                self.reference_read(),
+            ),
             _ => ("`{}`".into(), json!({})),
         }
+    }
+
+    /// The event of `sdk-lambda`: the key of the user that the users function's first event
+    /// reads, so that the reference's one `GetItem` fetches and decodes the same item.
+    fn reference_read(&self) -> Value {
+        let (Ok(org), Ok(user)) = (
+            roster_shared::domain::OrgId::parse(&self.principal.org),
+            roster_shared::domain::UserId::parse(&self.readers[0]),
+        ) else {
+            return json!({});
+        };
+        json!({
+            "pk": roster_shared::store::keys::org_pk(&org),
+            "sk": roster_shared::store::keys::user_sk(&user),
+        })
     }
 
     /// `n` events of the function's own kind (each with a short label), and a description of
@@ -245,7 +263,7 @@ impl Events {
                              a batch activation of 10 ids"
                 .into(),
             "authorizer" => "REQUEST authorizer events with 5 different keys in turn".into(),
-            "sdk-lambda" => "the same event (one GetItem each)".into(),
+            "sdk-lambda" => "the same event (one GetItem of that user each)".into(),
             _ => "the same event (a constant answer)".into(),
         };
         let label = |i: usize| -> String {
@@ -340,6 +358,7 @@ impl Events {
                             }
                         }
                         "authorizer" => lambda::authorizer_event(&self.keys[i % self.keys.len()]),
+                        "sdk-lambda" => self.reference_read(),
                         _ => json!({}),
                     },
                 )

@@ -65,7 +65,9 @@ more.
 pub const COLD_START: &str = "### Cold start
 
 The reference is `sdk-lambda`: the same client configuration, client and warm-up as the \
-functions (`roster_shared::store::client_builder`, `Store::warm_up`) and one `GetItem` per event. \
+functions (`roster_shared::store::client_builder`, `Store::warm_up`) and one `GetItem` per event, \
+of the same user item the users function's first event reads (until 2026-12-02 it read a \
+missing item, which costs DynamoDB Local and the SDK less than a user's ~40 attributes). \
 Compare the *init* columns first: that is where Roster's own init (log subscriber, \
 configuration, service, router) would show. Measured on its own \
 (`cargo run --release -p roster-users --example init_cost`, 2026-12-02): the log subscriber \

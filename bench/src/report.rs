@@ -710,9 +710,10 @@ fn cold_start(out: &mut String, r: &Results) {
          dispatch; `authorizer`: no router), then `lambda_runtime::run`.\n\n\
          The hello-world does only the last step: a tokio runtime and `lambda_runtime::run` \
          with a handler that returns a constant. `sdk-lambda` (`bench/src/bin/sdk.rs`) does \
-         steps 2–4 exactly as the functions do and answers each event with one `GetItem`: the \
-         difference to the hello-world is the SDK's share, the difference to a function is \
-         Roster's own.\n"
+         steps 2–4 exactly as the functions do and answers each event with one consistent \
+         `GetItem` of the user item that the users function's first event reads (so both \
+         fetch and decode the same item): the difference to the hello-world is the SDK's \
+         share, the difference to a function is Roster's own.\n"
     );
     if let Some(sdk) = r.binaries.iter().find(|b| b.binary.name == "sdk-lambda") {
         let step = |name: &str| {

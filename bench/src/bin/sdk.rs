@@ -13,17 +13,31 @@ use roster_shared::config::Config;
 use roster_shared::store::Store;
 use serde_json::{json, Value};
 
-async fn handler(store: &Store, _event: LambdaEvent<Value>) -> Result<Value, Error> {
+/// One consistent `GetItem` of the item the event names (`{"pk": …, "sk": …}`: the bench sends
+/// the user item the users function's first event reads, so both fetch and decode the same
+/// bytes; a named item that is missing is an error), or of a missing item when it names none.
+async fn handler(store: &Store, event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let key = |name: &str| {
+        event.payload[name]
+            .as_str()
+            .unwrap_or("BENCH#SDK")
+            .to_string()
+    };
     let out = store
         .client()
         .get_item()
         .table_name(store.table())
-        .key("PK", AttributeValue::S("BENCH#SDK".into()))
-        .key("SK", AttributeValue::S("BENCH#SDK".into()))
+        .key("PK", AttributeValue::S(key("pk")))
+        .key("SK", AttributeValue::S(key("sk")))
         .consistent_read(true)
         .send()
         .await?;
-    Ok(json!({ "found": out.item.is_some() }))
+    match out.item {
+        Some(item) => Ok(json!({ "attributes": item.len() })),
+        // A named item that is not there: the bench's event is wrong, say so (a failed event).
+        None if event.payload.get("pk").is_some() => Err("the named item is missing".into()),
+        None => Ok(json!({ "attributes": 0 })),
+    }
 }
 
 #[tokio::main]

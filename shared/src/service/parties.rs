@@ -271,11 +271,12 @@ impl Roster {
         user: &UserId,
     ) -> Result<Vec<AuthorizationState>, Error> {
         caller.require_manager()?;
-        let target = self.load_user(&caller.org, user).await?;
-        let auths = self
-            .store
-            .list_user_authorizations(&caller.org, user)
-            .await?;
+        // The user and its authorizations in one round trip (a missing user is still 404).
+        let (target, auths) = tokio::join!(
+            self.load_user(&caller.org, user),
+            self.store.list_user_authorizations(&caller.org, user)
+        );
+        let (target, auths) = (target?, auths?);
         Ok(auths
             .into_iter()
             .map(|a| AuthorizationState::of(a, Some(&target)))
@@ -284,11 +285,12 @@ impl Roster {
 
     /// The caller's own authorizations.
     pub async fn my_parties(&self, caller: &Principal) -> Result<Vec<AuthorizationState>, Error> {
-        let me = self.me(caller).await?;
-        let auths = self
-            .store
-            .list_user_authorizations(&caller.org, &caller.user_id)
-            .await?;
+        let (me, auths) = tokio::join!(
+            self.me(caller),
+            self.store
+                .list_user_authorizations(&caller.org, &caller.user_id)
+        );
+        let (me, auths) = (me?, auths?);
         Ok(auths
             .into_iter()
             .map(|a| AuthorizationState::of(a, Some(&me)))
@@ -302,12 +304,15 @@ impl Roster {
         party: &PartyId,
         paging: &Paging,
     ) -> Result<ListPage<AuthorizationState>, Error> {
-        let registered = self.get_party(caller, party).await?;
+        caller.require_manager()?;
         let (request, current) = paging.resolve(&caller.org)?;
-        let page = self
-            .store
-            .list_party_authorizations(&caller.org, party, &request)
-            .await?;
+        // The party (its count) and the page in one round trip (a missing party is still 404).
+        let (registered, page) = tokio::join!(
+            self.get_party(caller, party),
+            self.store
+                .list_party_authorizations(&caller.org, party, &request)
+        );
+        let (registered, page) = (registered?, page?);
         let ids: Vec<UserId> = page.items.iter().map(|a| a.user_id.clone()).collect();
         let users = self.store.get_users(&caller.org, &ids).await?;
         let page = page.map(|a| {
