@@ -830,7 +830,8 @@ mod tests {
         };
         assert_eq!(count(Op::Get, "GetItem"), 3);
         assert_eq!(count(Op::Create, "TransactWriteItems"), 3);
-        assert_eq!(count(Op::Batch, "TransactWriteItems"), 100);
+        // Group commit: 100 users of 5 actions, 19 a transaction.
+        assert_eq!(count(Op::Batch, "TransactWriteItems"), 6);
         assert_eq!(bench.auth.warm.total_requests(), 1, "{:?}", bench.auth.warm);
         // The SCIM push, small, on the semantics proxy: no failed request, and the DynamoDB
         // requests per operation.

@@ -58,6 +58,11 @@ pub fn too_late_for(needed: Duration) -> bool {
     stop_by().is_some_and(|stop| Instant::now() + needed > stop)
 }
 
+/// The error of a batch item left unstarted at the deadline (503, retry later).
+pub fn not_started() -> crate::Error {
+    crate::Error::Throttled("batch item not started: the request's deadline was near".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

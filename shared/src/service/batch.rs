@@ -19,7 +19,7 @@ pub const ITEM_TIME: Duration = Duration::from_millis(1500);
 
 /// The error of an item left unstarted at the deadline.
 pub fn not_started() -> Error {
-    Error::Throttled("batch item not started: the request's deadline was near".into())
+    crate::deadline::not_started()
 }
 
 /// Runs `run` on every item, [`BATCH_CONCURRENCY`] at a time; results in input order.
@@ -42,23 +42,7 @@ where
     F: Fn(T) -> Fut,
     Fut: Future<Output = Result<X, Error>>,
 {
-    let mut last_wave: std::collections::HashMap<String, usize> = Default::default();
-    let mut waves: Vec<Vec<(usize, T)>> = Vec::new();
-    for (index, item) in items.into_iter().enumerate() {
-        let item_keys = keys(&item);
-        let wave = item_keys
-            .iter()
-            .filter_map(|k| last_wave.get(k).map(|w| w + 1))
-            .max()
-            .unwrap_or(0);
-        for key in item_keys {
-            last_wave.insert(key, wave);
-        }
-        if waves.len() <= wave {
-            waves.resize_with(wave + 1, Vec::new);
-        }
-        waves[wave].push((index, item));
-    }
+    let waves = waves(items, keys);
     let run = &run;
     let mut results: Vec<(usize, Result<X, Error>)> = Vec::new();
     for wave in waves {
@@ -76,6 +60,32 @@ where
     }
     results.sort_by_key(|(index, _)| *index);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The waves of [`run_keyed`]: items with their input index, an item in the wave after the
+/// last earlier item it shares a key with; no two items of one wave share a key.
+pub fn waves<T, K>(items: Vec<T>, keys: K) -> Vec<Vec<(usize, T)>>
+where
+    K: Fn(&T) -> Vec<String>,
+{
+    let mut last_wave: std::collections::HashMap<String, usize> = Default::default();
+    let mut waves: Vec<Vec<(usize, T)>> = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let item_keys = keys(&item);
+        let wave = item_keys
+            .iter()
+            .filter_map(|k| last_wave.get(k).map(|w| w + 1))
+            .max()
+            .unwrap_or(0);
+        for key in item_keys {
+            last_wave.insert(key, wave);
+        }
+        if waves.len() <= wave {
+            waves.resize_with(wave + 1, Vec::new);
+        }
+        waves[wave].push((index, item));
+    }
+    waves
 }
 
 #[cfg(test)]

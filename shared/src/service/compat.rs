@@ -159,8 +159,8 @@ impl Roster {
     /// A batch that is created whole or not at all (seed 001 `POST /User/create`): every item is
     /// checked first — required fields, duplicates inside the batch, usernames, emails and
     /// external ids already held by live users, unregistered business partners — and only when
-    /// all pass are the users created (checks and creates run concurrently, bounded; each user
-    /// is its own transaction). The first failing item (lowest index) is reported and nothing
+    /// all pass are the users created (checks run concurrently, bounded; the creates by group
+    /// commit, each user with its own outcome). The first failing item (lowest index) is reported and nothing
     /// is written. Only a concurrent request taking a username, email or external id between the
     /// check and the writes can still stop the batch part way: the other items then stay
     /// created, and the failing one is reported.
@@ -223,11 +223,11 @@ impl Roster {
                 }
             }
         }
-        // All pass: create them, concurrently (each its own transaction).
-        let results = batch::run(items, |new| async move {
-            self.create_user_as(caller, new).await
-        })
-        .await;
+        // All pass: create them by group commit (as few transactions as DynamoDB's limits
+        // allow; each user still has its own outcome).
+        let results = self
+            .create_users_grouped(caller, items.into_iter().map(Ok).collect())
+            .await;
         let mut created = Vec::with_capacity(results.len());
         for (index, result) in results.into_iter().enumerate() {
             created.push(result.map_err(fail(index))?);

@@ -111,17 +111,40 @@ pub(super) fn user_ref_keys(user: &UserRef) -> Vec<String> {
     }]
 }
 
-fn new_user_keys(item: &Result<NewUser, Error>) -> Vec<String> {
-    let Ok(new) = item else {
+/// The batch's new users with their ids (ULIDs, made concurrently, several in one millisecond
+/// in random order) handed out again in input order, so the users of a batch list in the order
+/// they were sent (oldest first is id order), as when they were created one after another.
+fn in_input_order(prepared: Vec<Result<UserWrite, Error>>) -> Vec<Result<UserWrite, Error>> {
+    let mut ids: Vec<UserId> = prepared
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(|w| w.user.id.clone()))
+        .collect();
+    ids.sort();
+    let mut ids = ids.into_iter();
+    prepared
+        .into_iter()
+        .map(|p| {
+            p.map(|mut write| {
+                if let Some(id) = ids.next() {
+                    write.user.id = id;
+                    write.profile = Profile::default_for(&write.user);
+                }
+                write
+            })
+        })
+        .collect()
+}
+
+/// What two new users of a batch may contend for (their uniqueness markers): they go in
+/// successive waves when they share one. An item that failed its checks claims nothing.
+fn write_keys(item: &Result<UserWrite, Error>) -> Vec<String> {
+    let Ok(write) = item else {
         return Vec::new();
     };
-    let mut keys: Vec<String> = new
-        .username
-        .iter()
-        .map(|u| format!("u:{}", u.canonical()))
-        .collect();
-    keys.extend(new.emails.iter().map(|e| format!("e:{}", e.canonical())));
-    keys.extend(new.external_id.iter().map(|x| format!("x:{x}")));
+    let user = &write.user;
+    let mut keys = vec![format!("u:{}", user.username.canonical())];
+    keys.extend(user.emails.iter().map(|e| format!("e:{}", e.canonical())));
+    keys.extend(user.external_id.iter().map(|x| format!("x:{x}")));
     keys
 }
 
@@ -148,6 +171,19 @@ impl Roster {
         by: Option<&Principal>,
         audit: &AuditContext,
     ) -> Result<User, Error> {
+        let write = Self::new_user_write(org, org_language, new, by).await?;
+        self.store.create_user(&write, audit).await?;
+        Ok(write.user)
+    }
+
+    /// A new user and its default profile, ready to be written: checked, defaults applied,
+    /// password hashed, recorded as made by `by`.
+    async fn new_user_write(
+        org: &OrgId,
+        org_language: &Language,
+        new: NewUser,
+        by: Option<&Principal>,
+    ) -> Result<UserWrite, Error> {
         check_new_user(&new)?;
         let (Some(username), Some(name)) = (new.username, new.name) else {
             return Err(Error::internal("checked above"));
@@ -182,9 +218,56 @@ impl Roster {
             version: 1,
         };
         let profile = Profile::default_for(&user);
-        let write = UserWrite { user, profile };
-        self.store.create_user(&write, audit).await?;
-        Ok(write.user)
+        Ok(UserWrite { user, profile })
+    }
+
+    /// Creates a batch of users in the caller's organization, each with its own outcome, in
+    /// input order: first every item is checked and its password hashed (bounded concurrency;
+    /// items that cannot start before the deadline are 503 items), then the users are written
+    /// by group commit ([`crate::store::Store::create_users`]: as few transactions as
+    /// DynamoDB's limits allow). Items claiming the same username, email or external id go in
+    /// successive waves, so the later one sees the earlier one's outcome (and is refused if it
+    /// was created), as when the batch ran in order.
+    pub(super) async fn create_users_grouped(
+        &self,
+        caller: &Principal,
+        items: Vec<Result<NewUser, Error>>,
+    ) -> Vec<Result<User, Error>> {
+        let prepared = batch::run(items, |item| async move {
+            Self::new_user_write(&caller.org, &caller.org_language, item?, Some(caller)).await
+        })
+        .await;
+        let prepared = in_input_order(prepared);
+        let audit = caller.audit();
+        let mut results: Vec<Option<Result<User, Error>>> =
+            (0..prepared.len()).map(|_| None).collect();
+        for wave in batch::waves(prepared, write_keys) {
+            let mut indices = Vec::with_capacity(wave.len());
+            let mut writes = Vec::with_capacity(wave.len());
+            for (index, item) in wave {
+                match item {
+                    Ok(write) => {
+                        indices.push(index);
+                        writes.push(write);
+                    }
+                    Err(e) => {
+                        if let Some(slot) = results.get_mut(index) {
+                            *slot = Some(Err(e));
+                        }
+                    }
+                }
+            }
+            let outcomes = self.store.create_users(&writes, &audit).await;
+            for ((index, write), outcome) in indices.into_iter().zip(writes).zip(outcomes) {
+                if let Some(slot) = results.get_mut(index) {
+                    *slot = Some(outcome.map(|()| write.user));
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Error::internal("batch item left without a result"))))
+            .collect()
     }
 
     /// Creates a user in the caller's organization, recorded as made by the caller (the caller's
@@ -210,7 +293,8 @@ impl Roster {
         self.create_user_as(caller, new).await
     }
 
-    /// A batch: each item is committed on its own; a result per item, in input order.
+    /// A batch: each item has its own outcome (committed by group commit, see
+    /// [`Roster::create_users_grouped`]); a result per item, in input order.
     pub async fn create_users(
         &self,
         caller: &Principal,
@@ -218,10 +302,7 @@ impl Roster {
     ) -> Result<Vec<Result<User, Error>>, Error> {
         caller.require_manager()?;
         check_batch_size(items.len())?;
-        Ok(batch::run_keyed(items, new_user_keys, |item| async move {
-            self.create_user_as(caller, item?).await
-        })
-        .await)
+        Ok(self.create_users_grouped(caller, items).await)
     }
 
     /// Reads a user of the caller's organization (404 for any other).
@@ -568,6 +649,34 @@ mod tests {
             ["n@x.io"]
         );
         assert!(shown(&with_primary(none, Patch::Clear)).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_batch_hands_out_its_ids_in_input_order() {
+        let org = OrgId::parse("acme").unwrap_or_else(|e| panic!("{e}"));
+        let mut prepared: Vec<Result<UserWrite, Error>> = Vec::new();
+        for i in 0..50 {
+            let new = NewUser {
+                username: Username::parse(&format!("u{i}")).ok(),
+                name: PersonName::parse("U").ok(),
+                ..NewUser::default()
+            };
+            prepared
+                .push(Roster::new_user_write(&org, &Language::default_language(), new, None).await);
+        }
+        prepared.insert(7, Err(Error::UsernameTaken));
+        prepared.reverse();
+        let ordered = in_input_order(prepared);
+        let ids: Vec<&UserId> = ordered
+            .iter()
+            .filter_map(|w| w.as_ref().ok().map(|w| &w.user.id))
+            .collect();
+        assert_eq!(ids.len(), 50);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        for w in ordered.iter().filter_map(|w| w.as_ref().ok()) {
+            assert_eq!(w.profile.user_id, w.user.id);
+        }
+        assert!(matches!(ordered[43], Err(Error::UsernameTaken)));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub(crate) enum OnFail {
 }
 
 impl OnFail {
-    fn into_error(self) -> Error {
+    pub(crate) fn into_error(self) -> Error {
         match self {
             Self::UsernameTaken => Error::UsernameTaken,
             Self::EmailTaken(email) => Error::EmailTaken(email),
@@ -106,11 +106,38 @@ fn key(pk: String, sk: String) -> Item {
     ])
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Tx {
     items: Vec<TransactWriteItem>,
     on_fail: Vec<OnFail>,
+    /// Estimated size of the request's items (see [`item_bytes`]).
+    bytes: usize,
 }
+
+/// Estimated encoded size of a key or an item's attributes: names and values (strings,
+/// numbers, binaries at their length; nested lists and maps summed). The estimate only has to
+/// be in proportion: the group commit keeps it far under DynamoDB's 4 MB request limit.
+pub(crate) fn item_bytes(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_bytes(v)).sum()
+}
+
+fn value_bytes(value: &AttributeValue) -> usize {
+    // Each value's JSON envelope (`{"S":""}` and punctuation): a few bytes.
+    const ENVELOPE: usize = 8;
+    ENVELOPE
+        + match value {
+            AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
+            AttributeValue::B(b) => b.as_ref().len() * 4 / 3 + 4,
+            AttributeValue::Ss(l) | AttributeValue::Ns(l) => l.iter().map(|s| s.len() + 3).sum(),
+            AttributeValue::Bs(l) => l.iter().map(|b| b.as_ref().len() * 4 / 3 + 7).sum(),
+            AttributeValue::L(l) => l.iter().map(value_bytes).sum(),
+            AttributeValue::M(m) => item_bytes(m),
+            _ => 5,
+        }
+}
+
+/// Estimated size of an action's envelope (table name, expressions, names and values).
+const ACTION_BYTES: usize = 400;
 
 impl Tx {
     pub fn new() -> Self {
@@ -122,6 +149,23 @@ impl Tx {
         self.items.len()
     }
 
+    /// Estimated size of the request, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// What a failed condition on action `index` means.
+    pub fn on_fail(&self, index: usize) -> Option<&OnFail> {
+        self.on_fail.get(index)
+    }
+
+    /// Appends `other`'s actions (for one transaction made of several writes' actions).
+    pub fn extend(&mut self, other: &Tx) {
+        self.items.extend(other.items.iter().cloned());
+        self.on_fail.extend(other.on_fail.iter().cloned());
+        self.bytes += other.bytes;
+    }
+
     pub fn put(
         &mut self,
         table: &str,
@@ -129,6 +173,7 @@ impl Tx {
         condition: Option<Condition>,
         on_fail: OnFail,
     ) -> Result<(), Error> {
+        self.bytes += ACTION_BYTES + item_bytes(&item);
         let mut put = Put::builder().table_name(table).set_item(Some(item));
         if let Some(c) = condition {
             put = put
@@ -153,6 +198,7 @@ impl Tx {
         condition: Option<Condition>,
         on_fail: OnFail,
     ) -> Result<(), Error> {
+        self.bytes += ACTION_BYTES + pk.len() + sk.len();
         let mut delete = Delete::builder()
             .table_name(table)
             .set_key(Some(key(pk, sk)));
@@ -181,6 +227,7 @@ impl Tx {
         condition: Option<Condition>,
         on_fail: OnFail,
     ) -> Result<(), Error> {
+        self.bytes += ACTION_BYTES + pk.len() + sk.len() + update.expression.len();
         let mut names = update.names;
         let mut values = update.values;
         let mut builder = Update::builder()
@@ -226,6 +273,7 @@ impl Tx {
         condition: Condition,
         on_fail: OnFail,
     ) -> Result<(), Error> {
+        self.bytes += ACTION_BYTES + pk.len() + sk.len();
         let check = ConditionCheck::builder()
             .table_name(table)
             .set_key(Some(key(pk, sk)))
@@ -266,15 +314,57 @@ fn is_conflict(code: Option<&str>) -> bool {
     )
 }
 
+/// A transaction of more actions than this (a group commit's) gets
+/// [`LARGE_TX_ATTEMPT_TIMEOUT`] instead of the client's 2 s attempt timeout: it legitimately
+/// takes longer than a single write (on DynamoDB Local, which commits one transaction at a
+/// time, a 100-action transaction can queue behind another), and an attempt abandoned at the
+/// timeout still runs in the table and only adds to the queue.
+const LARGE_TX_ACTIONS: usize = 25;
+const LARGE_TX_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a transaction was cancelled, when not for a conflict.
+#[derive(Debug)]
+pub(crate) enum Cancelled {
+    /// The actions (indices into the transaction) whose condition failed: every one DynamoDB
+    /// reported, in action order; never empty.
+    Conditions(Vec<usize>),
+    /// Cancelled without a failed condition or a conflict to retry (the reasons, for the log).
+    Unexplained(String),
+}
+
 impl Store {
     /// Commits `tx` atomically. The `ClientRequestToken` makes the SDK's own retries idempotent
     /// (a retry after a timeout that did commit returns success, not a false 409). A conflict
     /// with a concurrent transaction is retried with a fresh token after a jittered
     /// exponential backoff, for as long as the conflict budget and the request's deadline
-    /// allow; only then is it reported as `Throttled` (503 with `Retry-After`).
+    /// allow; only then is it reported as `Throttled` (503 with `Retry-After`). A failed
+    /// condition is the error of the first action that failed.
     pub(crate) async fn commit(&self, tx: Tx) -> Result<(), Error> {
+        match self.commit_or_cancelled(&tx).await? {
+            Ok(()) => Ok(()),
+            Err(Cancelled::Conditions(failed)) => Err(failed
+                .first()
+                .and_then(|&i| tx.on_fail(i))
+                .cloned()
+                .map_or_else(
+                    || Error::internal("transaction cancelled without a reason"),
+                    OnFail::into_error,
+                )),
+            Err(Cancelled::Unexplained(reasons)) => {
+                Err(Error::internal(format!("transaction cancelled: {reasons}")))
+            }
+        }
+    }
+
+    /// As [`Store::commit`], but a cancellation for failed conditions answers which actions
+    /// failed (every one the cancellation names), for a caller that maps them back to the
+    /// writes they belong to (the group commit of batch creates).
+    pub(crate) async fn commit_or_cancelled(
+        &self,
+        tx: &Tx,
+    ) -> Result<Result<(), Cancelled>, Error> {
         if tx.items.is_empty() {
-            return Ok(());
+            return Ok(Ok(()));
         }
         let started = Instant::now();
         let mut stop = started + self.conflict_budget;
@@ -284,15 +374,25 @@ impl Store {
         let mut retry = 0u32;
         loop {
             let token = ulid::Ulid::new().to_string();
-            let result = self
+            let mut request = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(tx.items.clone()))
                 .client_request_token(token)
-                .send()
-                .await;
+                .customize();
+            if tx.len() > LARGE_TX_ACTIONS {
+                request = request.config_override(
+                    aws_sdk_dynamodb::config::Builder::default().timeout_config(
+                        aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+                            .operation_attempt_timeout(LARGE_TX_ATTEMPT_TIMEOUT)
+                            .operation_timeout(LARGE_TX_ATTEMPT_TIMEOUT * 2)
+                            .build(),
+                    ),
+                );
+            }
+            let result = request.send().await;
             let err = match result {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(Ok(())),
                 Err(err) => err,
             };
             let cancelled = match err.as_service_error() {
@@ -300,15 +400,17 @@ impl Store {
                 _ => return Err(errors::storage("TransactWriteItems", err)),
             };
             let reasons = cancelled.cancellation_reasons();
-            for (reason, on_fail) in reasons.iter().zip(&tx.on_fail) {
-                if reason.code() == Some("ConditionalCheckFailed") {
-                    return Err(on_fail.clone().into_error());
-                }
+            let failed: Vec<usize> = reasons
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| r.code() == Some("ConditionalCheckFailed") && *i < tx.len())
+                .map(|(i, _)| i)
+                .collect();
+            if !failed.is_empty() {
+                return Ok(Err(Cancelled::Conditions(failed)));
             }
             if !reasons.iter().any(|r| is_conflict(r.code())) {
-                return Err(Error::internal(format!(
-                    "transaction cancelled: {reasons:?}"
-                )));
+                return Ok(Err(Cancelled::Unexplained(format!("{reasons:?}"))));
             }
             crate::http::RequestInfo::current().obs.count_conflict();
             retry += 1;

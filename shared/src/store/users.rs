@@ -60,7 +60,7 @@ impl MarkerKind {
     }
 }
 
-fn counter_name(status: Status) -> String {
+pub(super) fn counter_name(status: Status) -> String {
     format!("users{}", status.as_str())
 }
 
@@ -148,21 +148,49 @@ impl Store {
 
     fn check_party(&self, tx: &mut Tx, user: &User) -> Result<(), Error> {
         if let Some(party) = &user.business_partner_id {
-            tx.check(
-                &self.table,
-                keys::org_pk(&user.org),
-                keys::party_sk(party),
-                Condition::present(),
-                // The request is well-formed; the organization's registry lacks the party (409,
-                // like any other conflict with stored state: registering it makes it succeed).
-                OnFail::PartyNotRegistered(party.to_string()),
-            )?;
+            self.check_party_registered(tx, &user.org, party)?;
         }
         Ok(())
     }
 
+    /// Adds to `tx` the check that `party` is registered in `org`.
+    pub(super) fn check_party_registered(
+        &self,
+        tx: &mut Tx,
+        org: &OrgId,
+        party: &crate::domain::PartyId,
+    ) -> Result<(), Error> {
+        tx.check(
+            &self.table,
+            keys::org_pk(org),
+            keys::party_sk(party),
+            Condition::present(),
+            // The request is well-formed; the organization's registry lacks the party (409,
+            // like any other conflict with stored state: registering it makes it succeed).
+            OnFail::PartyNotRegistered(party.to_string()),
+        )
+    }
+
     /// Creates a user, its default profile and its markers; counts it; records `user.created`.
     pub async fn create_user(&self, write: &UserWrite, audit: &AuditContext) -> Result<(), Error> {
+        let mut tx = self.create_actions(write, audit)?;
+        self.check_party(&mut tx, &write.user)?;
+        self.add_counters(
+            &mut tx,
+            &write.user.org,
+            &[(counter_name(write.user.status), 1)],
+        )?;
+        self.commit(tx).await
+    }
+
+    /// A new user's own actions: the user, its default profile and its markers (each on the
+    /// condition that it does not exist yet), and its `user.created` record. The party check
+    /// and the count are added by the caller (once per transaction for a group).
+    pub(super) fn create_actions(
+        &self,
+        write: &UserWrite,
+        audit: &AuditContext,
+    ) -> Result<Tx, Error> {
         let user = &write.user;
         let org_pk = keys::org_pk(&user.org);
         let mut tx = Tx::new();
@@ -190,10 +218,8 @@ impl Store {
                 kind.on_taken(),
             )?;
         }
-        self.check_party(&mut tx, user)?;
-        self.add_counters(&mut tx, &user.org, &[(counter_name(user.status), 1)])?;
         self.add_audit(&mut tx, audit, audit::user_created(user))?;
-        self.commit(tx).await
+        Ok(tx)
     }
 
     /// Replaces `old` with `new` (same id) if `old` is still current: swaps the markers that

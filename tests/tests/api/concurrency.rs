@@ -435,3 +435,44 @@ async fn two_instances_sharing_the_table_see_each_others_transactions() {
     }
     app.assert_invariants().await;
 }
+
+#[tokio::test]
+async fn a_batch_group_that_meets_another_writer_is_retried_and_commits() {
+    // Every counter shard held by another transaction: each group of the batch conflicts
+    // until the holder lets go, is retried with a fresh token, and commits.
+    let (proxy, store) = slow_layer(Duration::from_millis(1200)).await;
+    let store = store.with_conflict_budget(Duration::from_secs(8));
+    let mut cfg = config();
+    cfg.dynamodb_endpoint = Some(proxy.endpoint.clone());
+    let app = TestApp::spawn_on(cfg, store.clone()).await;
+    let holder = hold_all_counter_shards(&store, app.org.as_str()).await;
+    until_held(&proxy, u64::from(keys::ORG_COUNTER_SHARDS)).await;
+    let before = proxy.stats().await.expect("stats")["cancelled"]
+        .as_u64()
+        .unwrap_or(0);
+    let items: Vec<Value> = (0..40)
+        .map(|i| json!({"username": format!("waiting{i}"), "name": "Grouped"}))
+        .collect();
+    let (status, body) = app
+        .call(Method::POST, "/v1/users", Some(Value::Array(items)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let results = body["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(results.len(), 40);
+    assert!(
+        results.iter().all(|r| r["status"] == 201),
+        "{body}\n{}",
+        warnings()
+    );
+    holder.await.expect("holder");
+    let after = proxy.stats().await.expect("stats")["cancelled"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(
+        after > before,
+        "the batch met the held shards ({before} → {after})"
+    );
+    let (_, list) = app.call(Method::GET, "/v1/users?limit=1", None).await;
+    assert_eq!(list["pagination"]["totalItems"], 41);
+    app.assert_invariants().await;
+}

@@ -14,6 +14,7 @@ mod events;
 mod faults;
 mod formats;
 mod fuzz_findings;
+mod group_commit;
 mod iam;
 mod if_match;
 mod invariants;
