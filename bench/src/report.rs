@@ -702,9 +702,11 @@ fn cold_start(out: &mut String, r: &Results) {
          3. `Store::connect()`: the DynamoDB client configuration from the environment \
          Lambda sets (region, the role's credentials; no `aws-config` provider chains), \
          timeouts, retries, Roster's SDK interceptor; `Client::from_conf` makes the client.\n\
-         4. `store.warm_up()`: one `DescribeTable`, so that the HTTPS connector (rustls + \
-         ring with the system's trust store) is built and the connection opened (on AWS: \
-         TCP + TLS handshake) during init instead of during the first request.\n\
+         4. `store.warm_up()`: one `DescribeTable` and, in parallel with it, two `GetItem`s \
+         of a key that never exists, so that the HTTPS connector (rustls + ring with the \
+         system's trust store) is built and three connections are opened (on AWS: TCP + TLS \
+         handshakes) during init instead of during the first request, whose widest fan-out \
+         (a cold key's user, organization and `lastUsedAt` update) is three.\n\
          5. `Roster::new` (the in-process key cache) and the function's router \
          (`users`/`party`: `routes().into_router`, `activation`: router + scheduled-event \
          dispatch; `authorizer`: no router), then `lambda_runtime::run`.\n\n\

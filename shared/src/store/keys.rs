@@ -17,6 +17,7 @@
 //! | API key lookup | `APIKEY#<sha256 hex>` | `APIKEY` | |
 //! | organization registry | `ORGS` | `ORG#<org>` | |
 //! | expiry sweep watermark (global) | `SWEEP` | `WATERMARK` | |
+//! | (never written: the warm-up reads) | `WARMUP` | `WARMUP` | |
 //! | audit record | `AUDIT#<org>` | `AUDIT#<ulid>` | GSI4 `AUDIT#<org>#TARGET#<userId>`, GSI2 `AUDIT#<org>#OBJECT#<keyId/partyId/org>` / `AUDIT#<ulid>`, GSI5 `AUDIT#<org>#ACTOR#<id>`, GSI6 `AUDIT#<org>#ACTION#<action>`, each / `SK` |
 
 use crate::domain::{Email, ExternalId, KeyId, OrgId, PartyId, UserId, Username};
@@ -49,6 +50,11 @@ pub const DELETED_PREFIX: &str = "DELETED#";
 pub const PARTY_PREFIX: &str = "PARTY#";
 pub const AUDIT_PREFIX: &str = "AUDIT#";
 pub const AUTH_PREFIX: &str = "AUTH#";
+
+/// An item that never exists: the cold start's extra warm-up reads (`Store::warm_up`) ask for it.
+pub fn warm_up_pk() -> String {
+    "WARMUP".into()
+}
 
 pub fn org_pk(org: &OrgId) -> String {
     format!("ORG#{org}")

@@ -76,17 +76,38 @@ impl Store {
         &self.table
     }
 
-    /// Opens the connection pool (TLS handshake on AWS) during init, so the first request
-    /// doesn't pay for it. Errors are ignored: the first request will report them properly.
+    /// Opens the connection pool during init, so the first request doesn't pay for it (on AWS
+    /// a TLS handshake per connection): one `DescribeTable` and, beside it, reads of an item
+    /// that never exists, [`WARM_CONNECTIONS`] requests in all, in parallel, so that many
+    /// connections are open — as many as the widest fan-out of a first request (a cold key's
+    /// user, organization and `lastUsedAt` update). Errors are ignored: the first request will
+    /// report them properly.
     pub async fn warm_up(&self) {
-        let _ = self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await;
+        let describe = async {
+            let _ = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await;
+        };
+        let read = || async {
+            let _ = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key(keys::PK, av::s(keys::warm_up_pk()))
+                .key(keys::SK, av::s(keys::warm_up_pk()))
+                .send()
+                .await;
+        };
+        let reads = futures_util::future::join_all((1..WARM_CONNECTIONS).map(|_| read()));
+        tokio::join!(describe, reads);
     }
 }
+
+/// Connections `warm_up` opens: the most requests a first request sends at once.
+pub const WARM_CONNECTIONS: usize = 3;
 
 /// Small constructors for attribute values.
 pub(crate) mod av {
