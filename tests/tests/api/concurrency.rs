@@ -345,8 +345,15 @@ async fn hold_shards_once(client: &aws_sdk_dynamodb::Client, pk: &str) -> bool {
     }
 }
 
-#[tokio::test]
-async fn a_conflicting_write_is_retried_until_the_items_are_free() {
+/// An app on a layer that holds each transaction's items 1.2 s, with every counter shard of its
+/// organization held by another transaction (conflict budget 8 s): the proxy, the app, the
+/// holder, and the proxy's count of cancelled transactions so far.
+async fn app_with_every_counter_shard_held() -> (
+    roster_semantics::Running,
+    TestApp,
+    tokio::task::JoinHandle<()>,
+    u64,
+) {
     let (proxy, store) = slow_layer(Duration::from_millis(1200)).await;
     let store = store.with_conflict_budget(Duration::from_secs(8));
     let mut cfg = config();
@@ -357,6 +364,12 @@ async fn a_conflicting_write_is_retried_until_the_items_are_free() {
     let before = proxy.stats().await.expect("stats")["cancelled"]
         .as_u64()
         .unwrap_or(0);
+    (proxy, app, holder, before)
+}
+
+#[tokio::test]
+async fn a_conflicting_write_is_retried_until_the_items_are_free() {
+    let (proxy, app, holder, before) = app_with_every_counter_shard_held().await;
     let user = app
         .create_user(json!({"username": "patient", "name": "Retried"}))
         .await;
@@ -440,16 +453,7 @@ async fn two_instances_sharing_the_table_see_each_others_transactions() {
 async fn a_batch_group_that_meets_another_writer_is_retried_and_commits() {
     // Every counter shard held by another transaction: each group of the batch conflicts
     // until the holder lets go, is retried with a fresh token, and commits.
-    let (proxy, store) = slow_layer(Duration::from_millis(1200)).await;
-    let store = store.with_conflict_budget(Duration::from_secs(8));
-    let mut cfg = config();
-    cfg.dynamodb_endpoint = Some(proxy.endpoint.clone());
-    let app = TestApp::spawn_on(cfg, store.clone()).await;
-    let holder = hold_all_counter_shards(&store, app.org.as_str()).await;
-    until_held(&proxy, u64::from(keys::ORG_COUNTER_SHARDS)).await;
-    let before = proxy.stats().await.expect("stats")["cancelled"]
-        .as_u64()
-        .unwrap_or(0);
+    let (proxy, app, holder, before) = app_with_every_counter_shard_held().await;
     let items: Vec<Value> = (0..40)
         .map(|i| json!({"username": format!("waiting{i}"), "name": "Grouped"}))
         .collect();
