@@ -87,19 +87,22 @@ Compare the *init* columns first: that is where Roster's own init (log subscribe
 configuration, service, router) would show. Measured on its own \
 (`cargo run --release -p roster-users --example init_cost`, 2026-12-02): the log subscriber \
 0.01–0.02 ms, the configuration 0.01 ms, the service 0.00 ms, the users router (every surface's \
-users routes) 0.22 ms; `Store::connect` (the SDK client, as in `sdk-lambda`) 5 ms. So party's, \
-activation's and the authorizer's init are the reference's within the noise, and the users \
-function's extra ~1 ms of init is the router and a binary twice the reference's size \
-(dynamic relocations and page faults of a 7.4 MiB executable against a 4 MiB one).
+users routes) 0.22 ms; `Store::connect` (the SDK client, as in `sdk-lambda`) 5 ms. The functions run a \
+current-thread tokio runtime (since 2026-12-02; `sdk-lambda` keeps `#[tokio::main]`'s \
+multi-thread one): an instance serves one event at a time on a fraction of a vCPU, so worker \
+threads only add their start and cross-thread wake-ups, and each would get a glibc malloc arena \
+of its own. Both run the same `Store::warm_up`, which opens three connections in parallel \
+(`DescribeTable` and two `GetItem`s of a key that never exists).
 
-The *first answer* adds the first event's own work, which is not the reference's one `GetItem`: \
-party's first event lists the user's parties (the user and its authorizations), and the \
-authorizer's first event is a key it has never seen (the key lookup, then the user and the \
-organization and the `lastUsedAt` update in parallel: four requests in two round trips) — its \
-ratio measures that, not its init. What would lower the users function's share: a smaller router per \
-function (the design card fixes one binary per endpoint group, and the users group serves six \
-surfaces). On AWS the init is dominated by the TLS handshake of `warm_up` (a few ms more for \
-every function alike).
+The *first answer* adds the first event's own work. users' is exactly the reference's (one \
+`GetItem` of the same user) plus Roster's HTTP path; party's reads the user and its \
+authorizations in parallel (one round trip, two requests); the authorizer's first event is a key \
+it has never seen: the key lookup, then the user, the organization and the `lastUsedAt` update in \
+parallel — four requests in two round trips, where the reference makes one. That second round \
+trip is the authorizer's ratio; it cannot go without reading the user and the organization \
+before the key's first decision (the revocation design), and the three warm connections keep it \
+from also paying for new connections. On AWS the init is dominated by `warm_up`'s TLS \
+handshakes (a few ms more for every function alike, in parallel).
 ";
 
 pub const SIZE: &str = "### Binary size
