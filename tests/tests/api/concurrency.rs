@@ -345,6 +345,13 @@ async fn hold_shards_once(client: &aws_sdk_dynamodb::Client, pk: &str) -> bool {
     }
 }
 
+/// Transactions the layer has cancelled so far.
+async fn cancelled_so_far(proxy: &roster_semantics::Running) -> u64 {
+    proxy.stats().await.expect("stats")["cancelled"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
 /// An app on a layer that holds each transaction's items 1.2 s, with every counter shard of its
 /// organization held by another transaction (conflict budget 8 s): the proxy, the app, the
 /// holder, and the proxy's count of cancelled transactions so far.
@@ -361,9 +368,7 @@ async fn app_with_every_counter_shard_held() -> (
     let app = TestApp::spawn_on(cfg, store.clone()).await;
     let holder = hold_all_counter_shards(&store, app.org.as_str()).await;
     until_held(&proxy, u64::from(keys::ORG_COUNTER_SHARDS)).await;
-    let before = proxy.stats().await.expect("stats")["cancelled"]
-        .as_u64()
-        .unwrap_or(0);
+    let before = cancelled_so_far(&proxy).await;
     (proxy, app, holder, before)
 }
 
@@ -375,9 +380,7 @@ async fn a_conflicting_write_is_retried_until_the_items_are_free() {
         .await;
     assert_eq!(user["username"], "patient");
     holder.await.expect("holder");
-    let after = proxy.stats().await.expect("stats")["cancelled"]
-        .as_u64()
-        .unwrap_or(0);
+    let after = cancelled_so_far(&proxy).await;
     assert!(
         after > before,
         "the create met the held shards ({before} → {after})"
@@ -469,9 +472,7 @@ async fn a_batch_group_that_meets_another_writer_is_retried_and_commits() {
         warnings()
     );
     holder.await.expect("holder");
-    let after = proxy.stats().await.expect("stats")["cancelled"]
-        .as_u64()
-        .unwrap_or(0);
+    let after = cancelled_so_far(&proxy).await;
     assert!(
         after > before,
         "the batch met the held shards ({before} → {after})"
