@@ -70,11 +70,13 @@ there would save the `Query` but make every key issue and revoke rewrite the use
 conflict with the user's own updates). The bench counts 3 as the minimum for this design.
 
 Every other operation is at its minimum for this table design (the minimum column says why), \
-and a warm call spends no request on the key. The first call of a key on an instance costs 4 \
-requests before the operation's own: `GetItem` of the key lookup, then the user, the \
-organization and an `UpdateItem` of the key's `lastUsedAt` (best effort: a failure is only \
-logged), all three in parallel — two round trips. `GET /v1/me` then reads the same user once \
-more.
+and a warm call spends no request on the key. The first call of a key on an instance costs 2 \
+requests before the operation's own, in one round trip: a `BatchGetItem` of the key's lookup \
+item, its user and its organization (the key names its organization, user and key id beside \
+its random part, so nothing has to be read first), and beside it an `UpdateItem` of the key's \
+`lastUsedAt` (best effort: a failure is only logged). A key issued before keys carried that \
+locator costs the lookup `GetItem` first, then the other three: two round trips. \
+`GET /v1/me` then reads the same user once more.
 ";
 
 pub const COLD_START: &str = "### Cold start
@@ -97,11 +99,11 @@ of its own. Both run the same `Store::warm_up`, which opens three connections in
 The *first answer* adds the first event's own work. users' is exactly the reference's (one \
 `GetItem` of the same user) plus Roster's HTTP path; party's reads the user and its \
 authorizations in parallel (one round trip, two requests); the authorizer's first event is a key \
-it has never seen: the key lookup, then the user, the organization and the `lastUsedAt` update in \
-parallel — four requests in two round trips, where the reference makes one. That second round \
-trip is the authorizer's ratio; it cannot go without reading the user and the organization \
-before the key's first decision (the revocation design), and the three warm connections keep it \
-from also paying for new connections. On AWS the init is dominated by `warm_up`'s TLS \
+it has never seen: one `BatchGetItem` of the key's lookup item, user and organization beside \
+the `lastUsedAt` update — two requests in one round trip, as the reference's one (until \
+2026-12-02 the key lookup came first and the rest after it: two round trips, 1.08–1.14× the \
+reference; the key now names its organization, user and key id, README \"Keys\"). \
+On AWS the init is dominated by `warm_up`'s TLS \
 handshakes (a few ms more for every function alike, in parallel).
 ";
 

@@ -7,14 +7,20 @@
 //! every instance's first request after `t + TTL`: on every warm instance it takes effect within
 //! 5 s. The instance that made the change drops the user's entries at once.
 //!
-//! **Cost.** A request answered from the cache costs no DynamoDB call. A miss costs a consistent
-//! `GetItem` of the key's lookup item, then the user and the organization items (two consistent
-//! `GetItem`s in parallel): 3 reads, 2 round trips, at most once per key per instance per TTL.
-//! `lastUsedAt` is written (one `UpdateItem`) at most once per [`TOUCH_EVERY`] per key per
-//! instance, in parallel with the user and organization reads (so it adds no round trip): it
-//! records that the key was presented, also when the reads then refuse it (an inactive user's
-//! key still in use is worth seeing). An unknown but well-formed key costs one `GetItem` and is then refused from the
-//! negative cache for the TTL; a string that cannot be a Roster key costs no call at all.
+//! **Cost.** A request answered from the cache costs no DynamoDB call. A miss on a key that
+//! names where it lives (every key issued now: [`super::KeyLocator`]) costs one consistent
+//! `BatchGetItem` of the key's lookup item, its user and its organization: one round trip, at
+//! most once per key per instance per TTL. A key issued before keys carried a locator costs a
+//! `GetItem` of its lookup item, then the user and the organization (two `GetItem`s in
+//! parallel): two round trips. `lastUsedAt` is written (one conditional `UpdateItem`) at most
+//! once per [`TOUCH_EVERY`] per key per instance, in parallel with the reads that decide (so it
+//! adds no round trip): it records that the key was presented, also when the reads then refuse
+//! it (an inactive user's key still in use is worth seeing). It is written on the key's lookup
+//! item, which only the key itself names, so a string that names a real key's ids without
+//! being that key writes nothing. An unknown
+//! but well-formed key costs those reads (and the failed conditional write, for a located one)
+//! once, and is then refused from the negative cache for the TTL; a string that cannot be a
+//! Roster key costs no call at all.
 //!
 //! **Memory.** Known keys and unknown keys are held in two separate bounded caches
 //! ([`MAX_KNOWN`], [`MAX_UNKNOWN`]; oldest entry evicted first), so a flood of distinct junk
@@ -25,7 +31,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::key::{hash_key, looks_like_key};
+use super::key::{hash_key, key_shape, KeyLocator, KeyShape};
 use super::Principal;
 use crate::clock;
 use crate::domain::{Cidr, OrgId, Status, UserId};
@@ -169,6 +175,15 @@ pub struct Authenticator {
     caches: Mutex<Caches>,
 }
 
+/// What the reads found for a key that exists.
+struct KeyRead {
+    record: crate::store::KeyRecord,
+    user: Option<crate::domain::User>,
+    org: Option<crate::store::Organization>,
+    /// When this instance last wrote the key's `lastUsedAt`.
+    touched: Option<Instant>,
+}
+
 /// What the caches say about a key.
 enum Cached {
     /// A fresh decision (boxed: an `Access` carries the whole principal).
@@ -207,9 +222,9 @@ impl Authenticator {
     /// Resolves a key to its principal and access settings (no source check).
     pub async fn resolve(&self, secret: &str) -> Result<Access, Error> {
         // Not shaped like a key Roster issues: no read, nothing cached.
-        if !looks_like_key(secret) {
+        let Some(shape) = key_shape(secret) else {
             return Err(Error::InvalidApiKey);
-        }
+        };
         let hash = hash_key(secret);
         let touched = match self.cached(&hash) {
             Cached::Fresh(decision) => return *decision,
@@ -217,47 +232,102 @@ impl Authenticator {
         };
         // Stamped before the reads: the entry is never trusted past `read start + TTL`.
         let started = Instant::now();
-        let Some(record) = self.store.lookup_key(&hash).await? else {
+        let read = match shape {
+            KeyShape::Located(at) => self.read_located(&hash, &at, touched).await?,
+            KeyShape::Unlocated => self.read_unlocated(&hash, touched).await?,
+        };
+        let Some(read) = read else {
             if let Ok(mut caches) = self.caches.lock() {
                 caches.unknown.insert(hash, (), started);
             }
             return Err(Error::InvalidApiKey);
         };
-        // The key was presented and exists: its `lastUsedAt` is written in the same round trip
-        // as the reads that decide on it (not after them), whatever they decide.
-        let touch = async {
-            if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
-                // Written lately by this instance: not again yet.
-                return touched;
-            }
-            // Best effort: a failed lastUsedAt update must not fail the request.
-            match self.store.touch_key(&record, &clock::now()).await {
-                Ok(()) => Some(Instant::now()),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not record key use");
-                    touched
-                }
-            }
-        };
-        let (user, org, touched) = tokio::join!(
-            self.store.get_user(&record.org, &record.user_id),
-            self.store.get_org_settings(&record.org),
-            touch
-        );
-        let decision = match (user?, org?) {
-            (Some(user), Some(org)) => decide(&record, user, org),
+        let decision = match (read.user, read.org) {
+            (Some(user), Some(org)) => decide(&read.record, user, org),
             _ => Err(Refusal::Invalid),
         };
         let known = Known {
-            org: record.org.clone(),
-            user: record.user_id.clone(),
+            org: read.record.org.clone(),
+            user: read.record.user_id.clone(),
             decision: decision.clone(),
-            touched,
+            touched: read.touched,
         };
         if let Ok(mut caches) = self.caches.lock() {
             caches.known.insert(hash, known, started);
         }
         decision.map_err(|r| r.error())
+    }
+
+    /// A key that names where it lives: its lookup item, user and organization in one
+    /// `BatchGetItem`, its `lastUsedAt` written beside it. `None`: no such key.
+    async fn read_located(
+        &self,
+        hash: &str,
+        at: &KeyLocator,
+        touched: Option<Instant>,
+    ) -> Result<Option<KeyRead>, Error> {
+        let (access, touched) = tokio::join!(
+            self.store.key_access(hash, &at.org, &at.user),
+            self.touch(hash, touched)
+        );
+        let access = access?;
+        let Some(record) = access.key else {
+            return Ok(None);
+        };
+        // The hash covers the whole key, locator included, so the key stored under it was
+        // issued with exactly these ids; anything else is a damaged table, not a caller's error.
+        if record.org != at.org || record.user_id != at.user || record.key_id != at.key {
+            return Err(Error::internal(format!(
+                "key {} is stored under another locator than its own",
+                record.key_id
+            )));
+        }
+        Ok(Some(KeyRead {
+            record,
+            user: access.user,
+            org: access.org,
+            touched,
+        }))
+    }
+
+    /// A key issued before keys carried a locator: its lookup item first (it says whose key it
+    /// is), then the user and organization, with the `lastUsedAt` write beside them.
+    async fn read_unlocated(
+        &self,
+        hash: &str,
+        touched: Option<Instant>,
+    ) -> Result<Option<KeyRead>, Error> {
+        let Some(record) = self.store.lookup_key(hash).await? else {
+            return Ok(None);
+        };
+        let (user, org, touched) = tokio::join!(
+            self.store.get_user(&record.org, &record.user_id),
+            self.store.get_org_settings(&record.org),
+            self.touch(hash, touched)
+        );
+        Ok(Some(KeyRead {
+            user: user?,
+            org: org?,
+            record,
+            touched,
+        }))
+    }
+
+    /// Writes the key's `lastUsedAt` unless this instance did lately; answers when this
+    /// instance last wrote it. Best effort: a failed write must not fail the request.
+    async fn touch(&self, hash: &str, touched: Option<Instant>) -> Option<Instant> {
+        if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
+            return touched;
+        }
+        match self.store.touch_key(hash, &clock::now()).await {
+            Ok(true) => Some(Instant::now()),
+            // No such key (an unknown string of a key's shape): nothing was written.
+            Ok(false) => touched,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record key use");
+                touched
+            }
+        }
     }
 
     fn cached(&self, hash: &str) -> Cached {

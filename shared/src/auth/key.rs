@@ -1,15 +1,46 @@
-//! Key material: `rst_` + 192 random bits (base64url). Only its SHA-256 is stored — a fast hash
-//! is right here because the key has full entropy; Argon2 is for low-entropy passwords.
+//! Key material: `rst_` + 192 random bits (base64url), then where the key lives:
+//! `rst_<32 random>.<org>.<user ULID>.<key ULID>`. Only its SHA-256 is stored — a fast hash is
+//! right here because the key has full entropy; Argon2 is for low-entropy passwords.
+//!
+//! **Why the key says where it lives.** The authorizer must read the key's lookup item, its user
+//! and its organization before its first decision on a key. A key that names its organization,
+//! user and key id lets all three be read in one `BatchGetItem` (and its `lastUsedAt` written
+//! beside it): one round trip instead of two. The ids are not secrets — the key's holder can
+//! read them from `GET /v1/me` — and the hash covers the whole string, so a key whose locator
+//! was altered is simply unknown. Keys issued before the locator (`rst_` + 32 characters) stay
+//! valid and are found by their hash alone, in two round trips.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 
+use crate::domain::{KeyId, OrgId, UserId};
 use crate::Error;
 
 pub const KEY_PREFIX: &str = "rst_";
 const PREFIX_SHOWN: usize = 12;
+/// Base64url characters of the random part (24 bytes, 192 bits).
+const RANDOM_LEN: usize = 32;
+/// Separates the random part and the locator's ids (in none of their alphabets).
+const SEPARATOR: char = '.';
+
+/// Where a key's items are: its organization, its user and its id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyLocator {
+    pub org: OrgId,
+    pub user: UserId,
+    pub key: KeyId,
+}
+
+/// What a presented string is, judged by its shape alone (no read).
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyShape {
+    /// A key that names where it lives.
+    Located(KeyLocator),
+    /// A key issued before keys carried a locator: found by its hash alone.
+    Unlocated,
+}
 
 /// A freshly made key: the secret is shown to the caller once and then dropped.
 pub struct ApiKey {
@@ -17,12 +48,20 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
-    pub fn generate() -> Result<Self, Error> {
+    /// A new random key of the key `locator.key` of `locator.user` in `locator.org`.
+    pub fn generate(locator: &KeyLocator) -> Result<Self, Error> {
         let mut bytes = [0u8; 24];
         getrandom::getrandom(&mut bytes)
             .map_err(|e| Error::internal(format!("no randomness: {e}")))?;
+        let ulid = |id: &str| id.split_once('_').map_or("", |(_, ulid)| ulid).to_string();
         Ok(Self {
-            secret: format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)),
+            secret: format!(
+                "{KEY_PREFIX}{random}{SEPARATOR}{org}{SEPARATOR}{user}{SEPARATOR}{key}",
+                random = URL_SAFE_NO_PAD.encode(bytes),
+                org = locator.org,
+                user = ulid(locator.user.as_str()),
+                key = ulid(locator.key.as_str()),
+            ),
         })
     }
 
@@ -42,17 +81,40 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-/// Length of a key: the prefix and 32 base64url characters (24 random bytes).
-const KEY_LEN: usize = KEY_PREFIX.len() + 32;
+/// The shape of `secret`, or `None` when it cannot be a key Roster issued (refused without a
+/// read): `rst_` + 32 base64url characters, then either nothing or `.<org>.<ULID>.<ULID>`.
+pub fn key_shape(secret: &str) -> Option<KeyShape> {
+    let rest = secret.strip_prefix(KEY_PREFIX)?;
+    let random = rest.get(..RANDOM_LEN)?;
+    let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if !random.bytes().all(base64url) {
+        return None;
+    }
+    let locator = &rest[RANDOM_LEN..];
+    if locator.is_empty() {
+        return Some(KeyShape::Unlocated);
+    }
+    let mut parts = locator.strip_prefix(SEPARATOR)?.split(SEPARATOR);
+    let (Some(org), Some(user), Some(key), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    // Upper case only: the ids are made so, and one key has exactly one spelling.
+    let canonical = |ulid: &str| !ulid.bytes().any(|b| b.is_ascii_lowercase());
+    if !canonical(user) || !canonical(key) {
+        return None;
+    }
+    Some(KeyShape::Located(KeyLocator {
+        org: OrgId::parse(org).ok()?,
+        user: UserId::parse(&format!("usr_{user}")).ok()?,
+        key: KeyId::parse(&format!("key_{key}")).ok()?,
+    }))
+}
 
-/// True when `secret` has the shape of a key Roster issues (`rst_` + 32 base64url characters).
-/// Anything else cannot be a key, so it is refused without a read.
+/// True when `secret` has the shape of a key Roster issues ([`key_shape`]).
 pub fn looks_like_key(secret: &str) -> bool {
-    secret.len() == KEY_LEN
-        && secret.starts_with(KEY_PREFIX)
-        && secret[KEY_PREFIX.len()..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    key_shape(secret).is_some()
 }
 
 /// Hex SHA-256 of a presented key.
@@ -111,32 +173,66 @@ mod tests {
         );
     }
 
+    fn locator() -> KeyLocator {
+        KeyLocator {
+            org: OrgId::parse("acme-eu").unwrap_or_else(|e| panic!("{e}")),
+            user: UserId::generate(),
+            key: KeyId::generate(),
+        }
+    }
+
     #[test]
-    fn keys_are_long_random_and_prefixed() {
-        let a = ApiKey::generate().unwrap_or_else(|e| panic!("{e}"));
-        let b = ApiKey::generate().unwrap_or_else(|e| panic!("{e}"));
+    fn keys_are_long_random_prefixed_and_say_where_they_live() {
+        let at = locator();
+        let a = ApiKey::generate(&at).unwrap_or_else(|e| panic!("{e}"));
+        let b = ApiKey::generate(&at).unwrap_or_else(|e| panic!("{e}"));
         assert!(a.secret.starts_with("rst_"));
-        assert_eq!(a.secret.len(), 4 + 32);
+        assert_eq!(a.secret.len(), 4 + 32 + 1 + "acme-eu".len() + 1 + 26 + 1 + 26);
         assert_ne!(a.secret, b.secret);
+        assert_ne!(a.secret[..36], b.secret[..36], "the random part differs");
+        assert_eq!(a.prefix(), a.secret[..12], "the shown prefix is the random part's start");
         assert_eq!(a.hash().len(), 64);
         assert!(!format!("{a:?}").contains(&a.secret));
-        assert!(looks_like_key(&a.secret));
+        assert_eq!(key_shape(&a.secret), Some(KeyShape::Located(at)));
+    }
+
+    #[test]
+    fn keys_issued_before_the_locator_are_still_keys() {
+        assert_eq!(
+            key_shape("rst_abcdefghijklmnopqrstuvwxyz012-_A"),
+            Some(KeyShape::Unlocated)
+        );
     }
 
     #[test]
     fn only_strings_shaped_like_issued_keys_look_like_keys() {
-        assert!(looks_like_key("rst_abcdefghijklmnopqrstuvwxyz012-_A"));
+        let random = "rst_abcdefghijklmnopqrstuvwxyz012-_A";
+        let user = "01JDQ3Z5W7V4J2K8M9N0P1R2S3";
+        let key = "01JDQ3Z5W7V4J2K8M9N0P1R2S4";
+        assert!(looks_like_key(&format!("{random}.acme.{user}.{key}")));
         for junk in [
-            "",
-            "rst_",
-            "rst_not-a-real-key",
-            "rst_abcdefghijklmnopqrstuvwxyz012-_",
-            "rst_abcdefghijklmnopqrstuvwxyz012-_AB",
-            "abc_abcdefghijklmnopqrstuvwxyz012-_A",
-            "rst_abcdefghijklmnopqrstuvwxyz012+/A",
-            "rst_abcdefghijklmnopqrstuvwxyz0123æ",
+            "".to_string(),
+            "rst_".into(),
+            "rst_not-a-real-key".into(),
+            "rst_abcdefghijklmnopqrstuvwxyz012-_".into(),
+            "rst_abcdefghijklmnopqrstuvwxyz012-_AB".into(),
+            "abc_abcdefghijklmnopqrstuvwxyz012-_A".into(),
+            "rst_abcdefghijklmnopqrstuvwxyz012+/A".into(),
+            "rst_abcdefghijklmnopqrstuvwxyz0123æ".into(),
+            "rst_abcdefghijklmnopqrstuvwxyz0123\u{e6}.acme.x.y".into(),
+            format!("{random}."),
+            format!("{random}.acme.{user}"),
+            format!("{random}.acme.{user}.{key}."),
+            format!("{random}.acme.{user}.{key}.{key}"),
+            format!("{random}acme.{user}.{key}"),
+            format!("{random}.ACME.{user}.{key}"),
+            format!("{random}.acme.{}.{key}", user.to_lowercase()),
+            format!("{random}.acme.{user}.{}", &key[1..]),
+            format!("{random}.acme.usr_{user}.{key}"),
+            format!("{random}.-acme.{user}.{key}"),
+            format!("{random}.a.{user}.{key}"),
         ] {
-            assert!(!looks_like_key(junk), "{junk}");
+            assert!(!looks_like_key(&junk), "{junk}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::Roster;
 use crate::audit::AuditContext;
-use crate::auth::{ApiKey, Principal};
+use crate::auth::{ApiKey, KeyLocator, Principal};
 use crate::clock;
 use crate::domain::{KeyId, OrgId, UserId};
 use crate::store::{KeyRecord, MAX_KEYS_PER_USER};
@@ -31,11 +31,16 @@ impl Roster {
                 ),
             ));
         }
-        let key = ApiKey::generate()?;
-        let record = KeyRecord {
-            key_id: KeyId::generate(),
+        let locator = KeyLocator {
             org: org.clone(),
-            user_id: user.clone(),
+            user: user.clone(),
+            key: KeyId::generate(),
+        };
+        let key = ApiKey::generate(&locator)?;
+        let record = KeyRecord {
+            key_id: locator.key,
+            org: locator.org,
+            user_id: locator.user,
             prefix: key.prefix(),
             hash: key.hash(),
             created_at: clock::now(),
@@ -58,7 +63,8 @@ impl Roster {
         caller.require_manager()?;
         // 404 for a user of another organization, not an empty list.
         self.load_user(&caller.org, user).await?;
-        self.store.list_keys(&caller.org, user).await
+        let records = self.store.list_keys(&caller.org, user).await?;
+        self.store.with_last_use(records).await
     }
 
     pub async fn revoke_key(

@@ -52,6 +52,7 @@ impl Roster {
     ) -> Result<Vec<(KeyRecord, Option<User>)>, Error> {
         self.require_org(org).await?;
         let records = self.store.list_org_keys(org).await?;
+        let records = self.store.with_last_use(records).await?;
         let mut out = Vec::with_capacity(records.len());
         for record in records {
             let user = self.store.get_user(org, &record.user_id).await?;

@@ -1,6 +1,8 @@
 //! API keys: a metadata item in the organization's partition (listing, revoking) and a lookup
 //! item addressed by the key's SHA-256 (authentication). Both are written and removed together.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+
 use crate::error::Resource;
 use std::collections::HashMap;
 
@@ -159,16 +161,53 @@ impl Store {
         .transpose()
     }
 
-    /// Records when a key was last used (best effort, at most once per cache period).
-    pub async fn touch_key(&self, record: &KeyRecord, at: &str) -> Result<(), Error> {
-        self.client
+    /// The key stored under `hash`, its user and its organization, in one `BatchGetItem`: how
+    /// a key that names its organization and user ([`crate::auth::KeyLocator`]) is resolved in
+    /// one round trip. The key record is `None` for a key that does not exist (the user and
+    /// organization read are then of no use to the caller).
+    pub async fn key_access(
+        &self,
+        hash: &str,
+        org: &OrgId,
+        user: &UserId,
+    ) -> Result<KeyAccess, Error> {
+        let lookup = (keys::key_lookup_pk(hash), keys::key_lookup_sk());
+        let user_item = (keys::org_pk(org), keys::user_sk(user));
+        let org_item = (keys::org_pk(org), keys::org_sk());
+        let items = self
+            .batch_get_keys(
+                &[lookup.clone(), user_item.clone(), org_item.clone()],
+                "key access",
+            )
+            .await?;
+        let mut access = KeyAccess::default();
+        for item in items {
+            let at = (
+                av::get_s(&item, keys::PK).unwrap_or_default().to_string(),
+                av::get_s(&item, keys::SK).unwrap_or_default().to_string(),
+            );
+            if at == lookup {
+                access.key = Some(decode(item, "key")?);
+            } else if at == user_item {
+                access.user = Some(decode(item, "user")?);
+            } else if at == org_item {
+                access.org = Some(decode(item, "organization")?);
+            }
+        }
+        Ok(access)
+    }
+
+    /// Records when the key whose hash is `hash` was last used (best effort, at most once per
+    /// cache period), on its lookup item: an item only the key itself can name, so a presented
+    /// string that is not a key writes nothing (`Ok(false)`, the item is not there). Listings
+    /// read it back through [`Store::with_last_use`].
+    pub async fn touch_key(&self, hash: &str, at: &str) -> Result<bool, Error> {
+        let written = self
+            .client
             .update_item()
             .table_name(&self.table)
-            .key(keys::PK, av::s(keys::org_pk(&record.org)))
-            .key(
-                keys::SK,
-                av::s(keys::user_key_sk(&record.user_id, &record.key_id)),
-            )
+            .key(keys::PK, av::s(keys::key_lookup_pk(hash)))
+            .key(keys::SK, av::s(keys::key_lookup_sk()))
             .update_expression("SET #at = :at")
             .condition_expression("attribute_exists(#pk)")
             .set_expression_attribute_names(Some(HashMap::from([
@@ -177,8 +216,50 @@ impl Store {
             ])))
             .expression_attribute_values(":at", av::s(at))
             .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| errors::storage("UpdateItem(key used)", e))
+            .await;
+        match written {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("ConditionalCheckFailedException") => Ok(false),
+            Err(e) => Err(errors::storage("UpdateItem(key used)", e)),
+        }
     }
+
+    /// `records` with their `lastUsedAt` as recorded on their lookup items (one `BatchGetItem`
+    /// per 100 keys). Keys used before the stamp moved there carry it on the metadata item:
+    /// the later of the two wins.
+    pub async fn with_last_use(
+        &self,
+        mut records: Vec<KeyRecord>,
+    ) -> Result<Vec<KeyRecord>, Error> {
+        if records.is_empty() {
+            return Ok(records);
+        }
+        let lookups: Vec<(String, String)> = records
+            .iter()
+            .map(|r| (keys::key_lookup_pk(&r.hash), keys::key_lookup_sk()))
+            .collect();
+        let mut used: HashMap<String, String> = HashMap::new();
+        for item in self.batch_get_keys(&lookups, "keys' last use").await? {
+            let found: KeyRecord = decode(item, "key")?;
+            if let Some(at) = found.last_used_at {
+                used.insert(found.hash, at);
+            }
+        }
+        for record in &mut records {
+            if let Some(at) = used.remove(&record.hash) {
+                if record.last_used_at.as_ref().is_none_or(|old| *old < at) {
+                    record.last_used_at = Some(at);
+                }
+            }
+        }
+        Ok(records)
+    }
+}
+
+/// What [`Store::key_access`] found.
+#[derive(Default)]
+pub struct KeyAccess {
+    pub key: Option<KeyRecord>,
+    pub user: Option<crate::domain::User>,
+    pub org: Option<super::Organization>,
 }

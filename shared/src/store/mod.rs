@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 
-pub use apikeys::MAX_KEYS_PER_USER;
+pub use apikeys::{KeyAccess, MAX_KEYS_PER_USER};
 pub use audit::AuditFilter;
 pub use client::{client_builder, https_client, tuned};
 pub use cursor::Cursor;
@@ -79,8 +79,9 @@ impl Store {
     /// Opens the connection pool during init, so the first request doesn't pay for it (on AWS
     /// a TLS handshake per connection): one `DescribeTable` and, beside it, reads of an item
     /// that never exists, [`WARM_CONNECTIONS`] requests in all, in parallel, so that many
-    /// connections are open — as many as the widest fan-out of a first request (a cold key's
-    /// user, organization and `lastUsedAt` update). Errors are ignored: the first request will
+    /// connections are open — as many as the widest fan-out of a first request (a cold key of
+    /// the earlier shape: its user, organization and `lastUsedAt` update; a key with a locator
+    /// needs two). Errors are ignored: the first request will
     /// report them properly.
     pub async fn warm_up(&self) {
         let describe = async {

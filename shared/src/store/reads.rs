@@ -108,13 +108,28 @@ impl Store {
         sort_keys: &[String],
         what: &str,
     ) -> Result<Vec<Item>, Error> {
+        let org_pk = keys::org_pk(org);
+        let keys: Vec<(String, String)> = sort_keys
+            .iter()
+            .map(|sk| (org_pk.clone(), sk.clone()))
+            .collect();
+        self.batch_get_keys(&keys, what).await
+    }
+
+    /// Items by (`PK`, `SK`), in any partitions, in one round trip per 100 (missing ones are
+    /// left out; the answer's order is DynamoDB's, so callers tell items apart by their keys).
+    pub(super) async fn batch_get_keys(
+        &self,
+        item_keys: &[(String, String)],
+        what: &str,
+    ) -> Result<Vec<Item>, Error> {
         let mut items = Vec::new();
-        for chunk in sort_keys.chunks(100) {
+        for chunk in item_keys.chunks(100) {
             let mut keys_and_attributes =
                 aws_sdk_dynamodb::types::KeysAndAttributes::builder().consistent_read(true);
-            for sk in chunk {
+            for (pk, sk) in chunk {
                 keys_and_attributes = keys_and_attributes.keys(HashMap::from([
-                    (keys::PK.to_string(), av::s(keys::org_pk(org))),
+                    (keys::PK.to_string(), av::s(pk.clone())),
                     (keys::SK.to_string(), av::s(sk.clone())),
                 ]));
             }

@@ -407,8 +407,8 @@ async fn the_blocked_source_event_is_denied_with_ip_not_allowed() {
 async fn a_storage_failure_is_a_logged_authorizer_failure_not_a_401_and_not_cached() {
     let plan = FaultPlan::default();
     let app = TestApp::spawn_with_faults(&plan).await;
-    // Every attempt of the key's lookup is throttled (the SDK tries 3 times).
-    plan.inject("GetItem", Fault::Throttling, 3);
+    // Every attempt of the key's reads (one BatchGetItem) is throttled (the SDK tries 3 times).
+    plan.inject("BatchGetItem", Fault::Throttling, 3);
     let failed = authorize_event(&app, STORAGE_FAILURE, &app.manager_key).await;
     let message = failed.err().unwrap_or_default();
     assert!(

@@ -154,3 +154,123 @@ async fn a_refused_key_of_an_inactive_user_is_still_recorded_as_used() {
         "a presented key is recorded as used: {after}"
     );
 }
+
+/// The requests made since `from` (operation names, sorted: parallel requests have no order).
+fn requests_since(plan: &roster_tests::faults::FaultPlan, from: usize) -> Vec<String> {
+    let mut seen = plan.seen().split_off(from);
+    seen.sort();
+    seen
+}
+
+#[tokio::test]
+async fn a_new_keys_first_call_reads_its_key_user_and_organization_in_one_request() {
+    let plan = roster_tests::faults::FaultPlan::default();
+    let app = TestApp::spawn_with_faults(&plan).await;
+    let (user, key) = app.user_with_key("lena", "ApUser").await;
+    // The key names where it lives: its organization, then its user's and its own ULID.
+    let user_ulid = user["id"].as_str().unwrap_or_default().trim_start_matches("usr_");
+    assert!(
+        key.contains(&format!(".{}.{user_ulid}.", app.org)),
+        "{key}"
+    );
+
+    let before = plan.seen().len();
+    let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!((status, &me["id"]), (StatusCode::OK, &user["id"]), "{me}");
+    // One BatchGetItem (lookup item, user, organization) beside the lastUsedAt write, then
+    // /v1/me's own read: no key-lookup GetItem before the others.
+    assert_eq!(
+        requests_since(&plan, before),
+        ["BatchGetItem", "GetItem", "UpdateItem"]
+    );
+}
+
+#[tokio::test]
+async fn keys_issued_before_keys_named_their_place_still_work_and_are_revocable() {
+    let plan = roster_tests::faults::FaultPlan::default();
+    let app = TestApp::spawn_with_faults(&plan).await;
+    let user = app
+        .create_user(json!({"username": "olaf", "name": "Olaf"}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default();
+    let user_id = roster_shared::domain::UserId::parse(id).unwrap_or_else(|e| panic!("{e}"));
+    // A key of the earlier shape (`rst_` + 32 characters), stored as the service stored them.
+    let old = format!("rst_0ldSt7leKey{}", "A".repeat(21));
+    let record = roster_shared::store::KeyRecord {
+        key_id: roster_shared::domain::KeyId::generate(),
+        org: app.org.clone(),
+        user_id,
+        prefix: old[..12].to_string(),
+        hash: roster_shared::auth::hash_key(&old),
+        created_at: "2026-01-01T00:00:00.000Z".into(),
+        last_used_at: None,
+    };
+    let audit = app
+        .store
+        .operator_context(&app.org)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.store
+        .create_key(&record, &audit)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let before = plan.seen().len();
+    let (status, me) = app.call_as(&old, Method::GET, "/v1/me", None).await;
+    assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id)), "{me}");
+    // Found by its hash alone: the lookup item, then user and organization beside the write.
+    assert_eq!(
+        requests_since(&plan, before),
+        ["GetItem", "GetItem", "GetItem", "GetItem", "UpdateItem"]
+    );
+    let keys_path = format!("/v1/users/{id}/api-keys");
+    let (_, listed) = app.call(Method::GET, &keys_path, None).await;
+    assert!(listed["data"][0]["lastUsedAt"].as_str().is_some(), "{listed}");
+
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("{keys_path}/{}", record.key_id),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // The instance that revoked it forgets it at once.
+    let (status, _) = app.call_as(&old, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.assert_invariants().await;
+}
+
+#[tokio::test]
+async fn a_string_that_names_a_real_keys_place_without_being_it_is_refused_and_stamps_nothing() {
+    let app = TestApp::spawn().await;
+    let user = app
+        .create_user(json!({"username": "pia", "name": "Pia"}))
+        .await;
+    let id = user["id"].as_str().unwrap_or_default();
+    let key = app.issue_key(id).await;
+    // The real key's locator behind another random part.
+    let (_, locator) = key.split_at(4 + 32);
+    let forged = format!("rst_{}{locator}", "F".repeat(32));
+    assert_ne!(forged, key);
+    for _ in 0..2 {
+        let (status, problem) = app.call_as(&forged, Method::GET, "/v1/me", None).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("INVALID_API_KEY")),
+            "{problem}"
+        );
+    }
+    let (_, listed) = app
+        .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(
+        listed["data"][0]["lastUsedAt"],
+        json!(null),
+        "the real key was never used: {listed}"
+    );
+    // The real key still works.
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    app.assert_invariants().await;
+}
