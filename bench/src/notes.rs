@@ -70,13 +70,15 @@ there would save the `Query` but make every key issue and revoke rewrite the use
 conflict with the user's own updates). The bench counts 3 as the minimum for this design.
 
 Every other operation is at its minimum for this table design (the minimum column says why), \
-and a warm call spends no request on the key. The first call of a key on an instance costs 2 \
-requests before the operation's own, in one round trip: a `BatchGetItem` of the key's lookup \
-item, its user and its organization (the key names its organization, user and key id beside \
-its random part, so nothing has to be read first), and beside it an `UpdateItem` of the key's \
-`lastUsedAt` (best effort: a failure is only logged). A key issued before keys carried that \
-locator costs the lookup `GetItem` first, then the other three: two round trips. \
-`GET /v1/me` then reads the same user once more.
+and a warm call spends no request on the key. The first call of a key on an instance costs one \
+request before the operation's own: a `BatchGetItem` of the key's lookup item, its user and its \
+organization (the key names its organization, user and key id beside its random part, so \
+nothing has to be read first). When the `lastUsedAt` stamp those reads found is older than a \
+minute, an `UpdateItem` of it is sent in the background (best effort: the answer does not wait \
+for it, a failure is only logged); a key used through many instances is so stamped about once a \
+minute, not once a minute per instance. A key issued before keys carried that locator costs the \
+lookup `GetItem` first, then the user and organization: two round trips. `GET /v1/me` then \
+reads the same user once more.
 ";
 
 pub const COLD_START: &str = "### Cold start
@@ -99,10 +101,12 @@ of its own. Both run the same `Store::warm_up`, which opens three connections in
 The *first answer* adds the first event's own work. users' is exactly the reference's (one \
 `GetItem` of the same user) plus Roster's HTTP path; party's reads the user and its \
 authorizations in parallel (one round trip, two requests); the authorizer's first event is a key \
-it has never seen: one `BatchGetItem` of the key's lookup item, user and organization beside \
-the `lastUsedAt` update — two requests in one round trip, as the reference's one (until \
-2026-12-02 the key lookup came first and the rest after it: two round trips, 1.08–1.14× the \
-reference; the key now names its organization, user and key id, README \"Keys\"). \
+it has never seen: one `BatchGetItem` of the key's lookup item, user and organization — one \
+round trip, as the reference's one; the key's `lastUsedAt` (stamped by the previous exec, less \
+than a minute ago) is not written again. Until 2026-12-02 the key lookup came first, then the \
+user, the organization and the `lastUsedAt` write in parallel: two round trips and a write on \
+the answer's path, 1.08–1.14× the reference. The key now names its organization, user and key \
+id (README \"Keys\"), and the stamp is written only when stale, in the background. \
 On AWS the init is dominated by `warm_up`'s TLS \
 handshakes (a few ms more for every function alike, in parallel).
 ";

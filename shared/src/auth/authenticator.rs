@@ -12,15 +12,16 @@
 //! `BatchGetItem` of the key's lookup item, its user and its organization: one round trip, at
 //! most once per key per instance per TTL. A key issued before keys carried a locator costs a
 //! `GetItem` of its lookup item, then the user and the organization (two `GetItem`s in
-//! parallel): two round trips. `lastUsedAt` is written (one conditional `UpdateItem`) at most
-//! once per [`TOUCH_EVERY`] per key per instance, in parallel with the reads that decide (so it
-//! adds no round trip): it records that the key was presented, also when the reads then refuse
-//! it (an inactive user's key still in use is worth seeing). It is written on the key's lookup
-//! item, which only the key itself names, so a string that names a real key's ids without
-//! being that key writes nothing. An unknown
-//! but well-formed key costs those reads (and the failed conditional write, for a located one)
-//! once, and is then refused from the negative cache for the TTL; a string that cannot be a
-//! Roster key costs no call at all.
+//! parallel): two round trips. `lastUsedAt` is written (one conditional `UpdateItem` of the
+//! key's lookup item) when the stamp those reads found is older than [`TOUCH_EVERY`] and this
+//! instance has not written it within that time either — so a key used through many instances
+//! is stamped about once a minute, not once a minute per instance. The write is sent in the
+//! background once the reads are in, and the answer does not wait for it: it records that the
+//! key was presented, also when the reads then refuse it (an inactive user's key still in use
+//! is worth seeing). The lookup item is one only the key itself names, so a string that names a
+//! real key's ids without being that key writes nothing. An unknown but well-formed key costs
+//! its reads once, and is then refused from the negative cache for the TTL; a string that
+//! cannot be a Roster key costs no call at all.
 //!
 //! **Memory.** Known keys and unknown keys are held in two separate bounded caches
 //! ([`MAX_KNOWN`], [`MAX_UNKNOWN`]; oldest entry evicted first), so a flood of distinct junk
@@ -30,6 +31,9 @@ use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use super::key::{hash_key, key_shape, KeyLocator, KeyShape};
 use super::Principal;
@@ -43,7 +47,8 @@ use crate::Error;
 pub const MAX_CACHE_TTL: Duration = Duration::from_secs(5);
 /// The default cache TTL (the bound itself).
 pub const DEFAULT_CACHE_TTL: Duration = MAX_CACHE_TTL;
-/// How often a key's `lastUsedAt` is written, at most, per instance.
+/// How often a key's `lastUsedAt` is written, at most: per instance, and per key whatever the
+/// number of instances (a stamp younger than this is not written again).
 pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 /// Entries for keys that exist (allowed or refused).
 pub const MAX_KNOWN: usize = 10_000;
@@ -180,8 +185,6 @@ struct KeyRead {
     record: crate::store::KeyRecord,
     user: Option<crate::domain::User>,
     org: Option<crate::store::Organization>,
-    /// When this instance last wrote the key's `lastUsedAt`.
-    touched: Option<Instant>,
 }
 
 /// What the caches say about a key.
@@ -233,8 +236,8 @@ impl Authenticator {
         // Stamped before the reads: the entry is never trusted past `read start + TTL`.
         let started = Instant::now();
         let read = match shape {
-            KeyShape::Located(at) => self.read_located(&hash, &at, touched).await?,
-            KeyShape::Unlocated => self.read_unlocated(&hash, touched).await?,
+            KeyShape::Located(at) => self.read_located(&hash, &at).await?,
+            KeyShape::Unlocated => self.read_unlocated(&hash).await?,
         };
         let Some(read) = read else {
             if let Ok(mut caches) = self.caches.lock() {
@@ -242,6 +245,7 @@ impl Authenticator {
             }
             return Err(Error::InvalidApiKey);
         };
+        let touched = self.touch_if_stale(&hash, read.record.last_used_at.as_deref(), touched);
         let decision = match (read.user, read.org) {
             (Some(user), Some(org)) => decide(&read.record, user, org),
             _ => Err(Refusal::Invalid),
@@ -250,7 +254,7 @@ impl Authenticator {
             org: read.record.org.clone(),
             user: read.record.user_id.clone(),
             decision: decision.clone(),
-            touched: read.touched,
+            touched,
         };
         if let Ok(mut caches) = self.caches.lock() {
             caches.known.insert(hash, known, started);
@@ -259,18 +263,9 @@ impl Authenticator {
     }
 
     /// A key that names where it lives: its lookup item, user and organization in one
-    /// `BatchGetItem`, its `lastUsedAt` written beside it. `None`: no such key.
-    async fn read_located(
-        &self,
-        hash: &str,
-        at: &KeyLocator,
-        touched: Option<Instant>,
-    ) -> Result<Option<KeyRead>, Error> {
-        let (access, touched) = tokio::join!(
-            self.store.key_access(hash, &at.org, &at.user),
-            self.touch(hash, touched)
-        );
-        let access = access?;
+    /// `BatchGetItem`. `None`: no such key.
+    async fn read_located(&self, hash: &str, at: &KeyLocator) -> Result<Option<KeyRead>, Error> {
+        let access = self.store.key_access(hash, &at.org, &at.user).await?;
         let Some(record) = access.key else {
             return Ok(None);
         };
@@ -286,48 +281,62 @@ impl Authenticator {
             record,
             user: access.user,
             org: access.org,
-            touched,
         }))
     }
 
     /// A key issued before keys carried a locator: its lookup item first (it says whose key it
-    /// is), then the user and organization, with the `lastUsedAt` write beside them.
-    async fn read_unlocated(
-        &self,
-        hash: &str,
-        touched: Option<Instant>,
-    ) -> Result<Option<KeyRead>, Error> {
+    /// is), then the user and organization in parallel.
+    async fn read_unlocated(&self, hash: &str) -> Result<Option<KeyRead>, Error> {
         let Some(record) = self.store.lookup_key(hash).await? else {
             return Ok(None);
         };
-        let (user, org, touched) = tokio::join!(
+        let (user, org) = tokio::join!(
             self.store.get_user(&record.org, &record.user_id),
-            self.store.get_org_settings(&record.org),
-            self.touch(hash, touched)
+            self.store.get_org_settings(&record.org)
         );
         Ok(Some(KeyRead {
             user: user?,
             org: org?,
             record,
-            touched,
         }))
     }
 
-    /// Writes the key's `lastUsedAt` unless this instance did lately; answers when this
-    /// instance last wrote it. Best effort: a failed write must not fail the request.
-    async fn touch(&self, hash: &str, touched: Option<Instant>) -> Option<Instant> {
+    /// Records that the key was presented — unless this instance wrote its `lastUsedAt` less
+    /// than [`TOUCH_EVERY`] ago, or the stamp just read (`stored`, written by any instance) is
+    /// that young — and answers when the key's stamp was last written, as far as this instance
+    /// knows. The write is sent in the background, not awaited: the answer never waits for it
+    /// (a write is DynamoDB's slowest request here), and a failure is only logged. On Lambda a
+    /// background task that has not finished when the answer is sent resumes with the next
+    /// event, so the stamp is best effort, as it always was.
+    fn touch_if_stale(
+        &self,
+        hash: &str,
+        stored: Option<&str>,
+        touched: Option<Instant>,
+    ) -> Option<Instant> {
         if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
             return touched;
         }
-        match self.store.touch_key(hash, &clock::now()).await {
-            Ok(true) => Some(Instant::now()),
-            // No such key (an unknown string of a key's shape): nothing was written.
-            Ok(false) => touched,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not record key use");
-                touched
-            }
+        let now = OffsetDateTime::now_utc();
+        let stored_age = stored
+            .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
+            .and_then(|at| Duration::try_from(now - at).ok());
+        if let Some(age) = stored_age.filter(|age| *age < TOUCH_EVERY) {
+            // Stamped lately (by this instance or another): not again until it is stale.
+            return Instant::now().checked_sub(age).or(touched);
         }
+        let (store, hash, at) = (
+            self.store.clone(),
+            hash.to_string(),
+            clock::format_timestamp(now),
+        );
+        tokio::spawn(async move {
+            // `Ok(false)`: the key went away meanwhile (revoked); nothing to stamp.
+            if let Err(e) = store.touch_key(&hash, &at).await {
+                tracing::warn!(error = %e, "could not record key use");
+            }
+        });
+        Some(Instant::now())
     }
 
     fn cached(&self, hash: &str) -> Cached {

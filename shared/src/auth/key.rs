@@ -187,10 +187,17 @@ mod tests {
         let a = ApiKey::generate(&at).unwrap_or_else(|e| panic!("{e}"));
         let b = ApiKey::generate(&at).unwrap_or_else(|e| panic!("{e}"));
         assert!(a.secret.starts_with("rst_"));
-        assert_eq!(a.secret.len(), 4 + 32 + 1 + "acme-eu".len() + 1 + 26 + 1 + 26);
+        assert_eq!(
+            a.secret.len(),
+            4 + 32 + 1 + "acme-eu".len() + 1 + 26 + 1 + 26
+        );
         assert_ne!(a.secret, b.secret);
         assert_ne!(a.secret[..36], b.secret[..36], "the random part differs");
-        assert_eq!(a.prefix(), a.secret[..12], "the shown prefix is the random part's start");
+        assert_eq!(
+            a.prefix(),
+            a.secret[..12],
+            "the shown prefix is the random part's start"
+        );
         assert_eq!(a.hash().len(), 64);
         assert!(!format!("{a:?}").contains(&a.secret));
         assert_eq!(key_shape(&a.secret), Some(KeyShape::Located(at)));

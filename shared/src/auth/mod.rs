@@ -7,7 +7,9 @@ mod key;
 pub use authenticator::{
     Access, Authenticator, DEFAULT_CACHE_TTL, MAX_CACHE_TTL, MAX_KNOWN, MAX_UNKNOWN,
 };
-pub use key::{hash_key, key_from_headers, key_shape, looks_like_key, ApiKey, KeyLocator, KeyShape};
+pub use key::{
+    hash_key, key_from_headers, key_shape, looks_like_key, ApiKey, KeyLocator, KeyShape,
+};
 
 use std::net::IpAddr;
 

@@ -22,10 +22,7 @@ async fn keys_are_shown_once_listed_as_metadata_and_revocable() {
     let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id)));
 
-    let (status, list) = app
-        .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let list = listing_once_used(&app, id).await;
     let listed = &list["data"][0];
     assert_eq!(listed["id"], issued["id"]);
     assert!(
@@ -140,26 +137,54 @@ async fn a_refused_key_of_an_inactive_user_is_still_recorded_as_used() {
     let (_, before) = app.call(Method::GET, &keys_path, None).await;
     assert_eq!(before["data"][0]["lastUsedAt"], json!(null), "{before}");
 
-    // The key's first presentation: refused (its user is inactive), and recorded as used, in the
-    // same round trip as the reads that refused it.
+    // The key's first presentation: refused (its user is inactive), and recorded as used (in the
+    // background, once the reads that refused it are in).
     let (status, problem) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("CALLER_INACTIVE"))
     );
-    let (status, after) = app.call(Method::GET, &keys_path, None).await;
-    assert_eq!(status, StatusCode::OK);
+    let after = listing_once_used(&app, id).await;
     assert!(
         after["data"][0]["lastUsedAt"].as_str().is_some(),
         "a presented key is recorded as used: {after}"
     );
 }
 
-/// The requests made since `from` (operation names, sorted: parallel requests have no order).
-fn requests_since(plan: &roster_tests::faults::FaultPlan, from: usize) -> Vec<String> {
+/// The requests made since `from` (operation names, sorted: parallel requests have no order),
+/// once `expected` many have been made (the lastUsedAt write is not awaited by the answer;
+/// bounded wait, then whatever was made).
+async fn requests_since(
+    plan: &roster_tests::faults::FaultPlan,
+    from: usize,
+    expected: usize,
+) -> Vec<String> {
+    for _ in 0..500 {
+        if plan.seen().len() >= from + expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let mut seen = plan.seen().split_off(from);
     seen.sort();
     seen
+}
+
+/// The key listing of user `id` once its first key shows a `lastUsedAt` (the stamp is written
+/// in the background; bounded wait, then the listing as it is).
+async fn listing_once_used(app: &TestApp, id: &str) -> serde_json::Value {
+    let mut listed = json!(null);
+    for _ in 0..500 {
+        listed = app
+            .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
+            .await
+            .1;
+        if listed["data"][0]["lastUsedAt"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    listed
 }
 
 #[tokio::test]
@@ -168,21 +193,54 @@ async fn a_new_keys_first_call_reads_its_key_user_and_organization_in_one_reques
     let app = TestApp::spawn_with_faults(&plan).await;
     let (user, key) = app.user_with_key("lena", "ApUser").await;
     // The key names where it lives: its organization, then its user's and its own ULID.
-    let user_ulid = user["id"].as_str().unwrap_or_default().trim_start_matches("usr_");
-    assert!(
-        key.contains(&format!(".{}.{user_ulid}.", app.org)),
-        "{key}"
-    );
+    let user_ulid = user["id"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches("usr_");
+    assert!(key.contains(&format!(".{}.{user_ulid}.", app.org)), "{key}");
 
     let before = plan.seen().len();
     let (status, me) = app.call_as(&key, Method::GET, "/v1/me", None).await;
     assert_eq!((status, &me["id"]), (StatusCode::OK, &user["id"]), "{me}");
-    // One BatchGetItem (lookup item, user, organization) beside the lastUsedAt write, then
-    // /v1/me's own read: no key-lookup GetItem before the others.
+    // One BatchGetItem (lookup item, user, organization), the lastUsedAt write (in the
+    // background), and /v1/me's own read: no key-lookup GetItem before the others.
     assert_eq!(
-        requests_since(&plan, before),
+        requests_since(&plan, before, 3).await,
         ["BatchGetItem", "GetItem", "UpdateItem"]
     );
+}
+
+#[tokio::test]
+async fn a_key_stamped_lately_is_not_stamped_again_by_another_instance() {
+    let plan = roster_tests::faults::FaultPlan::default();
+    let app = TestApp::spawn_with_faults(&plan).await;
+    let (user, key) = app.user_with_key("mira", "ApUser").await;
+    let id = user["id"].as_str().unwrap_or_default();
+    let (status, _) = app.call_as(&key, Method::GET, "/v1/me", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let stamped = listing_once_used(&app, id).await;
+    let first = stamped["data"][0]["lastUsedAt"].clone();
+    assert!(first.is_string(), "{stamped}");
+
+    // Another instance (its own cold cache, the same table) reads the fresh stamp with the key
+    // and writes nothing.
+    let other = roster_shared::auth::Authenticator::new(
+        app.store.clone(),
+        roster_shared::auth::DEFAULT_CACHE_TTL,
+    );
+    let before = plan.seen().len();
+    let principal = other
+        .resolve(&key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .principal;
+    assert_eq!(principal.user_id.as_str(), id);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(requests_since(&plan, before, 1).await, ["BatchGetItem"]);
+    let (_, again) = app
+        .call(Method::GET, &format!("/v1/users/{id}/api-keys"), None)
+        .await;
+    assert_eq!(again["data"][0]["lastUsedAt"], first, "{again}");
 }
 
 #[tokio::test]
@@ -217,15 +275,22 @@ async fn keys_issued_before_keys_named_their_place_still_work_and_are_revocable(
 
     let before = plan.seen().len();
     let (status, me) = app.call_as(&old, Method::GET, "/v1/me", None).await;
-    assert_eq!((status, me["id"].as_str()), (StatusCode::OK, Some(id)), "{me}");
+    assert_eq!(
+        (status, me["id"].as_str()),
+        (StatusCode::OK, Some(id)),
+        "{me}"
+    );
     // Found by its hash alone: the lookup item, then user and organization beside the write.
     assert_eq!(
-        requests_since(&plan, before),
+        requests_since(&plan, before, 5).await,
         ["GetItem", "GetItem", "GetItem", "GetItem", "UpdateItem"]
     );
     let keys_path = format!("/v1/users/{id}/api-keys");
-    let (_, listed) = app.call(Method::GET, &keys_path, None).await;
-    assert!(listed["data"][0]["lastUsedAt"].as_str().is_some(), "{listed}");
+    let listed = listing_once_used(&app, id).await;
+    assert!(
+        listed["data"][0]["lastUsedAt"].as_str().is_some(),
+        "{listed}"
+    );
 
     let (status, _) = app
         .call(
