@@ -28,6 +28,13 @@ pub fn format_date(date: Date) -> String {
     date.format(DATE).unwrap_or_default()
 }
 
+/// How long ago `timestamp` (RFC 3339) was; `None` if it does not parse or lies ahead.
+pub fn age(timestamp: &str) -> Option<std::time::Duration> {
+    let at =
+        OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339).ok()?;
+    std::time::Duration::try_from(OffsetDateTime::now_utc() - at).ok()
+}
+
 /// A calendar date `YYYY-MM-DD` with a four-digit year (no sign: `-0001-01-01` and
 /// `+2024-01-01` are refused, as RFC 3339's `full-date` refuses them).
 pub fn parse_date(text: &str) -> Option<Date> {
@@ -58,6 +65,16 @@ pub fn parse_since(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_age_of_a_timestamp_is_how_long_ago_it_was() {
+        let minute_ago = format_timestamp(OffsetDateTime::now_utc() - time::Duration::minutes(1));
+        let elapsed = age(&minute_ago).unwrap_or_default();
+        assert!((59..=61).contains(&elapsed.as_secs()), "{elapsed:?}");
+        let ahead = format_timestamp(OffsetDateTime::now_utc() + time::Duration::minutes(1));
+        assert_eq!(age(&ahead), None);
+        assert_eq!(age("not a time"), None);
+    }
 
     #[test]
     fn timestamps_are_fixed_width_and_sortable() {

@@ -32,9 +32,6 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
 use super::key::{hash_key, key_shape, KeyLocator, KeyShape};
 use super::Principal;
 use crate::clock;
@@ -317,19 +314,11 @@ impl Authenticator {
         if touched.is_some_and(|t| t.elapsed() < TOUCH_EVERY) {
             return touched;
         }
-        let now = OffsetDateTime::now_utc();
-        let stored_age = stored
-            .and_then(|at| OffsetDateTime::parse(at, &Rfc3339).ok())
-            .and_then(|at| Duration::try_from(now - at).ok());
-        if let Some(age) = stored_age.filter(|age| *age < TOUCH_EVERY) {
+        if let Some(age) = stored.and_then(clock::age).filter(|age| *age < TOUCH_EVERY) {
             // Stamped lately (by this instance or another): not again until it is stale.
             return Instant::now().checked_sub(age).or(touched);
         }
-        let (store, hash, at) = (
-            self.store.clone(),
-            hash.to_string(),
-            clock::format_timestamp(now),
-        );
+        let (store, hash, at) = (self.store.clone(), hash.to_string(), clock::now());
         tokio::spawn(async move {
             // `Ok(false)`: the key went away meanwhile (revoked); nothing to stamp.
             if let Err(e) = store.touch_key(&hash, &at).await {
