@@ -48,7 +48,7 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
-    /// A new random key of the key `locator.key` of `locator.user` in `locator.org`.
+    /// A new secret for the key `locator.key` of user `locator.user` in `locator.org`.
     pub fn generate(locator: &KeyLocator) -> Result<Self, Error> {
         let mut bytes = [0u8; 24];
         getrandom::getrandom(&mut bytes)
