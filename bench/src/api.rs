@@ -284,6 +284,9 @@ pub struct AuthCost {
 pub struct Bench {
     pub url: String,
     pub http: reqwest::Client,
+    /// Used only by the measured calls, on the load generator's thread: its connections (and
+    /// their tasks) live on that thread's runtime.
+    pub measured_http: reqwest::Client,
     pub key: String,
     pub caller: Principal,
     /// Uncounted: prepares targets outside the measured cells.
@@ -303,19 +306,23 @@ pub struct Bench {
     pub auth: AuthCost,
 }
 
-/// Thread ids (for their CPU time) and where bare calls are run.
+/// Thread ids (for their CPU time) and where each path's calls are made and timed.
 pub struct Threads {
     pub api: u32,
     pub bare: u32,
     pub bare_runtime: tokio::runtime::Handle,
+    /// The load generator's HTTP calls: a current-thread runtime of their own, as the bare
+    /// calls have, so that both paths are timed the same way (no hop between the worker
+    /// threads of a multi-thread runtime on the HTTP side only).
+    pub client_runtime: tokio::runtime::Handle,
 }
 
-/// A current-thread runtime on a thread of its own, for the bare calls (as the API has one), so
-/// their CPU time is read apart from the load generator's.
-fn bare_runtime() -> Res<(tokio::runtime::Handle, u32)> {
+/// A current-thread runtime on a thread of its own (for the bare calls, as the API has one, so
+/// their CPU time is read apart from the load generator's; and for the load generator).
+fn own_runtime(name: &str) -> Res<(tokio::runtime::Handle, u32)> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
-        .name("bare-calls".into())
+        .name(name.into())
         .spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -327,7 +334,7 @@ fn bare_runtime() -> Res<(tokio::runtime::Handle, u32)> {
             runtime.block_on(std::future::pending::<()>());
         })
         .map_err(e("bare thread"))?;
-    receiver.recv().map_err(e("bare runtime"))
+    receiver.recv().map_err(e("own runtime"))
 }
 
 fn counted_client(base: &aws_sdk_dynamodb::config::Builder, counter: &Counter) -> Client {
@@ -407,7 +414,8 @@ impl Bench {
             })
             .map_err(e("API thread"))?;
         let api_thread = tid.recv().map_err(e("API thread id"))?;
-        let (bare_runtime, bare_thread) = bare_runtime()?;
+        let (bare_runtime, bare_thread) = own_runtime("bare-calls")?;
+        let (client_runtime, _) = own_runtime("load-generator")?;
 
         let bare_counter = Counter::default();
         let bare = Store::new(counted_client(&sdk, &bare_counter), table);
@@ -419,6 +427,7 @@ impl Bench {
         let mut bench = Bench {
             url,
             http: reqwest::Client::new(),
+            measured_http: reqwest::Client::new(),
             key,
             caller,
             setup,
@@ -430,6 +439,7 @@ impl Bench {
                 api: api_thread,
                 bare: bare_thread,
                 bare_runtime,
+                client_runtime,
             },
             plain: Store::new(
                 Client::from_conf(sdk.clone().build()),
@@ -526,8 +536,30 @@ impl Bench {
         body: Option<&Value>,
         expect: u16,
     ) -> Res<Vec<u8>> {
-        let mut request = self
-            .http
+        self.call_with(&self.http, method, path, body, expect).await
+    }
+
+    /// [`Bench::call`] through the measured calls' client.
+    async fn measured(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        expect: u16,
+    ) -> Res<Vec<u8>> {
+        self.call_with(&self.measured_http, method, path, body, expect)
+            .await
+    }
+
+    async fn call_with(
+        &self,
+        client: &reqwest::Client,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        expect: u16,
+    ) -> Res<Vec<u8>> {
+        let mut request = client
             .request(method.clone(), format!("{}{path}", self.url))
             .header("x-api-key", &self.key);
         if let Some(body) = body {
@@ -629,46 +661,47 @@ impl Bench {
         match op {
             Op::Get => {
                 let id = &self.readers[i % self.readers.len()];
-                self.call(Method::GET, &format!("/v1/users/{id}"), None, 200)
+                self.measured(Method::GET, &format!("/v1/users/{id}"), None, 200)
                     .await?;
             }
             Op::List => {
-                self.call(Method::GET, "/v1/users?limit=10", None, 200)
+                self.measured(Method::GET, "/v1/users?limit=10", None, 200)
                     .await?;
             }
             Op::Create => {
                 let username = unique("create");
                 let body = json!({"username": username, "name": "Bench User",
                                   "emails": [format!("{username}@example.com")]});
-                self.call(Method::POST, "/v1/users", Some(&body), 201)
+                self.measured(Method::POST, "/v1/users", Some(&body), 201)
                     .await?;
             }
             Op::Patch => {
                 let body = json!({"name": format!("Patched {i}")});
                 let path = format!("/v1/users/{}", target()?.id);
-                self.call(Method::PATCH, &path, Some(&body), 200).await?;
+                self.measured(Method::PATCH, &path, Some(&body), 200)
+                    .await?;
             }
             Op::Delete => {
                 let path = format!("/v1/users/{}", target()?.id);
-                self.call(Method::DELETE, &path, None, 204).await?;
+                self.measured(Method::DELETE, &path, None, 204).await?;
             }
             Op::Upsert => {
                 let user = target()?;
                 let body = json!({"name": format!("Upserted {i}"),
                                   "emails": user.emails.iter().map(ToString::to_string).collect::<Vec<_>>()});
                 let path = format!("/v1/users/by-username/{}", user.username);
-                self.call(Method::PUT, &path, Some(&body), 200).await?;
+                self.measured(Method::PUT, &path, Some(&body), 200).await?;
             }
             Op::Grant => {
                 let body = json!({"name": "Bench Party", "permissions": {
                     "canSendDocument": true, "canReceiveDocument": true,
                     "canRemoveDocument": false, "canManageHook": false}});
                 let path = format!("/v1/users/{}/parties/{}", target()?.id, self.party);
-                self.call(Method::PUT, &path, Some(&body), 201).await?;
+                self.measured(Method::PUT, &path, Some(&body), 201).await?;
             }
             Op::Activate => {
                 let path = format!("/v1/users/{}/activate", target()?.id);
-                self.call(Method::POST, &path, None, 200).await?;
+                self.measured(Method::POST, &path, None, 200).await?;
             }
             Op::Batch => {
                 let items: Vec<Value> = (0..100)
@@ -805,13 +838,13 @@ fn email_list(username: &str) -> Res<Emails> {
 
 /// Runs `f(i)` for every `i` in `range` with `concurrency` workers; each call is timed on its
 /// own.
-/// The workers run on the bare thread's runtime when `on_bare_thread`, else on the caller's.
+/// The workers run on `runtime` (the bare thread's or the load generator's).
 pub async fn run_cell<F, Fut>(
     concurrency: usize,
     range: Range<usize>,
     counter: &Counter,
     threads: &Threads,
-    on_bare_thread: bool,
+    runtime: &tokio::runtime::Handle,
     f: Arc<F>,
 ) -> Cell
 where
@@ -836,11 +869,7 @@ where
                 results.push((started.elapsed(), outcome));
             }
         };
-        if on_bare_thread {
-            tasks.spawn_on(worker, &threads.bare_runtime);
-        } else {
-            tasks.spawn(worker);
-        }
+        tasks.spawn_on(worker, runtime);
     }
     let mut cell = Cell::default();
     while let Some(done) = tasks.join_next().await {
@@ -908,11 +937,18 @@ pub async fn measure(bench: &Arc<Bench>, op: Op, concurrency: usize, ops: usize)
             range.clone(),
             counter,
             threads,
-            false,
+            &threads.client_runtime,
             http_op.clone(),
         );
         let counter = &bench.bare_counter;
-        let b = run_cell(concurrency, range, counter, threads, true, bare_op.clone());
+        let b = run_cell(
+            concurrency,
+            range,
+            counter,
+            threads,
+            &threads.bare_runtime,
+            bare_op.clone(),
+        );
         if n % 2 == 0 {
             http.merge(h.await);
             bare.merge(b.await);

@@ -589,10 +589,40 @@ async fn interceptor_cost(
     let half = ops / 2;
     let (mut with, mut without) = (api::Cell::default(), api::Cell::default());
     let (counter, threads) = (&bench.bare_counter, &bench.threads);
-    with.merge(api::run_cell(1, 0..half, counter, threads, true, counted.clone()).await);
-    without.merge(api::run_cell(1, 0..half, &none, threads, true, plain.clone()).await);
-    without.merge(api::run_cell(1, half..ops, &none, threads, true, plain).await);
-    with.merge(api::run_cell(1, half..ops, counter, threads, true, counted).await);
+    with.merge(
+        api::run_cell(
+            1,
+            0..half,
+            counter,
+            threads,
+            &threads.bare_runtime,
+            counted.clone(),
+        )
+        .await,
+    );
+    without.merge(
+        api::run_cell(
+            1,
+            0..half,
+            &none,
+            threads,
+            &threads.bare_runtime,
+            plain.clone(),
+        )
+        .await,
+    );
+    without.merge(api::run_cell(1, half..ops, &none, threads, &threads.bare_runtime, plain).await);
+    with.merge(
+        api::run_cell(
+            1,
+            half..ops,
+            counter,
+            threads,
+            &threads.bare_runtime,
+            counted,
+        )
+        .await,
+    );
     (with.errors + without.errors == 0).then_some((with, without))
 }
 

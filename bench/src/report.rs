@@ -480,7 +480,10 @@ fn latency(out: &mut String, r: &Results) {
          store functions of `roster-shared` (thin wrappers over the SDK: build the request, \
          send, decode the item) — no HTTP, no JSON, no auth, no service layer. Both clients \
          carry the counting interceptor. The bare calls too run on a thread of their own (a \
-         current-thread runtime, like the API's), whose CPU time is the **bare SDK CPU**. Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
+         current-thread runtime, like the API's), whose CPU time is the **bare SDK CPU**. The load \
+         generator's HTTP calls likewise run and are timed on a current-thread runtime of their \
+         own, with a client used for nothing else, so both paths are timed alike (no hand-over \
+         between the worker threads of a multi-thread runtime on one side only). Ratio = HTTP p50 / bare p50 at the same concurrency. The two paths alternate — at \
          c=1 call by call (HTTP, bare, bare, HTTP, …), at c=8 in up to twelve chunks — so drift and \
          bursts (the JVM's, the machine's) fall on both. The most sensitive cells are those \
          whose bare p50 is under a millisecond (get): the loopback HTTP exchange alone is a \
@@ -914,7 +917,8 @@ fn method(out: &mut String, r: &Results) {
          look at one ratio; names: {}), `BENCH_SKIP_CONCURRENCY=1` (no concurrent-writes \
          section), `BENCH_OUTPUT` (this file).\n\
          - Latency is measured in the load generator around one whole call (request sent → \
-         body read), on a keep-alive connection per worker. The API logs one JSON line and \
+         body read), on a keep-alive connection per worker; HTTP workers run on the load \
+         generator's thread, bare workers on the bare calls' thread. The API logs one JSON line and \
          one EMF metrics document per request with the functions' own subscriber \
          (`roster_shared::obs::log`), formatted, then discarded.\n\
          - The key cache TTL is one hour in the bench so that every measured call is warm; the \
