@@ -539,18 +539,7 @@ impl Bench {
         self.call_with(&self.http, method, path, body, expect).await
     }
 
-    /// [`Bench::call`] through the measured calls' client.
-    async fn measured(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-        expect: u16,
-    ) -> Res<Vec<u8>> {
-        self.call_with(&self.measured_http, method, path, body, expect)
-            .await
-    }
-
+    /// One HTTP call through `client` (see [`Bench::call`]).
     async fn call_with(
         &self,
         client: &reqwest::Client,
@@ -661,47 +650,69 @@ impl Bench {
         match op {
             Op::Get => {
                 let id = &self.readers[i % self.readers.len()];
-                self.measured(Method::GET, &format!("/v1/users/{id}"), None, 200)
-                    .await?;
+                self.call_with(
+                    &self.measured_http,
+                    Method::GET,
+                    &format!("/v1/users/{id}"),
+                    None,
+                    200,
+                )
+                .await?;
             }
             Op::List => {
-                self.measured(Method::GET, "/v1/users?limit=10", None, 200)
-                    .await?;
+                self.call_with(
+                    &self.measured_http,
+                    Method::GET,
+                    "/v1/users?limit=10",
+                    None,
+                    200,
+                )
+                .await?;
             }
             Op::Create => {
                 let username = unique("create");
                 let body = json!({"username": username, "name": "Bench User",
                                   "emails": [format!("{username}@example.com")]});
-                self.measured(Method::POST, "/v1/users", Some(&body), 201)
-                    .await?;
+                self.call_with(
+                    &self.measured_http,
+                    Method::POST,
+                    "/v1/users",
+                    Some(&body),
+                    201,
+                )
+                .await?;
             }
             Op::Patch => {
                 let body = json!({"name": format!("Patched {i}")});
                 let path = format!("/v1/users/{}", target()?.id);
-                self.measured(Method::PATCH, &path, Some(&body), 200)
+                self.call_with(&self.measured_http, Method::PATCH, &path, Some(&body), 200)
                     .await?;
             }
             Op::Delete => {
                 let path = format!("/v1/users/{}", target()?.id);
-                self.measured(Method::DELETE, &path, None, 204).await?;
+                self.call_with(&self.measured_http, Method::DELETE, &path, None, 204)
+                    .await?;
             }
             Op::Upsert => {
                 let user = target()?;
                 let body = json!({"name": format!("Upserted {i}"),
                                   "emails": user.emails.iter().map(ToString::to_string).collect::<Vec<_>>()});
                 let path = format!("/v1/users/by-username/{}", user.username);
-                self.measured(Method::PUT, &path, Some(&body), 200).await?;
+                self.call_with(&self.measured_http, Method::PUT, &path, Some(&body), 200)
+                    .await?;
             }
             Op::Grant => {
                 let body = json!({"name": "Bench Party", "permissions": {
                     "canSendDocument": true, "canReceiveDocument": true,
                     "canRemoveDocument": false, "canManageHook": false}});
                 let path = format!("/v1/users/{}/parties/{}", target()?.id, self.party);
-                self.measured(Method::PUT, &path, Some(&body), 201).await?;
+                self.call_with(&self.measured_http, Method::PUT, &path, Some(&body), 201)
+                    .await?;
             }
             Op::Activate => {
                 let path = format!("/v1/users/{}/activate", target()?.id);
-                self.measured(Method::POST, &path, None, 200).await?;
+                self.call_with(&self.measured_http, Method::POST, &path, None, 200)
+                    .await?;
             }
             Op::Batch => {
                 let items: Vec<Value> = (0..100)
