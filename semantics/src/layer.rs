@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderMap, Method, StatusCode, Uri};
 use serde_json::{json, Map, Value};
 
+use crate::busy::Busy;
 use crate::responses::{
     cancelled, error_response, json_response, upstream_body_failed, CONFLICT_MESSAGE, JSON_10,
 };
@@ -38,6 +39,8 @@ pub(crate) struct Stats {
     pub(crate) write_conflicts: AtomicU64,
     pub(crate) batch_unprocessed: AtomicU64,
     pub(crate) forwarded: AtomicU64,
+    /// Time the upstream had a forwarded request outstanding.
+    pub(crate) upstream_busy: Busy,
 }
 
 pub(crate) struct Layer {
@@ -77,6 +80,7 @@ impl Layer {
             "writeConflicts": get(&self.stats.write_conflicts),
             "batchUnprocessed": get(&self.stats.batch_unprocessed),
             "forwarded": get(&self.stats.forwarded),
+            "upstreamBusyMs": self.stats.upstream_busy.total().as_secs_f64() * 1000.0,
             "held": self.held.lock().map(|h| h.len()).unwrap_or(0),
         })
     }
@@ -95,6 +99,7 @@ impl Layer {
             ..
         } = call;
         self.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+        let _outstanding = self.stats.upstream_busy.outstanding();
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
         let mut request = self
             .http

@@ -20,8 +20,10 @@
 //! `DescribeTable`. The state is in the proxy, so several processes (several "Lambda
 //! instances") writing through one proxy see each other's transactions. With
 //! [`Settings::passthrough`] (conflicts and hold off) the proxy only forwards, for comparison
-//! runs that pay the same proxy cost. `GET /__semantics` answers the counters as JSON.
+//! runs that pay the same proxy cost. `GET /__semantics` answers the counters as JSON, with
+//! `upstreamBusyMs`: how long DynamoDB Local had at least one forwarded request outstanding.
 
+mod busy;
 mod layer;
 mod responses;
 
