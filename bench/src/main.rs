@@ -736,6 +736,7 @@ async fn run() -> Res<()> {
         binaries,
         interceptor,
         scim,
+        concurrent: concurrent.clone(),
     };
     let mut markdown = report::render(&results);
     if let Some(concurrent) = &concurrent {
@@ -777,6 +778,7 @@ async fn only_lambda(config: &Config, settings: &Settings) -> Res<()> {
         binaries,
         interceptor: None,
         scim: None,
+        concurrent: None,
     };
     println!("{}", report::render_binaries(&results));
     Ok(())
@@ -915,8 +917,21 @@ mod tests {
             binaries: Vec::new(),
             interceptor: None,
             scim: Some(push),
+            concurrent: Some(concurrency::tests::slow_batch()),
         };
         let markdown = report::render(&results);
+        // The concurrency targets head the report, and a missed one is explained.
+        assert!(
+            markdown.contains(
+                "| a batch of 100 creates on the layer ≤ 0.4 s | 0.65 s (median) | **missed** |"
+            ),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("### Batch of 100 creates on the DynamoDB-semantics layer"),
+            "{markdown}"
+        );
+        assert!(!markdown.contains("Every target is met"), "{markdown}");
         assert!(markdown.contains("| get user |"), "{markdown}");
         assert!(
             markdown.contains("SCIM: an identity provider's initial push"),

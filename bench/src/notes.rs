@@ -131,6 +131,21 @@ buffer stayed on the heap (~220 MiB after a dozen hashes, measured in November).
 again, check that the pool still returns its buffers (`hash_into`).
 ";
 
+pub const BATCH: &str = "### Batch of 100 creates on the DynamoDB-semantics layer
+
+The batch is already at DynamoDB's minimum of requests: 6 `TransactWriteItems` (group commit, \
+19 users and one counter update each, 2 in flight), which by the layer's own model of DynamoDB \
+(15 ms a transaction) take about 45 ms. What the figure measures is DynamoDB Local: it had one \
+of the batch's requests outstanding for nearly all of the batch (the concurrency section), and \
+it commits one transaction at a time at a cost per action set by the table's indexes and the \
+items (`bench/probes/batch_floor.py`: the batch's own items, written again with no API and no \
+layer, take as long on DynamoDB Local alone; under 0.4 s only on a table with neither the audit \
+trail's record and indexes nor the default-profile item). What would move it: fewer actions or \
+fewer indexes (for example no default-profile item at create, or the audit indexes folded into \
+overloaded GSI1/GSI2 slots), each a schema change with a migration that DynamoDB itself does \
+not need (its request count and latency would not change). Not done; see issue 11's note.
+";
+
 pub const OBSERVATIONS: &str = "## Observations on the code's performance
 
 - **A cold key costs two round trips**: the key lookup, then its user, its organization and \

@@ -133,6 +133,9 @@ pub struct Results {
     pub interceptor: Option<(crate::api::Cell, crate::api::Cell)>,
     /// The SCIM initial push and each SCIM operation's DynamoDB requests.
     pub scim: Option<crate::scim::Push>,
+    /// The concurrent writes on the DynamoDB-semantics layer (their own section follows the
+    /// report; their targets are in its top table).
+    pub concurrent: Option<crate::concurrency::Results>,
 }
 
 /// The bench's own reference binaries (no target applies to them).
@@ -330,6 +333,9 @@ fn header(out: &mut String, r: &Results) {
 fn targets(out: &mut String, r: &Results) {
     let _ = writeln!(out, "## Targets\n");
     let _ = writeln!(out, "| target | measured | |\n|---|---|---|");
+    for t in r.concurrent.iter().flat_map(crate::concurrency::targets) {
+        let _ = writeln!(out, "| {} | {} | {} |", t.what, t.measured, verdict(t.met));
+    }
     // Ratio, per concurrency.
     for concurrency in [1, 8] {
         let rows: Vec<&Row> = r
@@ -857,6 +863,14 @@ fn misses(out: &mut String, r: &Results) {
     if !r.above_minimum().is_empty() {
         any = true;
         let _ = writeln!(out, "{}", crate::notes::REQUESTS);
+    }
+    if r.concurrent
+        .iter()
+        .flat_map(crate::concurrency::targets)
+        .any(|t| !t.met)
+    {
+        any = true;
+        let _ = writeln!(out, "{}", crate::notes::BATCH);
     }
     if let Some(sdk) = r.sdk() {
         let sdk_first = ms(median(&sdk.first_answer));
