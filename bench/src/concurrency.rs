@@ -122,24 +122,18 @@ async fn app(config: &Config, proxy: roster_semantics::Running) -> Res<App> {
     })
 }
 
+/// One of the layer's counters (`GET /__semantics`); 0 when it cannot be read.
+async fn layer_stat(proxy: &roster_semantics::Running, name: &str) -> f64 {
+    let stats = proxy.stats().await.unwrap_or_default();
+    stats[name].as_f64().unwrap_or(0.0).max(0.0)
+}
+
 async fn cancelled(proxy: &roster_semantics::Running) -> u64 {
-    proxy
-        .stats()
-        .await
-        .ok()
-        .and_then(|s| s["cancelled"].as_u64())
-        .unwrap_or(0)
+    layer_stat(proxy, "cancelled").await as u64
 }
 
 async fn upstream_busy(proxy: &roster_semantics::Running) -> Duration {
-    proxy
-        .stats()
-        .await
-        .ok()
-        .and_then(|s| s["upstreamBusyMs"].as_f64())
-        .map_or(Duration::ZERO, |ms| {
-            Duration::from_secs_f64(ms.max(0.0) / 1000.0)
-        })
+    Duration::from_secs_f64(layer_stat(proxy, "upstreamBusyMs").await / 1000.0)
 }
 
 /// `clients` concurrent clients, each creating `per_client` distinct users one after another.
