@@ -387,8 +387,7 @@ pub fn render(r: &Results) -> String {
             "| {label} | {clients} | {requests} | {failed} | {throughput:.0}/s | {cancelled} | {broken} |\n"
         ));
     }
-    let mut batches = r.batches.clone();
-    batches.sort_by_key(|b| b.elapsed);
+    let elapsed = || r.batches.iter().map(|b| b.elapsed);
     let middle = median_batch(r);
     let median = middle.elapsed;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -400,9 +399,9 @@ pub fn render(r: &Results) -> String {
          layer's holds not overlapped by DynamoDB Local's work, the API and HTTP.\n\n\
          Targets: {}.\n",
         ms(median),
-        batches.len(),
-        batches.first().map_or(0.0, |b| ms(b.elapsed)),
-        batches.last().map_or(0.0, |b| ms(b.elapsed)),
+        r.batches.len(),
+        elapsed().min().map_or(0.0, ms),
+        elapsed().max().map_or(0.0, ms),
         r.batch_failed,
         ms(middle.upstream_busy),
         100.0 * middle.upstream_busy.as_secs_f64() / median.as_secs_f64().max(1e-9),
